@@ -1,0 +1,97 @@
+// Loading and validating the `flux-gitops:*` stack configuration, from the Pulumi engine or from a
+// Pulumi.<stack>.yaml file. Errors are one line: `<source>: flux-gitops:<key> <what is wrong>`.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import type { z } from "zod";
+import { stackConfigSchema, type StackConfig } from "./schema.ts";
+
+export { stackConfigSchema, CORE_COMPONENTS, EXTRA_COMPONENTS } from "./schema.ts";
+export type { StackConfig, StackConfigInput } from "./schema.ts";
+
+export const NAMESPACE = "flux-gitops";
+
+/** Invalid configuration; `message` is the single line to show the user. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const STACK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function keyPath(path: readonly PropertyKey[]): string {
+  let out = NAMESPACE + ":";
+  path.forEach((seg, i) => {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else out += (i === 0 ? "" : ".") + String(seg);
+  });
+  return out;
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      if (issue.input === undefined) return "is required";
+      return issue.message.startsWith("must ") ? issue.message : `must be ${article(issue.expected)}`;
+    case "unrecognized_keys":
+      return "is not a known setting";
+    case "invalid_value":
+      return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return issue.message;
+  }
+}
+
+function article(expected: string): string {
+  if (expected === "int") return "an integer";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/**
+ * Validate the `flux-gitops:*` values of one stack (keys without the namespace prefix) and fill in
+ * defaults. Throws ConfigError naming the first offending key.
+ */
+export function parseStackConfig(values: Record<string, unknown>, stack: string, source = `stack ${stack}`): StackConfig {
+  if (!STACK_NAME.test(stack)) {
+    throw new ConfigError(`${source}: stack name '${stack}' must be a lowercase RFC 1123 name (it names cluster/<stack>)`);
+  }
+  const result = stackConfigSchema.safeParse(values, { reportInput: true });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
+    throw new ConfigError(`${source}: ${keyPath(path)} ${describe(issue)}`);
+  }
+  return { ...result.data, stack, syncPath: result.data.syncPath ?? `cluster/${stack}` };
+}
+
+/** Parse the `flux-gitops:*` entries of a Pulumi.<stack>.yaml file. Secure values stay opaque. */
+export function readStackConfigFile(file: string, stack: string): StackConfig {
+  let doc: unknown;
+  try {
+    doc = yaml.load(readFileSync(file, "utf8"), { filename: file });
+  } catch (err) {
+    const reason = err instanceof yaml.YAMLException ? err.reason : (err as Error).message;
+    throw new ConfigError(`${file}: cannot read stack config: ${reason}`);
+  }
+  const config = (doc as { config?: unknown } | null)?.config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new ConfigError(`${file}: 'config' must be a mapping of keys to values`);
+  }
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(NAMESPACE + ":")) values[key.slice(NAMESPACE.length + 1)] = value;
+  }
+  return parseStackConfig(values, stack, file);
+}
+
+/** Stack names that have a Pulumi.<stack>.yaml in `rootDir`, sorted. */
+export function listStacks(rootDir: string): string[] {
+  return readdirSync(rootDir)
+    .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/** Path of the stack config file for `stack` in `rootDir`. */
+export function stackConfigFile(rootDir: string, stack: string): string {
+  return join(rootDir, `Pulumi.${stack}.yaml`);
+}
