@@ -70,7 +70,7 @@ function isSopsEncrypted(doc: Record<string, unknown>): boolean {
 }
 
 function checkDir(env: Environment): string {
-  const dir = normalize(env.dir);
+  const dir = normalize(env.dir).replace(/[\\/]+$/, "");
   if (!env.dir || isAbsolute(env.dir) || dir === "." || dir.split(sep).includes("..")) {
     throw new RenderError(`environment "${env.name}": output folder ${JSON.stringify(env.dir)} must be a relative path inside the repository, e.g. cluster/${env.name}`);
   }
