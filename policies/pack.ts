@@ -1,0 +1,74 @@
+// Maps the rule set onto CrossGuard policies. Pure: only policies/index.ts constructs the PolicyPack.
+import { z } from 'zod';
+import type {
+  PolicyConfigSchema, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy,
+} from '@pulumi/policy';
+import { field } from './rules/model.ts';
+import type { Rule, Subject } from './rules/model.ts';
+
+type PulumiResource = Pick<ResourceValidationArgs | PolicyResource, 'type' | 'name' | 'urn' | 'props'>;
+
+/** `urn:pulumi:<stack>::<project>::<parent$…$type>::<name>` → stack and the parents' types. */
+function parseUrn(urn: string): { stack?: string; ancestors: string[] } {
+  const parts = urn.split('::');
+  if (parts.length < 4 || !parts[0]!.startsWith('urn:pulumi:')) return { ancestors: [] };
+  return { stack: parts[0]!.slice('urn:pulumi:'.length), ancestors: parts[2]!.split('$').slice(0, -1) };
+}
+
+export function fromPulumi(r: PulumiResource, githubOwner?: string): Subject {
+  const { stack, ancestors } = parseUrn(r.urn);
+  const name = field(r.props, 'metadata', 'name');
+  const namespace = field(r.props, 'metadata', 'namespace');
+  return {
+    type: r.type,
+    name: typeof name === 'string' ? name : r.name,
+    namespace: typeof namespace === 'string' ? namespace : undefined,
+    props: r.props,
+    origin: 'pulumi',
+    ancestors,
+    environment: stack,
+    githubOwner,
+  };
+}
+
+/** `github:owner` from the stack config the CLI hands a policy pack in PULUMI_CONFIG. */
+export function githubOwnerFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    const owner = (JSON.parse(env.PULUMI_CONFIG ?? '{}') as Record<string, unknown>)['github:owner'];
+    return typeof owner === 'string' && owner !== '' ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function configSchema(rule: Rule): PolicyConfigSchema | undefined {
+  const schema = z.toJSONSchema(rule.config, { io: 'input' }) as { properties?: PolicyConfigSchema['properties']; required?: string[] };
+  if (!schema.properties || Object.keys(schema.properties).length === 0) return undefined;
+  return { properties: schema.properties, ...(schema.required ? { required: schema.required } : {}) };
+}
+
+export function packPolicies(rules: Rule[], githubOwner?: string): (ResourceValidationPolicy | StackValidationPolicy)[] {
+  return rules.map((rule) => {
+    const base = {
+      name: rule.name,
+      description: rule.description,
+      enforcementLevel: rule.enforcementLevel,
+      configSchema: configSchema(rule),
+    };
+    if (!rule.origins.includes('pulumi')) {
+      return { ...base, validateResource: (args) => args.notApplicable('this rule checks the YAML in Git (npm run policy)') };
+    }
+    if (rule.kind === 'stack') {
+      return {
+        ...base,
+        validateStack: (args, report) => rule.checkStack(
+          args.resources.map((r) => fromPulumi(r, githubOwner)), rule.config.parse(args.getConfig()), (m) => report(m)),
+      };
+    }
+    return {
+      ...base,
+      validateResource: (args, report) =>
+        rule.check(fromPulumi(args, githubOwner), rule.config.parse(args.getConfig()), (m) => report(m)),
+    };
+  });
+}

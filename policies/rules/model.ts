@@ -1,0 +1,118 @@
+// The shape every rule sees, whichever front end produced it: a Pulumi resource in the analyzer or a
+// YAML document from Git. Rules read fixed paths only (see `field`), never walk a whole object, so
+// shared references (YAML alias bombs) and deep nesting cannot make a rule slow or blow the stack.
+import type { z } from 'zod';
+
+export type Origin = 'pulumi' | 'git';
+export type Level = 'advisory' | 'mandatory' | 'disabled';
+export type Report = (message: string) => void;
+
+export interface Subject {
+  /** Pulumi type token; YAML objects get the token a k8s resource of that apiVersion/kind registers as. */
+  type: string;
+  name: string;
+  namespace?: string;
+  props: Record<string, unknown>;
+  origin: Origin;
+  /** Type tokens of the Pulumi parents, outermost first (empty for YAML). */
+  ancestors: string[];
+  /** Stack name (Pulumi) or environment (YAML: label or cluster/<env>/ path). */
+  environment?: string;
+  /** GitHub owner from the stack's config (`github:owner`). */
+  githubOwner?: string;
+}
+
+interface RuleBase<S extends z.ZodType> {
+  name: string;
+  description: string;
+  enforcementLevel: 'advisory' | 'mandatory';
+  /** Front ends where the rule means something; elsewhere it is "not applicable". */
+  origins: Origin[];
+  config: S;
+}
+
+export interface ResourceRule<S extends z.ZodType = z.ZodType> extends RuleBase<S> {
+  kind: 'resource';
+  check(subject: Subject, config: z.output<S>, report: Report): void;
+}
+
+export interface StackRule<S extends z.ZodType = z.ZodType> extends RuleBase<S> {
+  kind: 'stack';
+  checkStack(subjects: Subject[], config: z.output<S>, report: Report): void;
+}
+
+export type Rule = ResourceRule | StackRule;
+
+export function resourceRule<S extends z.ZodType>(rule: Omit<ResourceRule<S>, 'kind'>): Rule {
+  return { ...rule, kind: 'resource' } as Rule;
+}
+
+export function stackRule<S extends z.ZodType>(rule: Omit<StackRule<S>, 'kind'>): Rule {
+  return { ...rule, kind: 'stack' } as Rule;
+}
+
+export const FLUX_SYSTEM = 'flux-system';
+export const FLUX_INSTALL_TYPE = 'flux-gitops:flux:FluxInstall';
+export const LABEL_ENVIRONMENT = 'flux-gitops.io/environment';
+export const LABEL_PRODUCTION = 'flux-gitops.io/production';
+
+/** The type token a Kubernetes object registers as in Pulumi: `kubernetes:core/v1:Secret`, `kubernetes:apps/v1:Deployment`. */
+export function kubernetesType(apiVersion: string, kind: string): string {
+  return `kubernetes:${apiVersion.includes('/') ? apiVersion : `core/${apiVersion}`}:${kind}`;
+}
+
+/** Reads `obj.a.b.c` for a fixed path; anything that is not a plain object on the way gives undefined. */
+export function field(obj: unknown, ...path: string[]): unknown {
+  let cur = obj;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = Object.hasOwn(cur, key) ? (cur as Record<string, unknown>)[key] : undefined;
+  }
+  return cur;
+}
+
+export function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+// Flux API groups and the versions whose spec shapes the rules understand; other versions are ignored.
+const FLUX_VERSIONS: Record<string, string[]> = {
+  'source.toolkit.fluxcd.io': ['v1', 'v1beta2'],
+  'helm.toolkit.fluxcd.io': ['v2', 'v2beta2', 'v2beta1'],
+  'kustomize.toolkit.fluxcd.io': ['v1', 'v1beta2'],
+};
+const FLUX_KINDS: Record<string, string> = {
+  GitRepository: 'source.toolkit.fluxcd.io',
+  HelmRepository: 'source.toolkit.fluxcd.io',
+  OCIRepository: 'source.toolkit.fluxcd.io',
+  HelmChart: 'source.toolkit.fluxcd.io',
+  Bucket: 'source.toolkit.fluxcd.io',
+  HelmRelease: 'helm.toolkit.fluxcd.io',
+  Kustomization: 'kustomize.toolkit.fluxcd.io',
+};
+
+/** `{ group, version, kind }` of a `kubernetes:<group>/<version>:<Kind>` token, else undefined. */
+export function parseKubernetesType(type: string): { group: string; version: string; kind: string } | undefined {
+  const m = /^kubernetes:([^:/]+)\/([^:/]+):([A-Za-z0-9]+)$/.exec(type);
+  return m ? { group: m[1]!, version: m[2]!, kind: m[3]! } : undefined;
+}
+
+/** The Flux kind of a subject (`GitRepository`, `HelmRelease`, …) when its group/version is one the rules know. */
+export function fluxKind(subject: Subject): string | undefined {
+  const t = parseKubernetesType(subject.type);
+  if (!t || FLUX_KINDS[t.kind] !== t.group || !FLUX_VERSIONS[t.group]!.includes(t.version)) return undefined;
+  return t.kind;
+}
+
+export function isFluxSystemSync(subject: Subject): boolean {
+  return fluxKind(subject) === 'Kustomization' && subject.name === FLUX_SYSTEM && subject.namespace === FLUX_SYSTEM;
+}
+
+export function label(subject: Subject, key: string): string | undefined {
+  return text(field(subject.props, 'metadata', 'labels', key));
+}
+
+export function describe(subject: Subject): string {
+  const kind = parseKubernetesType(subject.type)?.kind ?? subject.type;
+  return `${kind} ${subject.namespace ? `${subject.namespace}/` : ''}${subject.name}`;
+}
