@@ -9,7 +9,7 @@ export interface Violation {
 
 export interface Validatable {
   kind?: string;
-  metadata?: { name?: string; namespace?: string };
+  metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: unknown;
   validate(): void;
 }

@@ -1,0 +1,25 @@
+// Reads the `flux-gitops:*` configuration of the running Pulumi stack.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, NAMESPACE, parseStackConfig, type StackConfig } from "./index.ts";
+
+/** Structured config arrives as JSON text; plain strings stay strings. */
+function decode(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function loadStackConfig(stack = pulumi.getStack()): StackConfig {
+  const values: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(NAMESPACE + ":")) values[key.slice(NAMESPACE.length + 1)] = decode(text);
+  }
+  const cfg = parseStackConfig(values, stack, `Pulumi.${stack}.yaml`);
+  const githubOwner = new pulumi.Config("github").get("owner");
+  if (githubOwner !== undefined && githubOwner !== cfg.repository.owner) {
+    throw new ConfigError(`Pulumi.${stack}.yaml: github:owner '${githubOwner}' must equal flux-gitops:repository.owner '${cfg.repository.owner}'`);
+  }
+  return cfg;
+}

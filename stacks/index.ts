@@ -1,0 +1,24 @@
+// Pulumi entry point: the stack name is the environment (Pulumi.<stack>.yaml holds its settings).
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../infra/config/index.ts";
+import { loadStackConfig } from "../infra/config/pulumi.ts";
+import { FluxGitOps } from "../infra/gitops.ts";
+
+function load() {
+  try {
+    return loadStackConfig();
+  } catch (err) {
+    // One line naming the key, no stack trace.
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}
+
+const config = load();
+const gitops = new FluxGitOps(config.stack, { config });
+
+export const deployKeyPublicKey = gitops.deployKey.publicKeyOpenssh;
+export const deployKeyFingerprint = gitops.deployKey.fingerprint;
+export const repositoryUrl = gitops.repositoryUrl;
+export const syncPath = `./${config.syncPath}`;
+export const fluxVersion = gitops.install.version;
