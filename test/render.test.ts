@@ -12,6 +12,7 @@ import {
   RenderError,
   writeEnvironments,
   type Environment,
+  type RenderObject,
 } from "../infra/render/index.ts";
 
 function tempRoot(t: { after(fn: () => void): void }): string {
@@ -38,7 +39,7 @@ function objects(branch = "main") {
   return [app, nginx, git, charts, namespace({ name: "remla" })];
 }
 
-const env = (name: string, objs = objects()): Environment => ({ name, dir: `cluster/${name}`, objects: objs });
+const env = (name: string, objs: RenderObject[] = objects()): Environment => ({ name, dir: `cluster/${name}`, objects: objs });
 
 const EXPECTED_FILES = [
   "gitrepository_flux-system_operation.yaml",

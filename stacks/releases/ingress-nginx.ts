@@ -1,0 +1,30 @@
+// Infrastructure release from a Helm repository (not Git): the ingress controller the remla chart's
+// Ingress (ingressClassName nginx) needs. The chart version is pinned.
+import { helmRelease, helmRepository, type HelmRelease, type HelmRepository } from "../../infra/flux/objects/index.ts";
+
+export const INGRESS_NGINX_CHART_VERSION = "4.12.1";
+
+/** The subset of the ingress-nginx chart's values this repository sets. */
+export interface IngressNginxValues {
+  controller: {
+    replicaCount: number;
+    service: { type: "LoadBalancer" | "NodePort" | "ClusterIP" };
+    metrics: { enabled: boolean };
+  };
+}
+
+export const INGRESS_NGINX_DEFAULTS: IngressNginxValues = {
+  controller: { replicaCount: 1, service: { type: "LoadBalancer" }, metrics: { enabled: false } },
+};
+
+export function ingressNginx(args: { namespace: string; values: IngressNginxValues }): [HelmRepository, HelmRelease] {
+  const source = helmRepository({ name: "ingress-nginx", namespace: args.namespace, url: "https://kubernetes.github.io/ingress-nginx" });
+  const release = helmRelease({
+    name: "ingress-nginx",
+    namespace: args.namespace,
+    targetNamespace: "ingress-nginx",
+    chart: { helmRepository: source, chart: "ingress-nginx", version: INGRESS_NGINX_CHART_VERSION },
+    values: { ...args.values },
+  });
+  return [source, release];
+}
