@@ -19,8 +19,9 @@ const toLevel = (l: (typeof LEVELS)[number]): Level => (l === 'remediate' ? 'man
 
 function issue(source: string, key: string, error: z.ZodError): ConfigError {
   const first = error.issues[0]!;
-  const where = [key, ...first.path.map(String)].join('.');
-  return new ConfigError(`${source}: ${where}: ${first.message}`);
+  const path = first.code === 'unrecognized_keys' ? [...first.path, first.keys[0]!] : first.path;
+  const message = first.code === 'unrecognized_keys' ? 'unknown key' : first.message;
+  return new ConfigError(`${source}: ${[key, ...path.map(String)].join('.')}: ${message}`);
 }
 
 /** Resolves the level and validated settings of every rule; throws ConfigError (one line) on bad config. */
