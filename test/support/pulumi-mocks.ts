@@ -7,6 +7,9 @@ import yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings.js";
 import * as rpc from "@pulumi/pulumi/runtime/rpc.js";
+import gstruct from "google-protobuf/google/protobuf/struct_pb.js";
+
+const { Struct } = gstruct;
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -66,6 +69,14 @@ export function fakeKeys(name: string): KeyMaterial {
     publicKeyOpenssh: `ssh-ed25519 MOCKPUBLIC${name.replace(/[^A-Za-z0-9]/g, "")}\n`,
     publicKeyFingerprintSha256: `SHA256:mockfingerprint-${name}`,
   };
+}
+
+/** Replace every secret wrapper by the value it wraps. */
+function unwrapSecrets(value: any): any {
+  if (value === null || typeof value !== "object") return value;
+  if (value[SIG_KEY] === SECRET_SIG) return unwrapSecrets(value.value);
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
 function hasSecret(value: unknown): boolean {
@@ -133,7 +144,13 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     };
     return register(req, (err: unknown, resp: any) => {
       if (!err) {
-        registrations.push({ ...record, urn: resp.getUrn(), inputs: rpc.deserializeProperties(req.getObject()) });
+        // Like the engine, mark the outputs the resource declares secret (e.g. tls private keys).
+        const state = resp.getObject().toJavaScript();
+        for (const key of record.additionalSecretOutputs) {
+          if (key in state) state[key] = { [SIG_KEY]: SECRET_SIG, value: state[key] };
+        }
+        resp.setObject(Struct.fromJavaScript(state));
+        registrations.push({ ...record, urn: resp.getUrn(), inputs: unwrapSecrets(rpc.deserializeProperties(req.getObject())) });
       }
       callback(err, resp);
     });
