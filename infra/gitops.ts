@@ -46,6 +46,7 @@ export class FluxGitOps extends pulumi.ComponentResource {
         identity: this.deployKey.privateKeyOpenssh,
         identityPub: this.deployKey.publicKeyOpenssh,
         knownHosts: knownHostsFor(repository.host, config.knownHosts),
+        keyRegistered: this.deployKey.registration,
         keyFingerprint: this.deployKey.fingerprint,
         labels,
         annotations,

@@ -113,6 +113,7 @@ for (const stack of ["dev", "prod"] as const) {
     assert.ok(deps(T.kustomization).has(urn(T.release)), "Kustomization must wait for the flux2 release (CRDs)");
     assert.ok(deps(T.kustomization).has(urn(T.gitRepository)), "Kustomization must wait for the GitRepository");
     assert.ok(deps(T.secret).has(urn(T.namespace)), "Secret must wait for its namespace");
+    assert.ok(deps(T.secret).has(urn(T.deployKey)), "Secret must wait until GitHub accepts the deploy key");
     assert.ok(deps(T.release).has(urn(T.namespace)), "flux2 release must wait for its namespace");
   });
 

@@ -26,6 +26,8 @@ export class DeployKey extends pulumi.ComponentResource {
   /** `SHA256:…` fingerprint, as `ssh-keygen -lf` and GitHub show it. */
   readonly fingerprint: pulumi.Output<string>;
   readonly githubKeyId: pulumi.Output<string>;
+  /** The GitHub deploy key: depend on it to use the key only once GitHub accepts it. */
+  readonly registration: github.RepositoryDeployKey;
 
   constructor(name: string, args: DeployKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flux-gitops:deploy:DeployKey", name, {}, opts);
@@ -57,6 +59,7 @@ export class DeployKey extends pulumi.ComponentResource {
     this.publicKeyOpenssh = key.publicKeyOpenssh;
     this.fingerprint = key.publicKeyFingerprintSha256;
     this.githubKeyId = deployKey.id;
+    this.registration = deployKey;
     this.registerOutputs({
       publicKeyOpenssh: this.publicKeyOpenssh,
       fingerprint: this.fingerprint,

@@ -21,6 +21,8 @@ export interface FluxSyncArgs {
   identity: pulumi.Input<string>;
   identityPub: pulumi.Input<string>;
   knownHosts: string;
+  /** The key's registration on GitHub: the Secret gets a key only once GitHub accepts it. */
+  keyRegistered: pulumi.Resource;
   /** Deploy key fingerprint: a new key asks Flux to fetch again at once. */
   keyFingerprint: pulumi.Input<string>;
   labels: Record<string, string>;
@@ -30,7 +32,7 @@ export interface FluxSyncArgs {
 }
 
 /** The GitRepository and Kustomization manifests, schema-checked against the Flux CRDs. */
-export function syncManifests(args: Omit<FluxSyncArgs, "install" | "identity" | "identityPub" | "keyFingerprint" | "knownHosts" | "retainOnDelete">, namespace: string) {
+export function syncManifests(args: Omit<FluxSyncArgs, "install" | "identity" | "identityPub" | "keyRegistered" | "keyFingerprint" | "knownHosts" | "retainOnDelete">, namespace: string) {
   const metadata = { name: SYNC_NAME, namespace, labels: args.labels, annotations: args.annotations };
   const gitRepository: IGitRepository = {
     apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -82,7 +84,9 @@ export class FluxSync extends pulumi.ComponentResource {
           known_hosts: args.knownHosts,
         }),
       },
-      common,
+      // On rotation the new key reaches the cluster only after GitHub has it, so Flux never
+      // holds a key GitHub would refuse.
+      { ...common, dependsOn: [args.keyRegistered] },
     );
     this.gitRepository = new k8s.apiextensions.CustomResource(
       `${SYNC_NAME}-git`,
