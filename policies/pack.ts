@@ -6,17 +6,20 @@ import type {
 import { field } from './rules/model.ts';
 import type { Rule, Subject } from './rules/model.ts';
 
-type PulumiResource = Pick<ResourceValidationArgs | PolicyResource, 'type' | 'name' | 'urn' | 'props'>;
+type PulumiResource = Pick<ResourceValidationArgs | PolicyResource, 'type' | 'name' | 'urn' | 'props' | 'opts'>;
 
-/** `urn:pulumi:<stack>::<project>::<parent$…$type>::<name>` → stack and the parents' types. */
-function parseUrn(urn: string): { stack?: string; ancestors: string[] } {
-  const parts = urn.split('::');
-  if (parts.length < 4 || !parts[0]!.startsWith('urn:pulumi:')) return { ancestors: [] };
-  return { stack: parts[0]!.slice('urn:pulumi:'.length), ancestors: parts[2]!.split('$').slice(0, -1) };
+/** `urn:pulumi:<stack>::<project>::<parent$…$type>::<name>` → stack and the type chain, outermost first. */
+function parseUrn(urn: string | undefined): { stack?: string; types: string[] } {
+  const parts = urn?.split('::') ?? [];
+  if (parts.length < 4 || !parts[0]!.startsWith('urn:pulumi:')) return { types: [] };
+  return { stack: parts[0]!.slice('urn:pulumi:'.length), types: parts[2]!.split('$') };
 }
 
 export function fromPulumi(r: PulumiResource, githubOwner?: string): Subject {
-  const { stack, ancestors } = parseUrn(r.urn);
+  const own = parseUrn(r.urn);
+  // The URN carries the parents' types; the parent option's URN adds the parent itself and its chain.
+  const ancestors = [...new Set([...own.types.slice(0, -1), ...parseUrn(r.opts.parent).types])];
+  const stack = own.stack;
   const name = field(r.props, 'metadata', 'name');
   const namespace = field(r.props, 'metadata', 'namespace');
   return {
