@@ -36,6 +36,15 @@ describe('policy pack process, rule by rule', () => {
     assert.deepEqual(info.policies, rules.map((r) => ({ name: r.name, level: r.enforcementLevel })));
   });
 
+  test('single-flux-install: a stack without Flux install and sync is reported for both', async () => {
+    await pack.configure({});
+    const ns = input('dev', 'kubernetes:core/v1:Namespace', 'web', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'web' } });
+    const diags = await pack.analyzeStack([ns]);
+    assert.deepEqual(diags.map((d) => [d.policy, /found (\d+) (Flux installations|flux-system syncs)/.exec(d.message)?.slice(1)]), [
+      ['single-flux-install', ['0', 'Flux installations']], ['single-flux-install', ['0', 'flux-system syncs']],
+    ]);
+  });
+
   for (const c of cases) {
     test(`Pulumi: ${c.rule}: ${c.title}`, async () => {
       await pack.configure(c.config ?? {});

@@ -50,3 +50,9 @@ test('without github:owner or allowed prefixes no Git source is allowed', () => 
   assert.deepEqual(findings.map((f) => f.rule), ['git-source-allowed']);
   assert.match(findings[0]!.message, /none configured/);
 });
+
+test('config: "all" sets every level, a rule entry overrides it, remediate counts as mandatory', () => {
+  const settings = resolveConfig(rules, { all: 'disabled', 'sync-prunes': { enforcementLevel: 'remediate' } });
+  assert.deepEqual(settings.filter((s) => s.level !== 'disabled').map((s) => [s.rule.name, s.level]), [['sync-prunes', 'mandatory']]);
+  assert.deepEqual(resolveConfig(rules, {}).map((s) => s.level), rules.map((r) => r.enforcementLevel));
+});
