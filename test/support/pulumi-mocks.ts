@@ -174,7 +174,8 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         outputs[name] = { value, secret: false };
       }
     }
-    await settings.waitForRPCs();
+    // Internal to the SDK (not in its typings): resolves once every outstanding RPC has finished.
+    await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     if (failures.length > 0) throw failures[0];
     if (invokes.length > 0) throw new Error(`unexpected invoke(s): ${invokes.join(", ")}`);
     return {
