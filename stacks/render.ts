@@ -1,6 +1,7 @@
 // npm run render [-- --check] [--root DIR]
 // Renders what every environment deploys into its sync folder (cluster/<env>). Environments are the
 // stacks with a Pulumi.<stack>.yaml in the repository root; each is written to its configured syncPath.
+import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
@@ -10,6 +11,7 @@ import { environment } from "./releases/index.ts";
 const USAGE = "usage: npm run render [-- --check] [--root DIR]";
 
 function environments(root: string): Environment[] {
+  if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`--root ${root}: not a directory`);
   const stacks = listStacks(root);
   if (stacks.length === 0) throw new ConfigError(`${root}: no Pulumi.<stack>.yaml found, so there is no environment to render`);
   return stacks.map((stack) => {

@@ -161,6 +161,10 @@ test("bad input gives one line and a non-zero exit, and nothing is written", (t)
   assert.equal(unknown.code, 2);
   assert.equal(unknown.stderr, "render: Unknown option '--frobnicate' (usage: npm run render [-- --check] [--root DIR])\n");
 
+  const missingRoot = render("--root", "/nonexistent/checkout");
+  assert.equal(missingRoot.code, 1);
+  assert.equal(missingRoot.stderr, "render: --root /nonexistent/checkout: not a directory\n");
+
   const root = tempRepo(t);
   const prod = join(root, "Pulumi.prod.yaml");
   writeFileSync(prod, readFileSync(prod, "utf8").replace("branch: main", 'branch: ""'));
