@@ -117,24 +117,33 @@ function toSubject(doc: unknown, file: string, ownerOf: (env: string) => string 
 /** Checks one file's text; a file that cannot be parsed yields an error and no findings. */
 export function checkSource(file: string, source: string, settings: RuleSetting[],
   ownerOf: (env: string) => string | undefined): { findings: Finding[]; error?: InputError } {
-  let docs: { doc: unknown; line: number }[];
+  let docs: unknown[];
   try {
-    docs = parseDocuments(source);
+    docs = yaml.loadAll(source);
   } catch (e) {
     return { findings: [], error: { file, message: describeParseError(e) } };
   }
   const active = settings.filter((s) => s.level !== 'disabled' && s.rule.origins.includes('git'));
   const findings: Finding[] = [];
-  for (const { doc, line } of docs) {
+  const docOf: number[] = [];
+  docs.forEach((doc, i) => {
     const subject = toSubject(doc, file, ownerOf);
-    if (!subject) continue;
+    if (!subject) return;
     const kind = parseKubernetesType(subject.type)?.kind ?? String(field(doc, 'kind'));
     for (const { rule, level, config } of active) {
       if (rule.kind !== 'resource') continue;
-      rule.check(subject, config, (message) => findings.push({
-        file, line, level: level as Finding['level'], rule: rule.name, kind, namespace: subject.namespace, name: subject.name, message,
-      }));
+      rule.check(subject, config, (message) => {
+        docOf.push(i);
+        findings.push({
+          file, line: 0, level: level as Finding['level'], rule: rule.name, kind, namespace: subject.namespace, name: subject.name, message,
+        });
+      });
     }
+  });
+  // Line numbers cost a second, listening parse; only files with findings pay for it.
+  if (findings.length > 0) {
+    const lines = parseDocuments(source).map((d) => d.line);
+    findings.forEach((f, j) => { f.line = lines[docOf[j]!] ?? 1; });
   }
   return { findings };
 }
@@ -146,7 +155,9 @@ export function checkPaths(paths: string[], settings: RuleSetting[], options: Ch
   for (const file of files) {
     let source: string;
     try {
-      source = utf8.decode(readFileSync(file));
+      const bytes = readFileSync(file);
+      source = bytes.toString('utf8');
+      if (source.includes('\uFFFD')) utf8.decode(bytes); // throws TypeError unless the U+FFFD was really in the file
     } catch (e) {
       errors.push({ file, message: e instanceof TypeError ? 'not UTF-8 text' : `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
       continue;

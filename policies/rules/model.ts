@@ -91,17 +91,24 @@ const FLUX_KINDS: Record<string, string> = {
   Kustomization: 'kustomize.toolkit.fluxcd.io',
 };
 
+type KubernetesType = { group: string; version: string; kind: string; flux: boolean } | undefined;
+const parsedTypes = new Map<string, KubernetesType>(); // few distinct tokens, parsed once each
+
 /** `{ group, version, kind }` of a `kubernetes:<group>/<version>:<Kind>` token, else undefined. */
-export function parseKubernetesType(type: string): { group: string; version: string; kind: string } | undefined {
-  const m = /^kubernetes:([^:/]+)\/([^:/]+):([A-Za-z0-9]+)$/.exec(type);
-  return m ? { group: m[1]!, version: m[2]!, kind: m[3]! } : undefined;
+export function parseKubernetesType(type: string): KubernetesType {
+  let parsed = parsedTypes.get(type);
+  if (parsed === undefined && !parsedTypes.has(type)) {
+    const m = /^kubernetes:([^:/]+)\/([^:/]+):([A-Za-z0-9]+)$/.exec(type);
+    parsed = m ? { group: m[1]!, version: m[2]!, kind: m[3]!, flux: FLUX_KINDS[m[3]!] === m[1] && FLUX_VERSIONS[m[1]!]!.includes(m[2]!) } : undefined;
+    if (parsedTypes.size < 1000) parsedTypes.set(type, parsed);
+  }
+  return parsed;
 }
 
 /** The Flux kind of a subject (`GitRepository`, `HelmRelease`, …) when its group/version is one the rules know. */
 export function fluxKind(subject: Subject): string | undefined {
   const t = parseKubernetesType(subject.type);
-  if (!t || FLUX_KINDS[t.kind] !== t.group || !FLUX_VERSIONS[t.group]!.includes(t.version)) return undefined;
-  return t.kind;
+  return t?.flux ? t.kind : undefined;
 }
 
 export function isFluxSystemSync(subject: Subject): boolean {
