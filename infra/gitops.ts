@@ -1,23 +1,29 @@
 // One environment's GitOps wiring: deploy key on GitHub, Flux in the cluster, sync from Git.
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config/index.ts";
+import type { StackSecrets } from "./config/pulumi.ts";
 import { DeployKey } from "./deploy-key/deploy-key.ts";
 import { FluxInstall } from "./flux/install.ts";
 import { FluxSync } from "./flux/sync.ts";
 import { knownHostsFor } from "./github/known-hosts.ts";
 import { auditMetadata } from "./labels.ts";
+import { FluxNotifications, channels } from "./notifications/alerts.ts";
+import { FluxReceiver } from "./notifications/receiver.ts";
 
 export interface FluxGitOpsArgs {
   config: StackConfig;
+  /** The secret settings (tokens, webhook URLs) as Pulumi secrets. */
+  secrets?: StackSecrets;
 }
 
 export class FluxGitOps extends pulumi.ComponentResource {
   readonly deployKey: DeployKey;
   readonly install: FluxInstall;
   readonly sync: FluxSync;
+  readonly receiver?: FluxReceiver;
   readonly repositoryUrl: string;
 
-  constructor(name: string, { config }: FluxGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, { config, secrets = {} }: FluxGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flux-gitops:index:FluxGitOps", name, {}, opts);
     const { repository, deployKey, flux, sync } = config;
     const { labels, annotations } = auditMetadata(config);
@@ -32,17 +38,27 @@ export class FluxGitOps extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.install = new FluxInstall("flux", { flux, labels }, { parent: this });
+    // What Flux syncs, the same for both install strategies. With GitHub commit statuses on, the
+    // Kustomization waits for what it applied to be healthy, so its status covers the HelmReleases.
+    const target = {
+      url: this.repositoryUrl,
+      branch: repository.branch,
+      path: config.syncPath,
+      gitInterval: sync.gitInterval,
+      kustomizationInterval: sync.kustomizationInterval,
+      timeout: sync.timeout,
+      wait: config.notifications.githubStatus,
+    };
+    this.install = new FluxInstall(
+      "flux",
+      { flux, labels, annotations, sync: target, keyFingerprint: this.deployKey.fingerprint },
+      { parent: this },
+    );
     this.sync = new FluxSync(
       "sync",
       {
         install: this.install,
-        url: this.repositoryUrl,
-        branch: repository.branch,
-        path: config.syncPath,
-        gitInterval: sync.gitInterval,
-        kustomizationInterval: sync.kustomizationInterval,
-        timeout: sync.timeout,
+        ...target,
         identity: this.deployKey.privateKeyOpenssh,
         identityPub: this.deployKey.publicKeyOpenssh,
         knownHosts: knownHostsFor(repository.host, config.knownHosts),
@@ -54,6 +70,29 @@ export class FluxGitOps extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+
+    const notify = channels(config, secrets);
+    if (notify.length > 0) {
+      new FluxNotifications(
+        "notifications",
+        {
+          install: this.install,
+          channels: notify,
+          labels,
+          annotations,
+          eventMetadata: { environment: config.stack },
+          retainOnDelete: flux.keepOnDestroy,
+        },
+        { parent: this },
+      );
+    }
+    if (config.receiver.enabled) {
+      this.receiver = new FluxReceiver(
+        "receiver",
+        { install: this.install, receiver: config.receiver, repository: repository.name, labels, annotations, retainOnDelete: flux.keepOnDestroy },
+        { parent: this },
+      );
+    }
     this.registerOutputs({});
   }
 }

@@ -1,6 +1,10 @@
 // Reads the `flux-gitops:*` configuration of the running Pulumi stack.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, NAMESPACE, parseStackConfig, type StackConfig } from "./index.ts";
+import { SECRET_KEYS, type SecretKey } from "./schema.ts";
+
+/** The secret settings that are set, each as a Pulumi secret (never a plain string). */
+export type StackSecrets = Partial<Record<SecretKey, pulumi.Output<string>>>;
 
 /** Structured config arrives as JSON text; plain strings stay strings. */
 function decode(text: string): unknown {
@@ -22,4 +26,18 @@ export function loadStackConfig(stack = pulumi.getStack()): StackConfig {
     throw new ConfigError(`Pulumi.${stack}.yaml: github:owner '${githubOwner}' must equal flux-gitops:repository.owner '${cfg.repository.owner}'`);
   }
   return cfg;
+}
+
+/**
+ * Read the secret settings (`pulumi config set --secret flux-gitops:<key>`) as Pulumi secrets.
+ * loadStackConfig has already checked that the ones the config needs are present.
+ */
+export function loadStackSecrets(): StackSecrets {
+  const config = new pulumi.Config(NAMESPACE);
+  const secrets: StackSecrets = {};
+  for (const key of SECRET_KEYS) {
+    const value = config.getSecret(key);
+    if (value !== undefined) secrets[key] = value;
+  }
+  return secrets;
 }

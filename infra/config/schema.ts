@@ -2,7 +2,7 @@
 // One schema serves the Pulumi program (values from the engine) and the renderer (values read
 // from Pulumi.<stack>.yaml), so both always agree on defaults and on what is valid.
 import { z } from "zod";
-import { FLUX_VERSIONS } from "../flux/versions.ts";
+import { FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../flux/versions.ts";
 
 /** Go duration, as Flux intervals are parsed (e.g. `1m`, `10m30s`, `1h`). */
 const duration = z
@@ -71,6 +71,16 @@ const flux = z
       .prefault({}),
     /** On `pulumi destroy`, leave the namespace and CRDs (and so every Flux object) in the cluster. */
     keepOnDestroy: z.boolean().default(false),
+    /** Settings of the `operator` install strategy. */
+    operator: z
+      .strictObject({
+        /** Version of the flux-operator Helm chart (= the operator's version). */
+        chartVersion: z
+          .string()
+          .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 0.33.0")
+          .default(FLUX_OPERATOR_CHART.version),
+      })
+      .prefault({}),
   })
   .refine((f) => f.components.includes("source-controller"), {
     message: "must include source-controller (the sync needs it)",
@@ -98,6 +108,105 @@ const sync = z
   })
   .prefault({});
 
+/** Kinds of Flux objects an Alert can watch (present in every pinned Flux version). */
+export const EVENT_SOURCE_KINDS = [
+  "Kustomization",
+  "HelmRelease",
+  "GitRepository",
+  "HelmRepository",
+  "HelmChart",
+  "OCIRepository",
+  "Bucket",
+  "ImageRepository",
+  "ImagePolicy",
+  "ImageUpdateAutomation",
+] as const;
+
+const eventSource = z.strictObject({
+  kind: z.enum(EVENT_SOURCE_KINDS),
+  /** Object name, or `*` for every object of the kind. */
+  name: nonEmpty,
+  /** Default: the Flux namespace. */
+  namespace: dnsLabel.optional(),
+});
+
+const httpUrl = z
+  .string()
+  .trim()
+  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "must be an http(s) URL such as https://flux-webhook.example.com")
+  .transform((u) => u.replace(/\/+$/, ""));
+
+const notifications = z
+  .strictObject({
+    /** Post a GitHub commit status for every revision the flux-system Kustomization applies. */
+    githubStatus: z.boolean().default(false),
+    /** Chat alerts: `info` (every change) or `error` (failures only). */
+    eventSeverity: z.enum(["info", "error"]).default("info"),
+    /** What the chat alerts watch; default the flux-system Kustomization and every HelmRelease. */
+    eventSources: z
+      .array(eventSource)
+      .min(1, "must name at least one event source")
+      .default([
+        { kind: "Kustomization", name: "flux-system" },
+        { kind: "HelmRelease", name: "*" },
+      ]),
+    /** Slack; the incoming webhook URL is the secret `flux-gitops:slackWebhookUrl`. */
+    slack: z.strictObject({ channel: nonEmpty, username: nonEmpty.optional() }).optional(),
+    /** Microsoft Teams; the webhook URL is the secret `flux-gitops:teamsWebhookUrl`. */
+    teams: z.boolean().default(false),
+    /** Generic JSON webhook; the URL is the secret `flux-gitops:genericWebhookUrl`. */
+    generic: z.boolean().default(false),
+  })
+  .prefault({});
+
+const receiver = z
+  .strictObject({
+    /** A GitHub push webhook makes Flux fetch at once instead of at the next poll. */
+    enabled: z.boolean().default(false),
+    /** Public URL that reaches the webhook-receiver Service; default `https://<ingress.host>`. */
+    publicBaseUrl: httpUrl.optional(),
+    /** Create an Ingress for the webhook-receiver Service. */
+    ingress: z
+      .strictObject({
+        host: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a lowercase DNS name such as flux-webhook.example.com"),
+        className: nonEmpty.optional(),
+        /** TLS Secret for the host (e.g. one cert-manager fills). */
+        tlsSecretName: dnsLabel.optional(),
+        annotations: z.record(z.string(), z.string()).default({}),
+      })
+      .optional(),
+  })
+  .prefault({});
+
+/**
+ * Secret settings are top-level keys set with `pulumi config set --secret`. The schema only checks
+ * that they are present and well-formed; their values are read as Pulumi secrets by
+ * infra/config/pulumi.ts and never kept in the parsed config.
+ */
+export const SECRET_KEYS = ["githubStatusToken", "slackWebhookUrl", "teamsWebhookUrl", "genericWebhookUrl"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+const secretSetting = z
+  .unknown()
+  .refine(
+    (v) =>
+      (typeof v === "string" && v.trim() !== "") ||
+      (typeof v === "object" && v !== null && typeof (v as { secure?: unknown }).secure === "string"),
+    "must be a non-empty string (set it with pulumi config set --secret)",
+  )
+  .transform(() => true as const)
+  .optional();
+
+/** Which secret key each optional feature needs. */
+const SECRET_NEEDED: [SecretKey, string, (c: { notifications: z.output<typeof notifications> }) => boolean][] = [
+  ["githubStatusToken", "notifications.githubStatus is true", (c) => c.notifications.githubStatus],
+  ["slackWebhookUrl", "notifications.slack is set", (c) => c.notifications.slack !== undefined],
+  ["teamsWebhookUrl", "notifications.teams is true", (c) => c.notifications.teams],
+  ["genericWebhookUrl", "notifications.generic is true", (c) => c.notifications.generic],
+];
+
 export const stackConfigSchema = z.strictObject({
   repository,
   /** Folder Flux syncs; default `cluster/<stack>`. */
@@ -109,6 +218,25 @@ export const stackConfigSchema = z.strictObject({
   /** known_hosts lines for the Git host; default: GitHub's published host keys pinned in code. */
   knownHosts: nonEmpty.optional(),
   sync,
+  notifications,
+  receiver,
+  githubStatusToken: secretSetting,
+  slackWebhookUrl: secretSetting,
+  teamsWebhookUrl: secretSetting,
+  genericWebhookUrl: secretSetting,
+}).superRefine((c, ctx) => {
+  for (const [key, when, needed] of SECRET_NEEDED) {
+    if (needed(c) && c[key] === undefined) {
+      ctx.addIssue({ code: "custom", path: [key], message: `is required when ${when} (pulumi config set --secret flux-gitops:${key} <value>)` });
+    }
+  }
+  const usesNotificationController = c.receiver.enabled || SECRET_NEEDED.some(([, , needed]) => needed(c));
+  if (usesNotificationController && !c.flux.components.includes("notification-controller")) {
+    ctx.addIssue({ code: "custom", path: ["flux", "components"], message: "must include notification-controller when notifications or the receiver are enabled" });
+  }
+  if (c.receiver.enabled && c.receiver.publicBaseUrl === undefined && c.receiver.ingress === undefined) {
+    ctx.addIssue({ code: "custom", path: ["receiver", "publicBaseUrl"], message: "is required when receiver.enabled is true (or set receiver.ingress.host)" });
+  }
 });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

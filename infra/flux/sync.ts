@@ -18,6 +18,8 @@ export interface FluxSyncArgs {
   gitInterval: string;
   kustomizationInterval: string;
   timeout: string;
+  /** Kustomization health assessment of everything it applies (HelmReleases included). */
+  wait: boolean;
   identity: pulumi.Input<string>;
   identityPub: pulumi.Input<string>;
   knownHosts: string;
@@ -49,6 +51,7 @@ export function syncManifests(args: Omit<FluxSyncArgs, "install" | "identity" | 
       path: `./${args.path}`,
       prune: true,
       timeout: args.timeout,
+      ...(args.wait && { wait: true }),
       sourceRef: { kind: "GitRepository", name: SYNC_NAME },
     },
   };
@@ -59,8 +62,9 @@ export function syncManifests(args: Omit<FluxSyncArgs, "install" | "identity" | 
 
 export class FluxSync extends pulumi.ComponentResource {
   readonly secret: k8s.core.v1.Secret;
-  readonly gitRepository: k8s.apiextensions.CustomResource;
-  readonly kustomization: k8s.apiextensions.CustomResource;
+  /** Absent when the install creates the sync objects itself (operator strategy). */
+  readonly gitRepository?: k8s.apiextensions.CustomResource;
+  readonly kustomization?: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: FluxSyncArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flux-gitops:flux:FluxSync", name, {}, opts);
@@ -88,25 +92,28 @@ export class FluxSync extends pulumi.ComponentResource {
       // holds a key GitHub would refuse.
       { ...common, dependsOn: [args.keyRegistered] },
     );
-    this.gitRepository = new k8s.apiextensions.CustomResource(
-      `${SYNC_NAME}-git`,
-      {
-        ...gitRepository,
-        metadata: {
-          ...gitRepository.metadata,
-          // A new deploy key (rotation) asks source-controller to fetch again straight away.
-          annotations: pulumi
-            .output(args.keyFingerprint)
-            .apply((fp) => ({ ...args.annotations, "reconcile.fluxcd.io/requestedAt": fp })),
+    // The operator strategy's FluxInstance creates these two itself.
+    if (!args.install.ownsSyncObjects) {
+      this.gitRepository = new k8s.apiextensions.CustomResource(
+        `${SYNC_NAME}-git`,
+        {
+          ...gitRepository,
+          metadata: {
+            ...gitRepository.metadata,
+            // A new deploy key (rotation) asks source-controller to fetch again straight away.
+            annotations: pulumi
+              .output(args.keyFingerprint)
+              .apply((fp) => ({ ...args.annotations, "reconcile.fluxcd.io/requestedAt": fp })),
+          },
         },
-      },
-      { ...common, dependsOn: [...crdsReady, this.secret] },
-    );
-    this.kustomization = new k8s.apiextensions.CustomResource(
-      `${SYNC_NAME}-kustomization`,
-      kustomization,
-      { ...common, dependsOn: [...crdsReady, this.gitRepository] },
-    );
+        { ...common, dependsOn: [...crdsReady, this.secret] },
+      );
+      this.kustomization = new k8s.apiextensions.CustomResource(
+        `${SYNC_NAME}-kustomization`,
+        kustomization,
+        { ...common, dependsOn: [...crdsReady, this.gitRepository] },
+      );
+    }
     this.registerOutputs({});
   }
 }

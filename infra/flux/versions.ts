@@ -16,6 +16,17 @@ export const FLUX2_CHART = {
   repo: "https://fluxcd-community.github.io/helm-charts",
 } as const;
 
+/**
+ * The Flux Operator chart used by the `operator` install strategy. The operator installs Flux from
+ * the manifests built into its image, so its version bounds which Flux versions it can install:
+ * 0.33.0 ships Flux 2.2 through 2.7 (FluxInstance `distribution.version` is pinned to the exact
+ * `flux.version`). Check a new one with `helm show chart oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator --version <v>`.
+ */
+export const FLUX_OPERATOR_CHART = {
+  url: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator",
+  version: "0.33.0",
+} as const;
+
 export function chartVersionFor(fluxVersion: string): string {
   const row = FLUX_VERSIONS[fluxVersion];
   if (!row) throw new Error(`no flux2 chart is pinned for Flux ${fluxVersion}`);
