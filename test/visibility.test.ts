@@ -212,6 +212,19 @@ test("Slack, Teams and generic webhooks use the configured severity and event so
   }
 });
 
+test("audit trail: every new Flux object carries exactly its name, namespace and the audit labels/annotations", async () => {
+  const r = await runAllOn();
+  const audit = {
+    labels: { "app.kubernetes.io/managed-by": "flux-gitops", "flux-gitops.io/environment": "dev", "flux-gitops.io/production": "false" },
+    annotations: { "flux-gitops.io/repository": "github.com/remla25-team3/flux-gitops", "flux-gitops.io/path": "cluster/dev" },
+  };
+  const objects = [...r.byType(T.provider), ...r.byType(T.alert), ...r.byType(T.receiver)];
+  assert.equal(objects.length, 9);
+  for (const o of objects) {
+    assert.deepEqual(o.inputs.metadata, { name: o.inputs.metadata.name, namespace: "flux-system", ...audit }, `${o.type} ${o.name}`);
+  }
+});
+
 test("Providers wait for the install and their Secret; Alerts wait for their Provider", async () => {
   const r = await runAllOn();
   const release = r.one(T.release).urn;

@@ -106,7 +106,7 @@ export class FluxNotifications extends pulumi.ComponentResource {
     const common = { parent: this, retainOnDelete: args.retainOnDelete };
     const namespace = args.install.namespaceName;
     for (const ch of args.channels) {
-      const { provider, alert } = channelManifests(ch, namespace, args, args.eventMetadata);
+      const { provider, alert } = channelManifests(ch, namespace, { labels: args.labels, annotations: args.annotations }, args.eventMetadata);
       const secret = new k8s.core.v1.Secret(
         `${ch.name}-secret`,
         {

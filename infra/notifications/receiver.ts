@@ -72,7 +72,7 @@ export class FluxReceiver extends pulumi.ComponentResource {
     );
     const cr = new k8s.apiextensions.CustomResource(
       RECEIVER_NAME,
-      receiverManifest(namespace, args),
+      receiverManifest(namespace, { labels: args.labels, annotations: args.annotations }),
       { ...inCluster, dependsOn: [...install.ready, secret] },
     );
 
