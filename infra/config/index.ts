@@ -35,6 +35,7 @@ function describe(issue: z.core.$ZodIssue): string {
     case "unrecognized_keys":
       return "is not a known setting";
     case "invalid_value":
+      if (issue.input === undefined) return "is required";
       return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
       return issue.message;
