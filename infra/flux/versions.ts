@@ -18,9 +18,9 @@ export const FLUX2_CHART = {
 
 /**
  * The Flux Operator chart used by the `operator` install strategy. The operator installs Flux from
- * the manifests built into its image, so its version bounds which Flux versions it can install:
- * 0.33.0 ships Flux 2.2 through 2.7 (FluxInstance `distribution.version` is pinned to the exact
- * `flux.version`). Check a new one with `helm show chart oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator --version <v>`.
+ * the manifests built into its image, so its version bounds which Flux versions it can install
+ * (FluxInstance `distribution.version` is the exact `flux.version`); 0.33.0 (Oct 2025) came after
+ * Flux 2.7.2. Check a new one with `helm show chart oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator --version <v>`.
  */
 export const FLUX_OPERATOR_CHART = {
   url: "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator",
