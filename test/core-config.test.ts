@@ -104,3 +104,18 @@ test("Pulumi.<stack>.yaml files are read with the same schema", () => {
   writeFileSync(bad, "config: [unclosed\n");
   assert.throws(() => readStackConfigFile(bad, "qa"), (err: Error) => err instanceof ConfigError && err.message.startsWith(`${bad}: cannot read stack config:`) && !err.message.includes("\n"));
 });
+
+test("a secret setting stored in plaintext is refused, in the file and in the program", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flux-gitops-plain-"));
+  const file = join(dir, "Pulumi.qa.yaml");
+  writeFileSync(file, "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:slackWebhookUrl: https://hooks.slack.com/services/T0/B0/abc\n");
+  assert.throws(() => readStackConfigFile(file, "qa"), {
+    message: "Pulumi.qa.yaml: flux-gitops:slackWebhookUrl is stored in plaintext; set it with pulumi config set --secret flux-gitops:slackWebhookUrl <value>",
+  });
+  await assert.rejects(runStack("dev", { config: { "flux-gitops:slackWebhookUrl": "https://hooks.slack.com/services/T0/B0/abc" } }), {
+    message: "Pulumi.dev.yaml: flux-gitops:slackWebhookUrl is stored in plaintext; set it with pulumi config set --secret flux-gitops:slackWebhookUrl <value>",
+  });
+  // The same value set as a secret is accepted.
+  const ok = await runStack("dev", { config: { "flux-gitops:slackWebhookUrl": { secure: "https://hooks.slack.com/services/T0/B0/abc" } } });
+  assert.ok(ok.registrations.length > 0);
+});

@@ -26,8 +26,8 @@ function config(install: Install, flux: Record<string, unknown> = {}) {
   return {
     "flux-gitops:flux": { ...(stackConfig("dev")["flux-gitops:flux"] as object), install, ...flux },
     "flux-gitops:notifications": { githubStatus: true, slack: { channel: "#deploys" } },
-    "flux-gitops:githubStatusToken": "ghp_mock",
-    "flux-gitops:slackWebhookUrl": "https://hooks.slack.com/services/mock",
+    "flux-gitops:githubStatusToken": { secure: "ghp_mock" },
+    "flux-gitops:slackWebhookUrl": { secure: "https://hooks.slack.com/services/mock" },
     "flux-gitops:receiver": { enabled: true, ingress: { host: "flux-webhook.example.com" } },
   };
 }

@@ -183,7 +183,7 @@ test("operator: notifications and the receiver wait for the FluxInstance (the Fl
   const r = await serial("dev", {
     ...withInstall("dev", "operator"),
     "flux-gitops:notifications": { githubStatus: true },
-    "flux-gitops:githubStatusToken": "ghp_x",
+    "flux-gitops:githubStatusToken": { secure: "ghp_x" },
     "flux-gitops:receiver": { enabled: true, publicBaseUrl: "https://hooks.example.com" },
   });
   const instance = r.one(T.instance).urn;

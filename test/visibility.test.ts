@@ -53,7 +53,7 @@ const HMAC = "mock-hmac-token-receiver-token";
 // printf '%s' "mock-hmac-token-receiver-tokengithub-receiverflux-system" | sha256sum
 const HOOK_PATH = "/hook/1d4feb60fde9e41fb442d0cb2b0940fd875a5504a3924196422e96c4236ff0ab";
 
-const secretConfig = Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [`flux-gitops:${k}`, v]));
+const secretConfig = Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [`flux-gitops:${k}`, { secure: v }]));
 const ALL_ON = {
   ...secretConfig,
   "flux-gitops:notifications": {

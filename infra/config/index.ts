@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import type { z } from "zod";
-import { stackConfigSchema, type StackConfig } from "./schema.ts";
+import { SECRET_KEYS, stackConfigSchema, type StackConfig } from "./schema.ts";
 
 export { stackConfigSchema, CORE_COMPONENTS, EXTRA_COMPONENTS } from "./schema.ts";
 export type { StackConfig, StackConfigInput } from "./schema.ts";
@@ -64,6 +64,12 @@ export function parseStackConfig(values: Record<string, unknown>, stack: string,
   return { ...result.data, stack, syncPath: result.data.syncPath ?? `cluster/${stack}` };
 }
 
+export function plaintextSecret(stack: string, key: string): ConfigError {
+  return new ConfigError(
+    `Pulumi.${stack}.yaml: ${NAMESPACE}:${key} is stored in plaintext; set it with pulumi config set --secret ${NAMESPACE}:${key} <value>`,
+  );
+}
+
 /** Parse the `flux-gitops:*` entries of a Pulumi.<stack>.yaml file. Secure values stay opaque. */
 export function readStackConfigFile(file: string, stack: string): StackConfig {
   let doc: unknown;
@@ -81,7 +87,11 @@ export function readStackConfigFile(file: string, stack: string): StackConfig {
   for (const [key, value] of Object.entries(config)) {
     if (key.startsWith(NAMESPACE + ":")) values[key.slice(NAMESPACE.length + 1)] = value;
   }
-  return parseStackConfig(values, stack, file);
+  const cfg = parseStackConfig(values, stack, file);
+  for (const key of SECRET_KEYS) {
+    if (typeof values[key] === "string") throw plaintextSecret(stack, key);
+  }
+  return cfg;
 }
 
 /** Stack names that have a Pulumi.<stack>.yaml in `rootDir`, sorted. */

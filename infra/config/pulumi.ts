@@ -1,6 +1,7 @@
 // Reads the `flux-gitops:*` configuration of the running Pulumi stack.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, NAMESPACE, parseStackConfig, type StackConfig } from "./index.ts";
+import * as runtimeConfig from "@pulumi/pulumi/runtime/config.js";
+import { ConfigError, NAMESPACE, parseStackConfig, plaintextSecret, type StackConfig } from "./index.ts";
 import { SECRET_KEYS, type SecretKey } from "./schema.ts";
 
 /** The secret settings that are set, each as a Pulumi secret (never a plain string). */
@@ -21,6 +22,11 @@ export function loadStackConfig(stack = pulumi.getStack()): StackConfig {
     if (key.startsWith(NAMESPACE + ":")) values[key.slice(NAMESPACE.length + 1)] = decode(text);
   }
   const cfg = parseStackConfig(values, stack, `Pulumi.${stack}.yaml`);
+  // A token typed in as plain config would sit readable in Pulumi.<stack>.yaml, in Git.
+  const isSecret = (runtimeConfig as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;
+  for (const key of SECRET_KEYS) {
+    if (values[key] !== undefined && !isSecret(`${NAMESPACE}:${key}`)) throw plaintextSecret(stack, key);
+  }
   const githubOwner = new pulumi.Config("github").get("owner");
   if (githubOwner !== undefined && githubOwner !== cfg.repository.owner) {
     throw new ConfigError(`Pulumi.${stack}.yaml: github:owner '${githubOwner}' must equal flux-gitops:repository.owner '${cfg.repository.owner}'`);

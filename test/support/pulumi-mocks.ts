@@ -38,8 +38,15 @@ export interface KeyMaterial {
   publicKeyFingerprintSha256: string;
 }
 
+function isSecure(v: unknown): v is { secure: string } {
+  return typeof v === "object" && v !== null && typeof (v as { secure?: unknown }).secure === "string";
+}
+
 export interface RunOptions {
-  /** Override or add `flux-gitops:*` (or any) config values, keyed by full key. `undefined` deletes. */
+  /**
+   * Override or add `flux-gitops:*` (or any) config values, keyed by full key. `undefined` deletes;
+   * `{ secure: "value" }` sets a secret value (as `pulumi config set --secret` would).
+   */
   config?: Record<string, unknown>;
   /** Config values taken as is instead of reading Pulumi.<stack>.yaml. */
   replaceConfig?: Record<string, unknown>;
@@ -104,9 +111,17 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
   const keys = options.keys ?? ((name: string) => fakeKeys(name));
 
   const config = { ...(options.replaceConfig ?? stackConfig(stack)), ...options.config };
+  // Like the engine: a `{ secure: value }` entry reaches the program as a secret config value.
   const wireConfig: Record<string, string> = {};
+  const secretKeys: string[] = [];
   for (const [k, v] of Object.entries(config)) {
-    if (v !== undefined) wireConfig[k] = typeof v === "string" ? v : JSON.stringify(v);
+    if (v === undefined) continue;
+    if (isSecure(v)) {
+      wireConfig[k] = v.secure;
+      secretKeys.push(k);
+    } else {
+      wireConfig[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
   }
 
   await pulumi.runtime.setMocks(
@@ -125,7 +140,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     stack,
     false,
   );
-  pulumi.runtime.setAllConfig(wireConfig);
+  pulumi.runtime.setAllConfig(wireConfig, secretKeys);
 
   const monitor = settings.getMonitor() as any;
   const register = monitor.registerResource.bind(monitor);
