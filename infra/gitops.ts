@@ -48,6 +48,9 @@ export class FluxGitOps extends pulumi.ComponentResource {
       kustomizationInterval: sync.kustomizationInterval,
       timeout: sync.timeout,
       wait: config.notifications.githubStatus,
+      // Under the lockdown's --default-service-account, Flux's own sync must name an account with
+      // rights to apply cluster/<env>: the controller's own (as the Flux docs prescribe).
+      serviceAccountName: flux.multitenancy.defaultServiceAccount ? "kustomize-controller" : undefined,
     };
     this.install = new FluxInstall(
       "flux",

@@ -202,3 +202,16 @@ function pick(o: Record<string, unknown>, keys: string[]) {
 }
 
 
+
+test("under --default-service-account the flux-system Kustomization applies as kustomize-controller", async () => {
+  const flux = stackConfig("prod")["flux-gitops:flux"] as Record<string, any>;
+  const locked = await runStack("prod", {
+    config: { "flux-gitops:flux": { ...flux, multitenancy: { ...flux.multitenancy, defaultServiceAccount: "default" } } },
+  });
+  assert.equal(locked.one(T.kustomization).inputs.spec.serviceAccountName, "kustomize-controller");
+  assert.deepEqual(locked.one(T.release).inputs.values.helmController.container.additionalArgs, [
+    "--no-cross-namespace-refs=true",
+    "--default-service-account=default",
+  ]);
+  assert.equal((await run("prod")).one(T.kustomization).inputs.spec.serviceAccountName, undefined);
+});

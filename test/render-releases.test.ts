@@ -38,3 +38,14 @@ test("a stack without a release definition is one clear error", () => {
   });
   assert.throws(() => environment(config("constructor"), "Pulumi.constructor.yaml"), ConfigError);
 });
+
+test("under --default-service-account every release applies as helm-controller", () => {
+  const prod = config("prod");
+  const locked = config("prod", { flux: { multitenancy: { defaultServiceAccount: "default" } } });
+  const releases = environment(locked, "Pulumi.prod.yaml").objects.filter((o) => o.kind === "HelmRelease");
+  assert.ok(releases.length > 0);
+  for (const r of releases) assert.equal((r.spec as { serviceAccountName?: string }).serviceAccountName, "helm-controller");
+  for (const r of environment(prod, "Pulumi.prod.yaml").objects.filter((o) => o.kind === "HelmRelease")) {
+    assert.equal((r.spec as { serviceAccountName?: string }).serviceAccountName, undefined);
+  }
+});

@@ -42,6 +42,7 @@ export interface InstanceSync {
   kustomizationInterval: string;
   timeout: string;
   wait: boolean;
+  serviceAccountName?: string;
 }
 
 const ARGS_PATH = "/spec/template/spec/containers/0/args/-";
@@ -75,7 +76,12 @@ function syncPatches(sync: InstanceSync, requestedAt: string): KustomizePatch[] 
         apiVersion: "kustomize.toolkit.fluxcd.io/v1",
         kind: "Kustomization",
         metadata: { name: SYNC_NAME },
-        spec: { interval: sync.kustomizationInterval, timeout: sync.timeout, ...(sync.wait && { wait: true }) },
+        spec: {
+          interval: sync.kustomizationInterval,
+          timeout: sync.timeout,
+          ...(sync.wait && { wait: true }),
+          ...(sync.serviceAccountName && { serviceAccountName: sync.serviceAccountName }),
+        },
       }),
     },
     {

@@ -20,6 +20,8 @@ export interface FluxSyncArgs {
   timeout: string;
   /** Kustomization health assessment of everything it applies (HelmReleases included). */
   wait: boolean;
+  /** Account the flux-system Kustomization applies as (needed under --default-service-account). */
+  serviceAccountName?: string;
   identity: pulumi.Input<string>;
   identityPub: pulumi.Input<string>;
   knownHosts: string;
@@ -52,6 +54,7 @@ export function syncManifests(args: Omit<FluxSyncArgs, "install" | "identity" | 
       prune: true,
       timeout: args.timeout,
       ...(args.wait && { wait: true }),
+      ...(args.serviceAccountName && { serviceAccountName: args.serviceAccountName }),
       sourceRef: { kind: "GitRepository", name: SYNC_NAME },
     },
   };

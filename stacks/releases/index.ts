@@ -46,6 +46,11 @@ export function environment(cfg: StackConfig, source: string): Environment {
   const [nginxSource, nginx] = ingressNginx({ namespace: ns, values: merge(INGRESS_NGINX_DEFAULTS, def.ingressNginx) });
   const [remlaSource, app] = remla({ namespace: ns, ref: def.remlaRef, values: merge(REMLA_DEFAULTS, def.remla), dependsOn: [nginx] });
   const releases = [nginx, app];
+  // Under the lockdown's --default-service-account, releases in the Flux namespace must name the
+  // helm-controller's account, or they would be applied with the tenant default (no rights).
+  if (cfg.flux.multitenancy.defaultServiceAccount) {
+    for (const release of releases) release.spec = { ...release.spec!, serviceAccountName: "helm-controller" };
+  }
   const targets = [...new Set(releases.map((r) => r.spec?.targetNamespace).filter((n): n is string => !!n))];
   const objects = [...targets.map((name) => namespace({ name })), nginxSource, remlaSource, ...releases];
   return { name: cfg.stack, dir: cfg.syncPath, objects: stamp(objects, cfg) };
