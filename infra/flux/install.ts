@@ -4,14 +4,15 @@ import * as k8s from "@pulumi/kubernetes";
 import type { StackConfig } from "../config/index.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, chartVersionFor } from "./versions.ts";
 import { flux2ChartValues, tolerations } from "./chart-values.ts";
-import { fluxInstanceManifest, INSTANCE_NAME, type InstanceSync } from "./operator.ts";
+import { fluxInstanceManifest, INSTANCE_NAME } from "./operator.ts";
+import type { SyncTarget } from "./sync.ts";
 
 export interface FluxInstallArgs {
   flux: StackConfig["flux"];
   labels: Record<string, string>;
   annotations: Record<string, string>;
   /** The flux-system sync, for strategies that create it themselves (operator). */
-  sync: InstanceSync;
+  sync: SyncTarget;
   /** Deploy key fingerprint: a new key asks Flux to fetch again at once. */
   keyFingerprint: pulumi.Input<string>;
 }

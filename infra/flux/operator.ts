@@ -6,7 +6,7 @@
 // from the operator's API (api/v1/fluxinstance_types.go), and nothing else is set.
 import type { StackConfig } from "../config/index.ts";
 import { enabledControllers, lockdownArgs, tolerations, type Controller } from "./chart-values.ts";
-import { SYNC_NAME } from "./sync.ts";
+import { SYNC_NAME, type SyncTarget } from "./sync.ts";
 
 type FluxSettings = StackConfig["flux"];
 
@@ -33,17 +33,6 @@ export interface FluxInstance {
   };
 }
 
-/** What the instance syncs: the same settings FluxSync gets. */
-export interface InstanceSync {
-  url: string;
-  branch: string;
-  path: string;
-  gitInterval: string;
-  kustomizationInterval: string;
-  timeout: string;
-  wait: boolean;
-  serviceAccountName?: string;
-}
 
 const ARGS_PATH = "/spec/template/spec/containers/0/args/-";
 
@@ -68,7 +57,7 @@ function controllerPatches(flux: FluxSettings): KustomizePatch[] {
 }
 
 /** The operator's sync Kustomization has a fixed 10m interval and no timeout: set ours. */
-function syncPatches(sync: InstanceSync, requestedAt: string): KustomizePatch[] {
+function syncPatches(sync: SyncTarget, requestedAt: string): KustomizePatch[] {
   return [
     {
       target: { kind: "Kustomization", name: SYNC_NAME },
@@ -98,7 +87,7 @@ function syncPatches(sync: InstanceSync, requestedAt: string): KustomizePatch[] 
 
 export function fluxInstanceManifest(
   flux: FluxSettings,
-  sync: InstanceSync,
+  sync: SyncTarget,
   metadata: { labels: Record<string, string>; annotations: Record<string, string> },
   requestedAt: string,
 ): FluxInstance {

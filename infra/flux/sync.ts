@@ -8,8 +8,8 @@ import type { FluxInstall } from "./install.ts";
 
 export const SYNC_NAME = "flux-system";
 
-export interface FluxSyncArgs {
-  install: FluxInstall;
+/** What Flux syncs: the same for every install strategy. */
+export interface SyncTarget {
   /** `ssh://git@<host>/<owner>/<repo>` */
   url: string;
   branch: string;
@@ -22,6 +22,10 @@ export interface FluxSyncArgs {
   wait: boolean;
   /** Account the flux-system Kustomization applies as (needed under --default-service-account). */
   serviceAccountName?: string;
+}
+
+export interface FluxSyncArgs extends SyncTarget {
+  install: FluxInstall;
   identity: pulumi.Input<string>;
   identityPub: pulumi.Input<string>;
   knownHosts: string;
@@ -36,7 +40,10 @@ export interface FluxSyncArgs {
 }
 
 /** The GitRepository and Kustomization manifests, schema-checked against the Flux CRDs. */
-export function syncManifests(args: Omit<FluxSyncArgs, "install" | "identity" | "identityPub" | "keyRegistered" | "keyFingerprint" | "knownHosts" | "retainOnDelete">, namespace: string) {
+export function syncManifests(
+  args: SyncTarget & { labels: Record<string, string>; annotations: Record<string, string> },
+  namespace: string,
+) {
   const metadata = { name: SYNC_NAME, namespace, labels: args.labels, annotations: args.annotations };
   const gitRepository: IGitRepository = {
     apiVersion: "source.toolkit.fluxcd.io/v1",
