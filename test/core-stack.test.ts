@@ -1,18 +1,10 @@
 // The core stack under Pulumi mocks: resource graph, ordering, secrecy, deploy key, rotation.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runStack, stackConfig, isSecretAt, type StackRun } from "./support/pulumi-mocks.ts";
+import { runStack, stackConfig, isSecretAt, type StackRun, TYPES } from "./support/pulumi-mocks.ts";
 import { GITHUB_KNOWN_HOSTS } from "../infra/github/known-hosts.ts";
 
-const T = {
-  privateKey: "tls:index/privateKey:PrivateKey",
-  deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
-  namespace: "kubernetes:core/v1:Namespace",
-  release: "kubernetes:helm.sh/v3:Release",
-  secret: "kubernetes:core/v1:Secret",
-  gitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
-  kustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
-} as const;
+const T = TYPES;
 
 const runs = new Map<string, Promise<StackRun>>();
 function run(stack: "dev" | "prod"): Promise<StackRun> {

@@ -3,21 +3,9 @@
 // controllers that run their finalizers; flux.keepOnDestroy leaves everything in the cluster.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runStack, stackConfig, type Registration, type StackRun } from "./support/pulumi-mocks.ts";
+import { runStack, stackConfig, type Registration, type StackRun, TYPES } from "./support/pulumi-mocks.ts";
 
-const T = {
-  namespace: "kubernetes:core/v1:Namespace",
-  release: "kubernetes:helm.sh/v3:Release",
-  secret: "kubernetes:core/v1:Secret",
-  instance: "kubernetes:fluxcd.controlplane.io/v1:FluxInstance",
-  gitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
-  kustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
-  provider: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider",
-  alert: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert",
-  receiver: "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver",
-  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-  webhook: "github:index/repositoryWebhook:RepositoryWebhook",
-} as const;
+const T = TYPES;
 
 type Install = "helm" | "operator";
 

@@ -8,19 +8,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { runStack, stackConfig, type StackRun } from "./support/pulumi-mocks.ts";
+import { runStack, stackConfig, type StackRun, TYPES } from "./support/pulumi-mocks.ts";
 import { CORE_COMPONENTS, EXTRA_COMPONENTS } from "../infra/config/index.ts";
 
-const T = {
-  namespace: "kubernetes:core/v1:Namespace",
-  release: "kubernetes:helm.sh/v3:Release",
-  secret: "kubernetes:core/v1:Secret",
-  instance: "kubernetes:fluxcd.controlplane.io/v1:FluxInstance",
-  gitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
-  kustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
-  provider: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider",
-  receiver: "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver",
-} as const;
+const T = TYPES;
 
 /** The chart value key of each controller (fluxcd-community flux2 chart). */
 const CHART_KEY: Record<string, string> = {

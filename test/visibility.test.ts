@@ -10,19 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
 import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc.js";
 import { parseStackConfig, readStackConfigFile, ConfigError } from "../infra/config/index.ts";
-import { runStack, isSecretAt, type StackRun } from "./support/pulumi-mocks.ts";
+import { runStack, isSecretAt, type StackRun, TYPES } from "./support/pulumi-mocks.ts";
 
-const T = {
-  release: "kubernetes:helm.sh/v3:Release",
-  secret: "kubernetes:core/v1:Secret",
-  kustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
-  provider: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider",
-  alert: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert",
-  receiver: "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver",
-  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
-  webhook: "github:index/repositoryWebhook:RepositoryWebhook",
-  password: "random:index/randomPassword:RandomPassword",
-} as const;
+const T = TYPES;
 
 // The mocks echo inputs back as state; give RandomPassword the `result` the provider would
 // generate, so the token's path through the program can be followed.

@@ -15,6 +15,25 @@ export const ROOT = join(import.meta.dirname, "..", "..");
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
+/** Type tokens of the resources the stacks register. */
+export const TYPES = {
+  gitops: "flux-gitops:index:FluxGitOps",
+  privateKey: "tls:index/privateKey:PrivateKey",
+  deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
+  namespace: "kubernetes:core/v1:Namespace",
+  release: "kubernetes:helm.sh/v3:Release",
+  secret: "kubernetes:core/v1:Secret",
+  gitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
+  kustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
+  instance: "kubernetes:fluxcd.controlplane.io/v1:FluxInstance",
+  provider: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Provider",
+  alert: "kubernetes:notification.toolkit.fluxcd.io/v1beta3:Alert",
+  receiver: "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver",
+  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+  webhook: "github:index/repositoryWebhook:RepositoryWebhook",
+  password: "random:index/randomPassword:RandomPassword",
+} as const;
+
 export interface Registration {
   type: string;
   name: string;
