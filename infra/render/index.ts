@@ -96,7 +96,14 @@ export function planEnvironment(env: Environment): Map<string, string> {
       throw new RenderError(`${where}: ${describe(obj)} is defined twice (both render to ${file})`);
     }
     seen.add(file);
-    docs.push({ file, rank: KIND_RANK[obj.kind] ?? 2, content: HEADER + toYaml(doc) });
+    let content: string;
+    try {
+      content = HEADER + toYaml(doc);
+    } catch (err) {
+      if (!(err instanceof yaml.YAMLException)) throw err;
+      throw new RenderError(`${where}: ${describe(obj)} cannot be written as YAML: ${err.reason}`);
+    }
+    docs.push({ file, rank: KIND_RANK[obj.kind] ?? 2, content });
   }
   docs.sort((a, b) => a.rank - b.rank || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const files = new Map(docs.map((d) => [d.file, d.content]));
@@ -121,6 +128,7 @@ function readExisting(dir: string): Existing {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return existing;
+    if ((err as NodeJS.ErrnoException).code === "ENOTDIR") throw new RenderError(`${dir} is not a folder (a file is in the way); change the stack's syncPath or move the file`);
     throw err;
   }
   for (const entry of entries) {

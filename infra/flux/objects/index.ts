@@ -5,6 +5,7 @@ import { HelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v
 import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1";
 import { GitRepository, HelmRepository, OCIRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1";
 import { Namespace } from "kubernetes-models/v1";
+import { RenderError } from "../../render/index.ts";
 
 export { GitRepository, HelmRelease, HelmRepository, Kustomization, Namespace, OCIRepository };
 
@@ -40,9 +41,10 @@ function objectMeta(input: ObjectInput) {
   };
 }
 
-function ref(obj: Named): { name: string; namespace?: string } {
+function ref(obj: Named & { kind?: string }): { name: string; namespace?: string } {
   const name = obj.metadata?.name;
-  if (!name) throw new Error("a referenced object has no metadata.name");
+  // A definition mistake, not a crash: the render CLI prints it as one line.
+  if (!name) throw new RenderError(`a ${obj.kind ?? "referenced object"} that a definition refers to has no metadata.name`);
   return { name, namespace: obj.metadata?.namespace };
 }
 
