@@ -11,6 +11,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
 import { listStacks, NAMESPACE } from "../infra/config/index.ts";
 import { SECRET_KEYS, type SecretKey } from "../infra/config/schema.ts";
 import { isSecretAt, ROOT, runStack, type KeyMaterial, type StackRun } from "./support/pulumi-mocks.ts";
@@ -59,13 +60,10 @@ function leaks(text: string): string[] {
   return canaries().filter((c) => text.includes(c)).map((c) => `${c.slice(0, 24)}…`);
 }
 
-// Mirrors the SDK's secret wrapper on the wire (see isSecretAt in the harness).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 /** Every string of a wire value outside Pulumi secret wrappers. */
 function plainStrings(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
-  else if (value && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] !== SECRET_SIG) {
+  else if (value && typeof value === "object" && (value as Record<string, unknown>)[specialSigKey] !== specialSecretSig) {
     for (const v of Object.values(value)) plainStrings(v, out);
   }
   return out;
