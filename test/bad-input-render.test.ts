@@ -123,7 +123,7 @@ const BAD_SETTINGS: [string, (root: string) => void, (root: string) => RegExp][]
   [
     "syncPath is the repository root",
     (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: .\n"),
-    () => /^render: environment "dev": output folder "\." must be a relative path inside the repository/,
+    (root) => new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: flux-gitops:syncPath must name a folder below the repository root`),
   ],
   [
     "stack file is not YAML",

@@ -15,7 +15,6 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
 import { listStacks, NAMESPACE } from "../infra/config/index.ts";
 import { SECRET_KEYS, type SecretKey } from "../infra/config/schema.ts";
 import { isSecretAt, ROOT, runStack, type KeyMaterial, type StackRun } from "./support/pulumi-mocks.ts";
-import { mockRandomResults } from "./support/random-results.ts";
 import { sshFingerprint, sshKeygen } from "./support/sshd.ts";
 
 // Canaries are assembled at run time so this file's own text never looks like a real secret.
@@ -27,7 +26,6 @@ const SECRETS: Record<SecretKey, string> = {
   genericWebhookUrl: `https://alerts.example.com/flux?token=${canary("generic")}`,
 };
 const HMAC = canary("hmac").padEnd(48, "Q");
-mockRandomResults(() => HMAC);
 
 /** Turns on everything that uses a secret: commit status, Slack, Teams, generic webhook, receiver. */
 const ALL_ON = {
@@ -98,7 +96,7 @@ for (const stack of STACKS) {
       privateKeys.length = 0; // canaries of this run only
       const flux = { ...(yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as any).config[`${NAMESPACE}:flux`], install };
       const { result: run, output } = await captureConsole(() =>
-        runStack(stack, { config: { ...ALL_ON, [`${NAMESPACE}:flux`]: flux }, keys: realKeys }),
+        runStack(stack, { config: { ...ALL_ON, [`${NAMESPACE}:flux`]: flux }, keys: realKeys, randomResult: () => HMAC }),
       ) as { result: StackRun; output: string };
 
       // The canaries really went in: each one is somewhere in the inputs, inside a secret.

@@ -7,31 +7,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
 import { specialSigKey, specialSecretSig } from "@pulumi/pulumi/runtime/rpc.js";
 import { parseStackConfig, readStackConfigFile, ConfigError } from "../infra/config/index.ts";
 import { runStack, isSecretAt, type StackRun, TYPES } from "./support/pulumi-mocks.ts";
 
 const T = TYPES;
-
-// The mocks echo inputs back as state; give RandomPassword the `result` the provider would
-// generate, so the token's path through the program can be followed.
-const registerResource = MockMonitor.prototype.registerResource;
-MockMonitor.prototype.registerResource = function (this: any, req: any, callback: any) {
-  if (!this.randomResults) {
-    const mocks = this.mocks;
-    this.mocks = {
-      call: (args: any) => mocks.call(args),
-      async newResource(args: any) {
-        const result = await mocks.newResource(args);
-        if (args.type === T.password) result.state.result = `mock-hmac-token-${args.name}`;
-        return result;
-      },
-    };
-    this.randomResults = true;
-  }
-  return registerResource.call(this, req, callback);
-};
 
 const SECRETS = {
   githubStatusToken: "ghp_MOCKSTATUSTOKEN0123456789",

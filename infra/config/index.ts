@@ -44,6 +44,7 @@ function describe(issue: z.core.$ZodIssue): string {
 
 function article(expected: string): string {
   if (expected === "int") return "an integer";
+  if (expected === "record") return "a mapping";
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 

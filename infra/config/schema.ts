@@ -30,7 +30,8 @@ const syncPath = z
   .trim()
   .min(1, "must be a non-empty string")
   .transform((p) => p.replace(/^\.\//, "").replace(/\/+$/, ""))
-  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a path inside the repository (relative, no '..')");
+  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a path inside the repository (relative, no '..')")
+  .refine((p) => p !== "" && p !== ".", "must name a folder below the repository root (e.g. cluster/dev)");
 
 const repository = z.strictObject({
   owner: nonEmpty,

@@ -71,6 +71,8 @@ export interface RunOptions {
   replaceConfig?: Record<string, unknown>;
   /** Key material the mocked tls provider returns (default: unique fake text per key name). */
   keys?: (name: string, inputs: Record<string, any>) => KeyMaterial;
+  /** `result` the mocked random provider returns for a RandomPassword (default: `mock-hmac-token-<name>`). */
+  randomResult?: (name: string) => string;
 }
 
 export interface StackRun {
@@ -128,6 +130,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
   const registrations: Registration[] = [];
   const invokes: string[] = [];
   const keys = options.keys ?? ((name: string) => fakeKeys(name));
+  const randomResult = options.randomResult ?? ((name: string) => `mock-hmac-token-${name}`);
 
   const config = { ...(options.replaceConfig ?? stackConfig(stack)), ...options.config };
   // Like the engine: a `{ secure: value }` entry reaches the program as a secret config value.
@@ -147,7 +150,9 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     {
       newResource(args) {
         const state: Record<string, any> = { ...args.inputs };
-        if (args.type === "tls:index/privateKey:PrivateKey") Object.assign(state, keys(args.name, args.inputs));
+        // Outputs a provider computes: tls key material, a random password's result.
+        if (args.type === TYPES.privateKey) Object.assign(state, keys(args.name, args.inputs));
+        if (args.type === TYPES.password) state.result = randomResult(args.name);
         return { id: `${args.name}-id`, state };
       },
       call(args) {
