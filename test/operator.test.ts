@@ -10,19 +10,12 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { runStack, stackConfig, type StackRun, TYPES } from "./support/pulumi-mocks.ts";
 import { CORE_COMPONENTS, EXTRA_COMPONENTS } from "../infra/config/index.ts";
+import { CHART_KEYS } from "../infra/flux/chart-values.ts";
+
+const CHART_KEY: Record<string, string> = CHART_KEYS;
 
 const T = TYPES;
 
-/** The chart value key of each controller (fluxcd-community flux2 chart). */
-const CHART_KEY: Record<string, string> = {
-  "source-controller": "sourceController",
-  "kustomize-controller": "kustomizeController",
-  "helm-controller": "helmController",
-  "notification-controller": "notificationController",
-  "image-reflector-controller": "imageReflectionController",
-  "image-automation-controller": "imageAutomationController",
-  "source-watcher": "sourceWatcher",
-};
 
 function withInstall(stack: string, install: "helm" | "operator", extra: Record<string, unknown> = {}) {
   const flux = stackConfig(stack)["flux-gitops:flux"] as Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { StackConfig } from "../config/index.ts";
 type FluxSettings = StackConfig["flux"];
 
 /** Chart value key of each controller. */
-const CHART_KEYS = {
+export const CHART_KEYS = {
   "source-controller": "sourceController",
   "kustomize-controller": "kustomizeController",
   "helm-controller": "helmController",
