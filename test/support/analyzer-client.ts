@@ -61,6 +61,16 @@ function diagnostics(resp: { getDiagnosticsList(): any[] }): Diagnostic[] {
   }));
 }
 
+/** The fields AnalyzeRequest and AnalyzerResource share: type, name, URN, properties, options. */
+function describeResource<T extends analyzerPb.AnalyzeRequest | analyzerPb.AnalyzerResource>(msg: T, r: AnalyzerInput): T {
+  msg.setType(r.type);
+  msg.setName(r.name);
+  msg.setUrn(r.urn);
+  msg.setProperties(struct(r.properties));
+  msg.setOptions(options(r));
+  return msg;
+}
+
 export class PolicyPackProcess {
   readonly child: ChildProcess;
   readonly client: any;
@@ -134,24 +144,13 @@ export class PolicyPackProcess {
   }
 
   async analyze(r: AnalyzerInput): Promise<Diagnostic[]> {
-    const req = new analyzerPb.AnalyzeRequest();
-    req.setType(r.type);
-    req.setName(r.name);
-    req.setUrn(r.urn);
-    req.setProperties(struct(r.properties));
-    req.setOptions(options(r));
-    return diagnostics(await this.call('analyze', req));
+    return diagnostics(await this.call('analyze', describeResource(new analyzerPb.AnalyzeRequest(), r)));
   }
 
   async analyzeStack(resources: AnalyzerInput[]): Promise<Diagnostic[]> {
     const req = new analyzerPb.AnalyzeStackRequest();
     req.setResourcesList(resources.map((r) => {
-      const res = new analyzerPb.AnalyzerResource();
-      res.setType(r.type);
-      res.setName(r.name);
-      res.setUrn(r.urn);
-      res.setProperties(struct(r.properties));
-      res.setOptions(options(r));
+      const res = describeResource(new analyzerPb.AnalyzerResource(), r);
       if (r.parent) res.setParent(r.parent);
       res.setDependenciesList(r.dependencies ?? []);
       return res;
