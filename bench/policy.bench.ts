@@ -1,51 +1,73 @@
 // npm run bench:policy — the YAML checker on synthetic cluster/ trees of 250, 1000 and 2000 objects, next to
 // the floor measured in the same run: reading the same files and parsing them with plain js-yaml loadAll.
 // Prints a table (median of several runs); target: ratio ≤ 1.5 and time per object flat across sizes.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import yaml from 'js-yaml';
-import { checkPaths, collectFiles } from '../policies/checker.ts';
-import { resolveConfig } from '../policies/config.ts';
-import { rules } from '../policies/rules/index.ts';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { checkPaths, collectFiles } from "../policies/checker.ts";
+import { resolveConfig } from "../policies/config.ts";
+import { rules } from "../policies/rules/index.ts";
 
 const SIZES = [250, 1000, 2000];
 const RUNS = 15;
 const WARMUP = 5;
 
 function labels(env: string) {
-  return { 'flux-gitops.io/environment': env, 'flux-gitops.io/production': String(env === 'prod') };
+  return { "flux-gitops.io/environment": env, "flux-gitops.io/production": String(env === "prod") };
 }
 
 /** A realistic mix: per app a GitRepository, a HelmRelease (values included) and a Namespace. */
 function objects(n: number, env: string): object[] {
   const out: object[] = [];
   for (let i = 0; out.length < n; i++) {
-    const metadata = { name: `app-${i}`, namespace: 'flux-system', labels: labels(env), annotations: { 'flux-gitops.io/path': `cluster/${env}` } };
-    out.push({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata, spec: { interval: '10m', url: `https://github.com/acme/app-${i}`, ref: { tag: `app-${i}-1.0.0` } } });
+    const metadata = {
+      name: `app-${i}`,
+      namespace: "flux-system",
+      labels: labels(env),
+      annotations: { "flux-gitops.io/path": `cluster/${env}` },
+    };
     out.push({
-      apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata,
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      metadata,
+      spec: { interval: "10m", url: `https://github.com/acme/app-${i}`, ref: { tag: `app-${i}-1.0.0` } },
+    });
+    out.push({
+      apiVersion: "helm.toolkit.fluxcd.io/v2",
+      kind: "HelmRelease",
+      metadata,
       spec: {
-        interval: '10m', targetNamespace: `app-${i}`, install: { createNamespace: true, remediation: { retries: 3 } },
-        upgrade: { remediation: { retries: 3, strategy: 'rollback' } }, driftDetection: { mode: 'enabled' },
-        chart: { spec: { chart: 'charts/app', reconcileStrategy: 'Revision', sourceRef: { kind: 'GitRepository', name: `app-${i}` } } },
-        values: { replicas: 2, image: { repository: `ghcr.io/acme/app-${i}`, tag: '1.0.0' }, resources: { limits: { cpu: '500m', memory: '256Mi' } } },
+        interval: "10m",
+        targetNamespace: `app-${i}`,
+        install: { createNamespace: true, remediation: { retries: 3 } },
+        upgrade: { remediation: { retries: 3, strategy: "rollback" } },
+        driftDetection: { mode: "enabled" },
+        chart: { spec: { chart: "charts/app", reconcileStrategy: "Revision", sourceRef: { kind: "GitRepository", name: `app-${i}` } } },
+        values: {
+          replicas: 2,
+          image: { repository: `ghcr.io/acme/app-${i}`, tag: "1.0.0" },
+          resources: { limits: { cpu: "500m", memory: "256Mi" } },
+        },
       },
     });
-    out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `app-${i}`, labels: labels(env) } });
+    out.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: `app-${i}`, labels: labels(env) } });
   }
   return out.slice(0, n);
 }
 
 /** One file per object (as the renderer writes), every tenth file a three-document bundle. */
 function writeTree(root: string, n: number): void {
-  const dir = join(root, 'cluster', 'dev');
+  const dir = join(root, "cluster", "dev");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(root, 'Pulumi.dev.yaml'), 'config:\n  github:owner: acme\n');
-  const objs = objects(n, 'dev');
+  writeFileSync(join(root, "Pulumi.dev.yaml"), "config:\n  github:owner: acme\n");
+  const objs = objects(n, "dev");
   for (let i = 0; i < objs.length;) {
     const take = i % 10 === 0 ? 3 : 1;
-    const text = objs.slice(i, i + take).map((o) => `# generated\n${yaml.dump(o)}`).join('---\n');
+    const text = objs
+      .slice(i, i + take)
+      .map((o) => `# generated\n${yaml.dump(o)}`)
+      .join("---\n");
     writeFileSync(join(dir, `object-${i}.yaml`), text);
     i += take;
   }
@@ -65,17 +87,22 @@ function time(fn: () => void): number {
 const settings = resolveConfig(rules, {});
 const rows: string[][] = [];
 for (const n of SIZES) {
-  const root = mkdtempSync(join(tmpdir(), 'policy-bench-'));
+  const root = mkdtempSync(join(tmpdir(), "policy-bench-"));
   try {
     writeTree(root, n);
-    const files = collectFiles([join(root, 'cluster')]).files;
-    const floor = () => { for (const f of files) yaml.loadAll(readFileSync(f, 'utf8')); };
+    const files = collectFiles([join(root, "cluster")]).files;
+    const floor = () => {
+      for (const f of files) yaml.loadAll(readFileSync(f, "utf8"));
+    };
     let findings = 0;
     const check = () => {
-      const result = checkPaths([join(root, 'cluster')], settings, { projectDir: root });
+      const result = checkPaths([join(root, "cluster")], settings, { projectDir: root });
       findings = result.findings.length + result.errors.length;
     };
-    for (let w = 0; w < WARMUP; w++) { floor(); check(); } // steady state, not JIT warm-up
+    for (let w = 0; w < WARMUP; w++) {
+      floor();
+      check();
+    } // steady state, not JIT warm-up
     const floorMs: number[] = [];
     const checkMs: number[] = [];
     for (let r = 0; r < RUNS; r++) {
@@ -91,10 +118,12 @@ for (const n of SIZES) {
   }
 }
 
-const header = ['objects', 'files', 'floor ms (read+js-yaml)', 'checker ms', 'ratio', 'checker µs/object'];
+const header = ["objects", "files", "floor ms (read+js-yaml)", "checker ms", "ratio", "checker µs/object"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(" | ")} |`;
 console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const row of rows) console.log(line(row));
-console.log(`median of ${RUNS} runs each after ${WARMUP} warm-up runs, node ${process.version}; target ratio <= 1.5, µs/object flat (linear)`);
+console.log(
+  `median of ${RUNS} runs each after ${WARMUP} warm-up runs, node ${process.version}; target ratio <= 1.5, µs/object flat (linear)`,
+);

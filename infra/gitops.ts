@@ -92,7 +92,14 @@ export class FluxGitOps extends pulumi.ComponentResource {
     if (config.receiver.enabled) {
       this.receiver = new FluxReceiver(
         "receiver",
-        { install: this.install, receiver: config.receiver, repository: repository.name, labels, annotations, retainOnDelete: flux.keepOnDestroy },
+        {
+          install: this.install,
+          receiver: config.receiver,
+          repository: repository.name,
+          labels,
+          annotations,
+          retainOnDelete: flux.keepOnDestroy,
+        },
         { parent: this },
       );
     }

@@ -1,15 +1,15 @@
 // YAML front end: runs the object rules over the multi-document YAML files Flux syncs from Git.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import yaml from 'js-yaml';
-import { LABEL_ENVIRONMENT, field, kubernetesType, label, parseKubernetesType } from './rules/model.ts';
-import type { Subject } from './rules/model.ts';
-import type { RuleSetting } from './config.ts';
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { LABEL_ENVIRONMENT, field, kubernetesType, label, parseKubernetesType } from "./rules/model.ts";
+import type { Subject } from "./rules/model.ts";
+import type { RuleSetting } from "./config.ts";
 
 export interface Finding {
   file: string;
   line: number;
-  level: 'advisory' | 'mandatory';
+  level: "advisory" | "mandatory";
   rule: string;
   kind: string;
   namespace?: string;
@@ -33,7 +33,7 @@ export interface CheckOptions {
 }
 
 const YAML_FILE = /\.ya?ml$/i;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Every .yaml/.yml file under the given files/directories (recursively), sorted; missing paths are errors. */
 export function collectFiles(paths: string[]): { files: string[]; errors: InputError[] } {
@@ -63,7 +63,7 @@ export function parseDocuments(source: string): { doc: unknown; line: number }[]
   let depth = 0;
   const docs = yaml.loadAll(source, undefined, {
     listener(event, state) {
-      if (event === 'open') {
+      if (event === "open") {
         if (depth++ === 0) lines.push(state.line + 1);
       } else depth--;
     },
@@ -73,7 +73,7 @@ export function parseDocuments(source: string): { doc: unknown; line: number }[]
 
 function describeParseError(e: unknown): string {
   if (e instanceof yaml.YAMLException) return `line ${e.mark.line + 1}: invalid YAML: ${e.reason}`;
-  if (e instanceof RangeError) return 'invalid YAML: nested too deeply to read';
+  if (e instanceof RangeError) return "invalid YAML: nested too deeply to read";
   return `invalid YAML: ${e instanceof Error ? e.message : String(e)}`;
 }
 
@@ -85,28 +85,28 @@ function ownerLookup(projectDir: string): (env: string) => string | undefined {
     if (!cache.has(env)) {
       let owner: unknown;
       try {
-        owner = field(yaml.load(readFileSync(join(projectDir, `Pulumi.${env}.yaml`), 'utf8')), 'config', 'github:owner');
+        owner = field(yaml.load(readFileSync(join(projectDir, `Pulumi.${env}.yaml`), "utf8")), "config", "github:owner");
       } catch {
         owner = undefined; // no stack file for this environment: only configured prefixes are allowed
       }
-      cache.set(env, typeof owner === 'string' && owner !== '' ? owner : undefined);
+      cache.set(env, typeof owner === "string" && owner !== "" ? owner : undefined);
     }
     return cache.get(env);
   };
 }
 
 function toSubject(doc: unknown, file: string, ownerOf: (env: string) => string | undefined): Subject | undefined {
-  const apiVersion = field(doc, 'apiVersion');
-  const kind = field(doc, 'kind');
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') return undefined;
-  const name = field(doc, 'metadata', 'name');
-  const namespace = field(doc, 'metadata', 'namespace');
+  const apiVersion = field(doc, "apiVersion");
+  const kind = field(doc, "kind");
+  if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") return undefined;
+  const name = field(doc, "metadata", "name");
+  const namespace = field(doc, "metadata", "namespace");
   const subject: Subject = {
     type: kubernetesType(apiVersion, kind),
-    name: typeof name === 'string' ? name : '(unnamed)',
-    namespace: typeof namespace === 'string' ? namespace : undefined,
+    name: typeof name === "string" ? name : "(unnamed)",
+    namespace: typeof namespace === "string" ? namespace : undefined,
     props: doc as Record<string, unknown>,
-    origin: 'git',
+    origin: "git",
     ancestors: [],
   };
   subject.environment = label(subject, LABEL_ENVIRONMENT) ?? ENV_IN_PATH.exec(file)?.[1];
@@ -115,27 +115,38 @@ function toSubject(doc: unknown, file: string, ownerOf: (env: string) => string 
 }
 
 /** Checks one file's text; a file that cannot be parsed yields an error and no findings. */
-export function checkSource(file: string, source: string, settings: RuleSetting[],
-  ownerOf: (env: string) => string | undefined): { findings: Finding[]; error?: InputError } {
+export function checkSource(
+  file: string,
+  source: string,
+  settings: RuleSetting[],
+  ownerOf: (env: string) => string | undefined,
+): { findings: Finding[]; error?: InputError } {
   let docs: unknown[];
   try {
     docs = yaml.loadAll(source);
   } catch (e) {
     return { findings: [], error: { file, message: describeParseError(e) } };
   }
-  const active = settings.filter((s) => s.level !== 'disabled' && s.rule.origins.includes('git'));
+  const active = settings.filter((s) => s.level !== "disabled" && s.rule.origins.includes("git"));
   const findings: Finding[] = [];
   const docOf: number[] = [];
   docs.forEach((doc, i) => {
     const subject = toSubject(doc, file, ownerOf);
     if (!subject) return;
-    const kind = parseKubernetesType(subject.type)?.kind ?? String(field(doc, 'kind'));
+    const kind = parseKubernetesType(subject.type)?.kind ?? String(field(doc, "kind"));
     for (const { rule, level, config } of active) {
-      if (rule.kind !== 'resource') continue;
+      if (rule.kind !== "resource") continue;
       rule.check(subject, config, (message) => {
         docOf.push(i);
         findings.push({
-          file, line: 0, level: level as Finding['level'], rule: rule.name, kind, namespace: subject.namespace, name: subject.name, message,
+          file,
+          line: 0,
+          level: level as Finding["level"],
+          rule: rule.name,
+          kind,
+          namespace: subject.namespace,
+          name: subject.name,
+          message,
         });
       });
     }
@@ -143,7 +154,9 @@ export function checkSource(file: string, source: string, settings: RuleSetting[
   // Line numbers cost a second, listening parse; only files with findings pay for it.
   if (findings.length > 0) {
     const lines = parseDocuments(source).map((d) => d.line);
-    findings.forEach((f, j) => { f.line = lines[docOf[j]!] ?? 1; });
+    findings.forEach((f, j) => {
+      f.line = lines[docOf[j]!] ?? 1;
+    });
   }
   return { findings };
 }
@@ -156,10 +169,13 @@ export function checkPaths(paths: string[], settings: RuleSetting[], options: Ch
     let source: string;
     try {
       const bytes = readFileSync(file);
-      source = bytes.toString('utf8');
-      if (source.includes('\uFFFD')) utf8.decode(bytes); // throws TypeError unless the U+FFFD was really in the file
+      source = bytes.toString("utf8");
+      if (source.includes("\uFFFD")) utf8.decode(bytes); // throws TypeError unless the U+FFFD was really in the file
     } catch (e) {
-      errors.push({ file, message: e instanceof TypeError ? 'not UTF-8 text' : `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+      errors.push({
+        file,
+        message: e instanceof TypeError ? "not UTF-8 text" : `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      });
       continue;
     }
     const result = checkSource(file, source, settings, ownerOf);
@@ -170,5 +186,5 @@ export function checkPaths(paths: string[], settings: RuleSetting[], options: Ch
 }
 
 export function formatFinding(f: Finding): string {
-  return `${f.file}:${f.line}  ${f.level}  ${f.rule}  ${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}  ${f.message}`;
+  return `${f.file}:${f.line}  ${f.level}  ${f.rule}  ${f.kind} ${f.namespace ? `${f.namespace}/` : ""}${f.name}  ${f.message}`;
 }

@@ -1,8 +1,8 @@
 // Policy configuration in the shape of `pulumi preview --policy-pack-config`:
 //   { "<rule>": "advisory" | "mandatory" | "disabled" }  or  { "<rule>": { "enforcementLevel": ..., ...props } }
 // plus the "all" key that sets the level of every rule. Validated against each rule's own schema.
-import { z } from 'zod';
-import type { Level, Rule } from './rules/model.ts';
+import { z } from "zod";
+import type { Level, Rule } from "./rules/model.ts";
 
 export interface RuleSetting {
   rule: Rule;
@@ -12,42 +12,42 @@ export interface RuleSetting {
 
 export class ConfigError extends Error {}
 
-const LEVELS = ['advisory', 'mandatory', 'remediate', 'disabled'] as const;
+const LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
 const levelSchema = z.enum(LEVELS);
 // Remediation does not exist in these rules; like Pulumi, a "remediate" level counts as mandatory.
-const toLevel = (l: (typeof LEVELS)[number]): Level => (l === 'remediate' ? 'mandatory' : l);
+const toLevel = (l: (typeof LEVELS)[number]): Level => (l === "remediate" ? "mandatory" : l);
 
 function issue(source: string, key: string, error: z.ZodError): ConfigError {
   const first = error.issues[0]!;
-  const path = first.code === 'unrecognized_keys' ? [...first.path, first.keys[0]!] : first.path;
-  const message = first.code === 'unrecognized_keys' ? 'unknown key' : first.message;
-  return new ConfigError(`${source}: ${[key, ...path.map(String)].join('.')}: ${message}`);
+  const path = first.code === "unrecognized_keys" ? [...first.path, first.keys[0]!] : first.path;
+  const message = first.code === "unrecognized_keys" ? "unknown key" : first.message;
+  return new ConfigError(`${source}: ${[key, ...path.map(String)].join(".")}: ${message}`);
 }
 
 /** Resolves the level and validated settings of every rule; throws ConfigError (one line) on bad config. */
-export function resolveConfig(rules: Rule[], raw: unknown, source = 'policy config'): RuleSetting[] {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+export function resolveConfig(rules: Rule[], raw: unknown, source = "policy config"): RuleSetting[] {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ConfigError(`${source}: must be a JSON object keyed by rule name`);
   }
   const entries = raw as Record<string, unknown>;
   const names = new Set(rules.map((r) => r.name));
   for (const key of Object.keys(entries)) {
-    if (key !== 'all' && !names.has(key)) throw new ConfigError(`${source}: ${key}: unknown rule (known: ${[...names].join(', ')})`);
+    if (key !== "all" && !names.has(key)) throw new ConfigError(`${source}: ${key}: unknown rule (known: ${[...names].join(", ")})`);
   }
   let all: Level | undefined;
   if (entries.all !== undefined) {
     const parsed = levelSchema.safeParse(entries.all);
-    if (!parsed.success) throw issue(source, 'all', parsed.error);
+    if (!parsed.success) throw issue(source, "all", parsed.error);
     all = toLevel(parsed.data);
   }
   return rules.map((rule) => {
     const entry = entries[rule.name];
-    const isObject = typeof entry === 'object' && entry !== null && !Array.isArray(entry);
-    if (entry !== undefined && typeof entry !== 'string' && !isObject) {
+    const isObject = typeof entry === "object" && entry !== null && !Array.isArray(entry);
+    if (entry !== undefined && typeof entry !== "string" && !isObject) {
       throw new ConfigError(`${source}: ${rule.name}: must be an enforcement level or an object`);
     }
-    const { enforcementLevel, ...props } = isObject ? entry as Record<string, unknown> : {};
-    const levelInput = typeof entry === 'string' ? entry : enforcementLevel;
+    const { enforcementLevel, ...props } = isObject ? (entry as Record<string, unknown>) : {};
+    const levelInput = typeof entry === "string" ? entry : enforcementLevel;
     let level = all ?? rule.enforcementLevel;
     if (levelInput !== undefined) {
       const parsed = levelSchema.safeParse(levelInput);

@@ -1,18 +1,22 @@
 // Maps the rule set onto CrossGuard policies. Pure: only policies/index.ts constructs the PolicyPack.
-import { z } from 'zod';
+import { z } from "zod";
 import type {
-  PolicyConfigSchema, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy,
-} from '@pulumi/policy';
-import { field } from './rules/model.ts';
-import type { Rule, Subject } from './rules/model.ts';
+  PolicyConfigSchema,
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { field } from "./rules/model.ts";
+import type { Rule, Subject } from "./rules/model.ts";
 
-type PulumiResource = Pick<ResourceValidationArgs | PolicyResource, 'type' | 'name' | 'urn' | 'props' | 'opts'>;
+type PulumiResource = Pick<ResourceValidationArgs | PolicyResource, "type" | "name" | "urn" | "props" | "opts">;
 
 /** `urn:pulumi:<stack>::<project>::<parent$…$type>::<name>` → stack and the type chain, outermost first. */
 function parseUrn(urn: string | undefined): { stack?: string; types: string[] } {
-  const parts = urn?.split('::') ?? [];
-  if (parts.length < 4 || !parts[0]!.startsWith('urn:pulumi:')) return { types: [] };
-  return { stack: parts[0]!.slice('urn:pulumi:'.length), types: parts[2]!.split('$') };
+  const parts = urn?.split("::") ?? [];
+  if (parts.length < 4 || !parts[0]!.startsWith("urn:pulumi:")) return { types: [] };
+  return { stack: parts[0]!.slice("urn:pulumi:".length), types: parts[2]!.split("$") };
 }
 
 export function fromPulumi(r: PulumiResource, githubOwner?: string): Subject {
@@ -20,14 +24,14 @@ export function fromPulumi(r: PulumiResource, githubOwner?: string): Subject {
   // The URN carries the parents' types; the parent option's URN adds the parent itself and its chain.
   const ancestors = [...new Set([...own.types.slice(0, -1), ...parseUrn(r.opts.parent).types])];
   const stack = own.stack;
-  const name = field(r.props, 'metadata', 'name');
-  const namespace = field(r.props, 'metadata', 'namespace');
+  const name = field(r.props, "metadata", "name");
+  const namespace = field(r.props, "metadata", "namespace");
   return {
     type: r.type,
-    name: typeof name === 'string' ? name : r.name,
-    namespace: typeof namespace === 'string' ? namespace : undefined,
+    name: typeof name === "string" ? name : r.name,
+    namespace: typeof namespace === "string" ? namespace : undefined,
     props: r.props,
-    origin: 'pulumi',
+    origin: "pulumi",
     ancestors,
     environment: stack,
     githubOwner,
@@ -37,15 +41,15 @@ export function fromPulumi(r: PulumiResource, githubOwner?: string): Subject {
 /** `github:owner` from the stack config the CLI hands a policy pack in PULUMI_CONFIG. */
 export function githubOwnerFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   try {
-    const owner = (JSON.parse(env.PULUMI_CONFIG ?? '{}') as Record<string, unknown>)['github:owner'];
-    return typeof owner === 'string' && owner !== '' ? owner : undefined;
+    const owner = (JSON.parse(env.PULUMI_CONFIG ?? "{}") as Record<string, unknown>)["github:owner"];
+    return typeof owner === "string" && owner !== "" ? owner : undefined;
   } catch {
     return undefined;
   }
 }
 
 function configSchema(rule: Rule): PolicyConfigSchema | undefined {
-  const schema = z.toJSONSchema(rule.config, { io: 'input' }) as { properties?: PolicyConfigSchema['properties']; required?: string[] };
+  const schema = z.toJSONSchema(rule.config, { io: "input" }) as { properties?: PolicyConfigSchema["properties"]; required?: string[] };
   if (!schema.properties || Object.keys(schema.properties).length === 0) return undefined;
   return { properties: schema.properties, ...(schema.required ? { required: schema.required } : {}) };
 }
@@ -58,20 +62,23 @@ export function packPolicies(rules: Rule[], githubOwner?: string): (ResourceVali
       enforcementLevel: rule.enforcementLevel,
       configSchema: configSchema(rule),
     };
-    if (!rule.origins.includes('pulumi')) {
-      return { ...base, validateResource: (args) => args.notApplicable('this rule checks the YAML in Git (npm run policy)') };
+    if (!rule.origins.includes("pulumi")) {
+      return { ...base, validateResource: (args) => args.notApplicable("this rule checks the YAML in Git (npm run policy)") };
     }
-    if (rule.kind === 'stack') {
+    if (rule.kind === "stack") {
       return {
         ...base,
-        validateStack: (args, report) => rule.checkStack(
-          args.resources.map((r) => fromPulumi(r, githubOwner)), rule.config.parse(args.getConfig()), (m) => report(m)),
+        validateStack: (args, report) =>
+          rule.checkStack(
+            args.resources.map((r) => fromPulumi(r, githubOwner)),
+            rule.config.parse(args.getConfig()),
+            (m) => report(m),
+          ),
       };
     }
     return {
       ...base,
-      validateResource: (args, report) =>
-        rule.check(fromPulumi(args, githubOwner), rule.config.parse(args.getConfig()), (m) => report(m)),
+      validateResource: (args, report) => rule.check(fromPulumi(args, githubOwner), rule.config.parse(args.getConfig()), (m) => report(m)),
     };
   });
 }

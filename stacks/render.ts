@@ -58,7 +58,9 @@ function main(argv: string[]): number {
     const report = writeEnvironments(root, envs);
     for (const f of report.written) console.log(`wrote ${f}`);
     for (const f of report.removed) console.log(`removed ${f}`);
-    console.log(`render: ${envs.map((e) => e.dir).join(", ")} (${report.written.length} written, ${report.removed.length} removed, ${report.unchanged.length} unchanged)`);
+    console.log(
+      `render: ${envs.map((e) => e.dir).join(", ")} (${report.written.length} written, ${report.removed.length} removed, ${report.unchanged.length} unchanged)`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof RenderError) {

@@ -39,9 +39,16 @@ test("the generated valid config sets every key and is accepted", () => {
   assert.doesNotThrow(() => parseStackConfig(valid, "dev"));
   // Every top-level key of the schema (including ones added later) is covered by some case.
   for (const key of Object.keys(stackConfigSchema.shape)) {
-    assert.ok(cases.some((c) => c.path === key || c.path.startsWith(`${key}.`) || c.path.startsWith(`${key}[`)), `no case for ${key}`);
+    assert.ok(
+      cases.some((c) => c.path === key || c.path.startsWith(`${key}.`) || c.path.startsWith(`${key}[`)),
+      `no case for ${key}`,
+    );
   }
-  for (const category of Object.keys(WHAT)) assert.ok(cases.some((c) => c.category === category), `no ${category} case`);
+  for (const category of Object.keys(WHAT))
+    assert.ok(
+      cases.some((c) => c.category === category),
+      `no ${category} case`,
+    );
 });
 
 test("every bad key in Pulumi.<stack>.yaml is one line naming the key", (t) => {
@@ -64,11 +71,14 @@ test("every bad key in Pulumi.<stack>.yaml is one line naming the key", (t) => {
 
 test("the same cases through parseStackConfig name the stack", () => {
   for (const c of cases) {
-    assert.throws(() => parseStackConfig(c.values, "dev"), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assertOneLine(err.message, "stack dev", c);
-      return true;
-    });
+    assert.throws(
+      () => parseStackConfig(c.values, "dev"),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assertOneLine(err.message, "stack dev", c);
+        return true;
+      },
+    );
   }
 });
 

@@ -29,8 +29,18 @@ const merges = ["m0: &m0 {a: 1}", ...Array.from({ length: 59 }, (_, i) => `m${i 
 
 // [case, file content, exit code, the file's one error line (after "<file>: ") or null when it is readable]
 const CASES: [string, string | Buffer, 0 | 1 | 2, RegExp | null][] = [
-  ["deep block nesting", `${Array.from({ length: 5000 }, (_, i) => `${"  ".repeat(i)}k:\n`).join("")}${"  ".repeat(5000)}v\n`, 2, /^line \d+: invalid YAML: nesting exceeded maxDepth/],
-  ["deep values in a Secret", `${secret}stringData:\n  x: ${"[".repeat(3000)}1${"]".repeat(3000)}\n`, 2, /^line 5: invalid YAML: nesting exceeded maxDepth/],
+  [
+    "deep block nesting",
+    `${Array.from({ length: 5000 }, (_, i) => `${"  ".repeat(i)}k:\n`).join("")}${"  ".repeat(5000)}v\n`,
+    2,
+    /^line \d+: invalid YAML: nesting exceeded maxDepth/,
+  ],
+  [
+    "deep values in a Secret",
+    `${secret}stringData:\n  x: ${"[".repeat(3000)}1${"]".repeat(3000)}\n`,
+    2,
+    /^line 5: invalid YAML: nesting exceeded maxDepth/,
+  ],
   ["UTF-16 with a byte order mark", Buffer.from(`\ufeff${secret}`, "utf16le"), 2, /^not UTF-8 text$/],
   ["a NUL byte", "apiVersion: v1\nkind: Config\u0000Map\n", 2, /^line \d+: invalid YAML: null byte is not allowed in input$/],
   ["tab indentation", "metadata:\n\tname: x\n", 2, /^line 2: invalid YAML: tab characters must not be used in indentation$/],
@@ -40,7 +50,12 @@ const CASES: [string, string | Buffer, 0 | 1 | 2, RegExp | null][] = [
   ["a 10 MB single line", `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: "${"y".repeat(10_000_000)}"}\n`, 0, null],
   ["a merge-key chain", `${merges.join("\n")}\n`, 0, null],
   ["complex and __proto__ keys", `? [a, b]\n: c\n---\n__proto__: {kind: Secret}\n${secret}stringData: {a: b}\n`, 1, null],
-  ["a number where a name belongs", "apiVersion: v1\nkind: Secret\nmetadata: {name: 123456789012345678901234567890, namespace: 7}\nstringData: {a: b}\n", 1, null],
+  [
+    "a number where a name belongs",
+    "apiVersion: v1\nkind: Secret\nmetadata: {name: 123456789012345678901234567890, namespace: 7}\nstringData: {a: b}\n",
+    1,
+    null,
+  ],
 ];
 
 describe("odd inputs to the policy checker", { concurrency: 4 }, () => {

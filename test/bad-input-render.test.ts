@@ -77,8 +77,10 @@ const EXPECTED: Record<keyof typeof MISTAKES, RegExp> = {
   "wrong type": /spec\.install\.remediation\.retries must be integer/,
   "source without a name": /^render: a GitRepository that a definition refers to has no metadata\.name\n$/,
   "plaintext Secret": /Secret remla\/db is a plaintext Secret; encrypt it with SOPS first/,
-  "duplicate object": /HelmRepository flux-system\/ingress-nginx is defined twice \(both render to helmrepository_flux-system_ingress-nginx\.yaml\)/,
-  "values that cannot be YAML": /HelmRelease flux-system\/ingress-nginx cannot be written as YAML: unacceptable kind of an object to dump \[object Function\]/,
+  "duplicate object":
+    /HelmRepository flux-system\/ingress-nginx is defined twice \(both render to helmrepository_flux-system_ingress-nginx\.yaml\)/,
+  "values that cannot be YAML":
+    /HelmRelease flux-system\/ingress-nginx cannot be written as YAML: unacceptable kind of an object to dump \[object Function\]/,
 };
 
 test("every mistake the preload can make has an expected line", () => {
@@ -142,12 +144,18 @@ const BAD_SETTINGS: [string, (root: string) => void, (root: string) => RegExp][]
   ],
   [
     "stack file is a folder",
-    (root) => { rmSync(join(root, "Pulumi.dev.yaml")); mkdirSync(join(root, "Pulumi.dev.yaml")); },
+    (root) => {
+      rmSync(join(root, "Pulumi.dev.yaml"));
+      mkdirSync(join(root, "Pulumi.dev.yaml"));
+    },
     (root) => new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: cannot read stack config: EISDIR`),
   ],
   [
     "generated file name taken by a folder",
-    (root) => { rmSync(join(root, "cluster/dev/kustomization.yaml")); mkdirSync(join(root, "cluster/dev/kustomization.yaml")); },
+    (root) => {
+      rmSync(join(root, "cluster/dev/kustomization.yaml"));
+      mkdirSync(join(root, "cluster/dev/kustomization.yaml"));
+    },
     () => /^render: cluster\/dev\/kustomization\.yaml is not a generated file/,
   ],
 ];
@@ -166,7 +174,9 @@ describe("bad settings and flags", { concurrency: 4 }, () => {
   test("bad flags: one line with the usage, exit 2, nothing written", async (t) => {
     const root = renderedRoot(t);
     const before = snapshot(root);
-    const runs = await Promise.all([["--root"], ["--root", root, "cluster/dev"], ["--check=yes", "--root", root], ["-x"]].map((args) => render(args)));
+    const runs = await Promise.all(
+      [["--root"], ["--root", root, "cluster/dev"], ["--check=yes", "--root", root], ["-x"]].map((args) => render(args)),
+    );
     for (const r of runs) assertOneLineFailure(r, 2, /\(usage: npm run render \[-- --check\] \[--root DIR\]\)\n$/);
     assert.deepEqual(snapshot(root), before);
   });

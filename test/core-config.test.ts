@@ -42,12 +42,21 @@ const BAD: [Record<string, unknown>, string][] = [
   [{ repository: repo, flux: { install: "kubectl" } }, 'flux-gitops:flux.install must be one of: "helm", "operator"'],
   [{ repository: repo, flux: { version: "2.0.0" } }, "flux-gitops:flux.version must be one of the pinned Flux versions: 2.6.4, 2.7.0"],
   [{ repository: repo, flux: { components: [] } }, "flux-gitops:flux.components must name at least one controller"],
-  [{ repository: repo, flux: { components: ["helm-controller"] } }, "flux-gitops:flux.components must include source-controller (the sync needs it)"],
-  [{ repository: repo, flux: { componentsExtra: ["flagger"] } }, 'flux-gitops:flux.componentsExtra[0] must be one of: "image-reflector-controller", "image-automation-controller", "source-watcher"'],
+  [
+    { repository: repo, flux: { components: ["helm-controller"] } },
+    "flux-gitops:flux.components must include source-controller (the sync needs it)",
+  ],
+  [
+    { repository: repo, flux: { componentsExtra: ["flagger"] } },
+    'flux-gitops:flux.componentsExtra[0] must be one of: "image-reflector-controller", "image-automation-controller", "source-watcher"',
+  ],
   [{ repository: repo, flux: { networkPolicy: 1 } }, "flux-gitops:flux.networkPolicy must be a boolean"],
   [{ repository: repo, flux: { logLevel: "trace" } }, 'flux-gitops:flux.logLevel must be one of: "debug", "info", "error"'],
   [{ repository: repo, flux: { tolerationKeys: "dedicated" } }, "flux-gitops:flux.tolerationKeys must be an array"],
-  [{ repository: repo, flux: { imagePullSecret: "Bad_Name" } }, "flux-gitops:flux.imagePullSecret must be a lowercase RFC 1123 name (a-z, 0-9, '-')"],
+  [
+    { repository: repo, flux: { imagePullSecret: "Bad_Name" } },
+    "flux-gitops:flux.imagePullSecret must be a lowercase RFC 1123 name (a-z, 0-9, '-')",
+  ],
   [{ repository: repo, flux: { multitenancy: { lockdown: true } } }, "flux-gitops:flux.multitenancy.lockdown is not a known setting"],
   [{ repository: repo, deployKey: { algorithm: "dsa" } }, 'flux-gitops:deployKey.algorithm must be one of: "ed25519", "ecdsa", "rsa"'],
   [{ repository: repo, deployKey: { ecdsaCurve: "P224" } }, 'flux-gitops:deployKey.ecdsaCurve must be one of: "P256", "P384", "P521"'],
@@ -63,12 +72,15 @@ const BAD: [Record<string, unknown>, string][] = [
 
 for (const [values, message] of BAD) {
   test(`rejects ${JSON.stringify(values)}`, () => {
-    assert.throws(() => parseStackConfig(values, "dev"), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.equal(err.message, `stack dev: ${message}`);
-      assert.doesNotMatch(err.message, /\n/);
-      return true;
-    });
+    assert.throws(
+      () => parseStackConfig(values, "dev"),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.message, `stack dev: ${message}`);
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      },
+    );
   });
 }
 
@@ -103,18 +115,27 @@ test("Pulumi.<stack>.yaml files are read with the same schema", () => {
   writeFileSync(bad, "config:\n  flux-gitops:repository:\n    owner: acme\n  flux-gitops:deployKey:\n    secret:\n      secure: v1:abc\n");
   assert.throws(() => readStackConfigFile(bad, "qa"), { message: `${bad}: flux-gitops:repository.name is required` });
   writeFileSync(bad, "config: [unclosed\n");
-  assert.throws(() => readStackConfigFile(bad, "qa"), (err: Error) => err instanceof ConfigError && err.message.startsWith(`${bad}: cannot read stack config:`) && !err.message.includes("\n"));
+  assert.throws(
+    () => readStackConfigFile(bad, "qa"),
+    (err: Error) =>
+      err instanceof ConfigError && err.message.startsWith(`${bad}: cannot read stack config:`) && !err.message.includes("\n"),
+  );
 });
 
 test("a secret setting stored in plaintext is refused, in the file and in the program", async () => {
   const dir = mkdtempSync(join(tmpdir(), "flux-gitops-plain-"));
   const file = join(dir, "Pulumi.qa.yaml");
-  writeFileSync(file, "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:slackWebhookUrl: https://hooks.slack.com/services/T0/B0/abc\n");
+  writeFileSync(
+    file,
+    "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:slackWebhookUrl: https://hooks.slack.com/services/T0/B0/abc\n",
+  );
   assert.throws(() => readStackConfigFile(file, "qa"), {
-    message: "Pulumi.qa.yaml: flux-gitops:slackWebhookUrl is stored in plaintext; set it with pulumi config set --secret flux-gitops:slackWebhookUrl <value>",
+    message:
+      "Pulumi.qa.yaml: flux-gitops:slackWebhookUrl is stored in plaintext; set it with pulumi config set --secret flux-gitops:slackWebhookUrl <value>",
   });
   await assert.rejects(runStack("dev", { config: { "flux-gitops:slackWebhookUrl": "https://hooks.slack.com/services/T0/B0/abc" } }), {
-    message: "Pulumi.dev.yaml: flux-gitops:slackWebhookUrl is stored in plaintext; set it with pulumi config set --secret flux-gitops:slackWebhookUrl <value>",
+    message:
+      "Pulumi.dev.yaml: flux-gitops:slackWebhookUrl is stored in plaintext; set it with pulumi config set --secret flux-gitops:slackWebhookUrl <value>",
   });
   // The same value set as a secret is accepted.
   const ok = await runStack("dev", { config: { "flux-gitops:slackWebhookUrl": { secure: "https://hooks.slack.com/services/T0/B0/abc" } } });

@@ -21,19 +21,22 @@ for (const stack of ["dev", "prod"] as const) {
   test(`${stack}: registers exactly the expected resource graph`, async () => {
     const r = await run(stack);
     const types = r.registrations.map((x) => `${x.type} ${x.name}`).sort();
-    assert.deepEqual(types, [
-      "flux-gitops:deploy:DeployKey deploy-key",
-      "flux-gitops:flux:FluxInstall flux",
-      "flux-gitops:flux:FluxSync sync",
-      `flux-gitops:index:FluxGitOps ${stack}`,
-      `${T.deployKey} deploy-key`,
-      `${T.namespace} flux-system`,
-      `${T.secret} flux-system`,
-      `${T.release} flux2`,
-      `${T.gitRepository} flux-system-git`,
-      `${T.kustomization} flux-system-kustomization`,
-      `${T.privateKey} deploy-key`,
-    ].sort());
+    assert.deepEqual(
+      types,
+      [
+        "flux-gitops:deploy:DeployKey deploy-key",
+        "flux-gitops:flux:FluxInstall flux",
+        "flux-gitops:flux:FluxSync sync",
+        `flux-gitops:index:FluxGitOps ${stack}`,
+        `${T.deployKey} deploy-key`,
+        `${T.namespace} flux-system`,
+        `${T.secret} flux-system`,
+        `${T.release} flux2`,
+        `${T.gitRepository} flux-system-git`,
+        `${T.kustomization} flux-system-kustomization`,
+        `${T.privateKey} deploy-key`,
+      ].sort(),
+    );
   });
 
   test(`${stack}: GitRepository and Kustomization point Flux at ./cluster/${stack}`, async () => {
@@ -142,7 +145,10 @@ function assertNoPlainKey(value: unknown, where: string): void {
 
 test("deploy key algorithms map to the tls provider", async () => {
   const ecdsa = await runStack("dev", { config: withKey("dev", { algorithm: "ecdsa", ecdsaCurve: "P521" }) });
-  assert.deepEqual(pick(ecdsa.one(T.privateKey).inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), { algorithm: "ECDSA", ecdsaCurve: "P521" });
+  assert.deepEqual(pick(ecdsa.one(T.privateKey).inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), {
+    algorithm: "ECDSA",
+    ecdsaCurve: "P521",
+  });
   const rsa = await runStack("dev", { config: withKey("dev", { algorithm: "rsa", rsaBits: 3072 }) });
   assert.deepEqual(pick(rsa.one(T.privateKey).inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), { algorithm: "RSA", rsaBits: 3072 });
   const dev = await run("dev");
@@ -192,8 +198,6 @@ test("knownHosts config replaces the pinned GitHub keys", async () => {
 function pick(o: Record<string, unknown>, keys: string[]) {
   return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }
-
-
 
 test("under --default-service-account the flux-system Kustomization applies as kustomize-controller", async () => {
   const flux = stackConfig("prod")["flux-gitops:flux"] as Record<string, any>;

@@ -27,18 +27,17 @@ for (const stack of ["dev", "prod"]) {
   test(`${stack}: the entry point registers the stack in a fresh node process`, () => {
     const out = join(mkdtempSync(join(tmpdir(), "flux-gitops-entry-")), "registrations.jsonl");
     const nodeargs = (project.runtime.options?.nodeargs ?? "").split(/\s+/).filter(Boolean);
-    const child = spawnSync(
-      process.execPath,
-      [...nodeargs, "--import", "./test/support/preload-mocks.ts", project.main],
-      {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 60_000,
-        env: { ...process.env, PULUMI_NODEJS_TYPESCRIPT: "false", FLUX_GITOPS_MOCK_STACK: stack, FLUX_GITOPS_MOCK_OUT: out },
-      },
-    );
+    const child = spawnSync(process.execPath, [...nodeargs, "--import", "./test/support/preload-mocks.ts", project.main], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, PULUMI_NODEJS_TYPESCRIPT: "false", FLUX_GITOPS_MOCK_STACK: stack, FLUX_GITOPS_MOCK_OUT: out },
+    });
     assert.equal(child.status, 0, `entry point failed:\n${child.stderr}`);
-    const registered = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l).type as string);
+    const registered = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).type as string);
     for (const type of [
       "flux-gitops:index:FluxGitOps",
       "tls:index/privateKey:PrivateKey",

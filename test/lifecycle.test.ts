@@ -46,7 +46,11 @@ for (const install of ["helm", "operator"] as const) {
   test(`${install}: bumping flux.version 2.6.4 → 2.7.0 changes only the install`, async () => {
     const before = await run(install, { version: "2.6.4" });
     const after = await run(install, { version: "2.7.0" });
-    assert.deepEqual(after.registrations.map((r) => r.urn).sort(), before.registrations.map((r) => r.urn).sort(), "same resources, nothing added or removed");
+    assert.deepEqual(
+      after.registrations.map((r) => r.urn).sort(),
+      before.registrations.map((r) => r.urn).sort(),
+      "same resources, nothing added or removed",
+    );
     const [type, name, paths] = INSTALL_CHANGE[install];
     for (const old of before.registrations) {
       const now = after.registrations.find((r) => r.urn === old.urn)!;
@@ -93,7 +97,11 @@ test("operator: destroy removes Flux objects before the FluxInstance, and the in
   const r = await run("operator");
   const instance = r.one(T.instance);
   const operator = r.one(T.release);
-  assertDeletedBefore(r, [T.provider, T.alert, T.receiver].flatMap((t) => r.byType(t)), instance);
+  assertDeletedBefore(
+    r,
+    [T.provider, T.alert, T.receiver].flatMap((t) => r.byType(t)),
+    instance,
+  );
   // The operator must still run when the FluxInstance is deleted: its finalizer uninstalls Flux.
   assertDeletedBefore(r, [instance], operator);
   assertDeletedBefore(r, [operator], r.one(T.namespace));
@@ -110,6 +118,9 @@ for (const install of ["helm", "operator"] as const) {
       assert.equal(r.retainOnDelete, false, `${r.type} ${r.name}`);
     }
     const normal = await run(install);
-    assert.deepEqual(normal.registrations.filter((r) => r.retainOnDelete).map((r) => r.name), []);
+    assert.deepEqual(
+      normal.registrations.filter((r) => r.retainOnDelete).map((r) => r.name),
+      [],
+    );
   });
 }

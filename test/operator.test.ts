@@ -16,7 +16,6 @@ const CHART_KEY: Record<string, string> = CHART_KEYS;
 
 const T = TYPES;
 
-
 function withInstall(stack: string, install: "helm" | "operator", extra: Record<string, unknown> = {}) {
   const flux = stackConfig(stack)["flux-gitops:flux"] as Record<string, unknown>;
   return { "flux-gitops:flux": { ...flux, install, ...extra } };
@@ -41,7 +40,10 @@ function run(stack: "dev" | "prod", install: "helm" | "operator"): Promise<Stack
 function kustomize(objects: object[], patches: object[]): any[] {
   const dir = mkdtempSync(join(tmpdir(), "flux-gitops-operator-"));
   writeFileSync(join(dir, "objects.yaml"), objects.map((o) => yaml.dump(o)).join("---\n"));
-  writeFileSync(join(dir, "kustomization.yaml"), yaml.dump({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: ["objects.yaml"], patches }));
+  writeFileSync(
+    join(dir, "kustomization.yaml"),
+    yaml.dump({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: ["objects.yaml"], patches }),
+  );
   return yaml.loadAll(execFileSync("kubectl", ["kustomize", dir], { encoding: "utf8" })) as any[];
 }
 
@@ -52,10 +54,24 @@ function operatorOutput(components: string[]): object[] {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name, namespace: "flux-system" },
-      spec: { template: { spec: { containers: [{ name: "manager", args: ["--events-addr=x", "--watch-all-namespaces=true", "--log-level=info"] }] } } },
+      spec: {
+        template: {
+          spec: { containers: [{ name: "manager", args: ["--events-addr=x", "--watch-all-namespaces=true", "--log-level=info"] }] },
+        },
+      },
     })),
-    { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "flux-system", namespace: "flux-system" }, spec: { interval: "1m" } },
-    { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: "flux-system", namespace: "flux-system" }, spec: { interval: "10m0s", prune: true } },
+    {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "GitRepository",
+      metadata: { name: "flux-system", namespace: "flux-system" },
+      spec: { interval: "1m" },
+    },
+    {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      metadata: { name: "flux-system", namespace: "flux-system" },
+      spec: { interval: "10m0s", prune: true },
+    },
   ];
 }
 
@@ -100,7 +116,11 @@ for (const stack of ["dev", "prod"] as const) {
     for (const controller of spec.components) {
       const deployment = out.find((o) => o.kind === "Deployment" && o.metadata.name === controller);
       const chart = values[CHART_KEY[controller]!];
-      assert.deepEqual(deployment.spec.template.spec.containers[0].args.slice(3), [...logLevel, ...chart.container.additionalArgs], controller);
+      assert.deepEqual(
+        deployment.spec.template.spec.containers[0].args.slice(3),
+        [...logLevel, ...chart.container.additionalArgs],
+        controller,
+      );
       assert.deepEqual(deployment.spec.template.spec.tolerations, chart.tolerations.length ? chart.tolerations : undefined, controller);
     }
   });
@@ -125,7 +145,10 @@ for (const stack of ["dev", "prod"] as const) {
     const kustomization = out.find((o) => o.kind === "Kustomization");
     assert.deepEqual(kustomization.spec, { interval: ks.spec.interval, prune: true, timeout: ks.spec.timeout });
     const gitRepository = out.find((o) => o.kind === "GitRepository");
-    assert.equal(gitRepository.metadata.annotations["reconcile.fluxcd.io/requestedAt"], git.metadata.annotations["reconcile.fluxcd.io/requestedAt"]);
+    assert.equal(
+      gitRepository.metadata.annotations["reconcile.fluxcd.io/requestedAt"],
+      git.metadata.annotations["reconcile.fluxcd.io/requestedAt"],
+    );
   });
 }
 
@@ -155,12 +178,23 @@ test("every controller and lockdown flag maps the same way in both strategies", 
   const out = kustomize(operatorOutput(spec.components), spec.kustomize.patches);
   for (const controller of spec.components) {
     const args = out.find((o) => o.metadata.name === controller).spec.template.spec.containers[0].args.slice(3);
-    assert.deepEqual(args, ["--log-level=error", "--watch-all-namespaces=false", ...values[CHART_KEY[controller]!].container.additionalArgs], controller);
+    assert.deepEqual(
+      args,
+      ["--log-level=error", "--watch-all-namespaces=false", ...values[CHART_KEY[controller]!].container.additionalArgs],
+      controller,
+    );
   }
   const kc = out.find((o) => o.metadata.name === "kustomize-controller").spec.template.spec.containers[0].args;
-  assert.ok(kc.includes("--no-remote-bases=true") && kc.includes("--default-service-account=tenant") && kc.includes("--no-cross-namespace-refs=true"));
+  assert.ok(
+    kc.includes("--no-remote-bases=true") &&
+      kc.includes("--default-service-account=tenant") &&
+      kc.includes("--no-cross-namespace-refs=true"),
+  );
   // The operator pod itself tolerates the same taints.
-  assert.deepEqual(op.one(T.release).inputs.values.tolerations, [{ key: "flux", operator: "Exists" }, { key: "dedicated", operator: "Exists" }]);
+  assert.deepEqual(op.one(T.release).inputs.values.tolerations, [
+    { key: "flux", operator: "Exists" },
+    { key: "dedicated", operator: "Exists" },
+  ]);
 });
 
 test("operator: notifications and the receiver wait for the FluxInstance (the Flux CRDs)", async () => {
@@ -171,7 +205,8 @@ test("operator: notifications and the receiver wait for the FluxInstance (the Fl
     "flux-gitops:receiver": { enabled: true, publicBaseUrl: "https://hooks.example.com" },
   });
   const instance = r.one(T.instance).urn;
-  for (const cr of [r.one(T.provider), r.one(T.receiver)]) assert.ok(cr.dependencies.includes(instance), `${cr.type} waits for the FluxInstance`);
+  for (const cr of [r.one(T.provider), r.one(T.receiver)])
+    assert.ok(cr.dependencies.includes(instance), `${cr.type} waits for the FluxInstance`);
   // With commit statuses on, the operator's Kustomization waits for health too.
   const patches = r.one(T.instance).inputs.spec.kustomize.patches as { target: { kind: string }; patch: string }[];
   assert.equal(JSON.parse(patches.find((p) => p.target.kind === "Kustomization")!.patch).spec.wait, true);

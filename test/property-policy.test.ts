@@ -23,52 +23,149 @@ const owner = (env: string) => (env === "dev" ? "acme" : undefined);
 // Random YAML text: fragments that drive the parser into its corners (anchors, aliases, merge keys,
 // tags, flow/block mixes, directives, document markers, odd indentation and quoting).
 const TOKENS = [
-  "apiVersion: v1\n", "kind: Secret\n", "kind: GitRepository\n", "apiVersion: source.toolkit.fluxcd.io/v1\n",
-  "apiVersion: helm.toolkit.fluxcd.io/v2\n", "kind: HelmRelease\n", "metadata:\n", "  name: x\n", "  namespace: flux-system\n",
-  "spec:\n", "  interval: 1m\n", "  interval: 5\n", "  url: ssh://git@github.com/acme/x\n", "sops: {mac: m}\n",
-  "---\n", "...\n", "%YAML 1.2\n", "%TAG ! tag:x,2000:\n", "# c\n", "- ", ": ", "? ", "{", "}", "[", "]", ", ",
-  "&a ", "*a", "<<: *a\n", "!!str ", "!!binary ", "!!map ", "!!set ", "!x ", "|\n", ">-\n", "'", '"', "\\", "\t", "  ", "\n",
-  "key", "0x1F", ".inf", "~", "null", "2001-12-14t21:59:43.10-05:00", "=", "@", "`", "\ufeff", "\u2028", "\u0085",
+  "apiVersion: v1\n",
+  "kind: Secret\n",
+  "kind: GitRepository\n",
+  "apiVersion: source.toolkit.fluxcd.io/v1\n",
+  "apiVersion: helm.toolkit.fluxcd.io/v2\n",
+  "kind: HelmRelease\n",
+  "metadata:\n",
+  "  name: x\n",
+  "  namespace: flux-system\n",
+  "spec:\n",
+  "  interval: 1m\n",
+  "  interval: 5\n",
+  "  url: ssh://git@github.com/acme/x\n",
+  "sops: {mac: m}\n",
+  "---\n",
+  "...\n",
+  "%YAML 1.2\n",
+  "%TAG ! tag:x,2000:\n",
+  "# c\n",
+  "- ",
+  ": ",
+  "? ",
+  "{",
+  "}",
+  "[",
+  "]",
+  ", ",
+  "&a ",
+  "*a",
+  "<<: *a\n",
+  "!!str ",
+  "!!binary ",
+  "!!map ",
+  "!!set ",
+  "!x ",
+  "|\n",
+  ">-\n",
+  "'",
+  '"',
+  "\\",
+  "\t",
+  "  ",
+  "\n",
+  "key",
+  "0x1F",
+  ".inf",
+  "~",
+  "null",
+  "2001-12-14t21:59:43.10-05:00",
+  "=",
+  "@",
+  "`",
+  "\ufeff",
+  "\u2028",
+  "\u0085",
 ];
 const yamlSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((t) => t.join(""));
 
 const API_KINDS: [string, string][] = [
-  ["v1", "Secret"], ["v1", "ConfigMap"], ["v1", "Namespace"],
-  ["source.toolkit.fluxcd.io/v1", "GitRepository"], ["source.toolkit.fluxcd.io/v1", "HelmRepository"],
-  ["source.toolkit.fluxcd.io/v1", "OCIRepository"], ["source.toolkit.fluxcd.io/v1beta2", "HelmChart"],
-  ["helm.toolkit.fluxcd.io/v2", "HelmRelease"], ["helm.toolkit.fluxcd.io/v2beta1", "HelmRelease"],
-  ["kustomize.toolkit.fluxcd.io/v1", "Kustomization"], ["example.com/v9", "Widget"],
+  ["v1", "Secret"],
+  ["v1", "ConfigMap"],
+  ["v1", "Namespace"],
+  ["source.toolkit.fluxcd.io/v1", "GitRepository"],
+  ["source.toolkit.fluxcd.io/v1", "HelmRepository"],
+  ["source.toolkit.fluxcd.io/v1", "OCIRepository"],
+  ["source.toolkit.fluxcd.io/v1beta2", "HelmChart"],
+  ["helm.toolkit.fluxcd.io/v2", "HelmRelease"],
+  ["helm.toolkit.fluxcd.io/v2beta1", "HelmRelease"],
+  ["kustomize.toolkit.fluxcd.io/v1", "Kustomization"],
+  ["example.com/v9", "Widget"],
 ];
 /** Any JSON value, or one of the things rules look for in a plausible shape. */
 const anyOr = (...likely: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> => fc.oneof(...likely, fc.jsonValue({ maxDepth: 3 }));
 const text = fc.string({ maxLength: 20 });
-const fluxObject = fc.record(
-  {
-    apiVersionKind: fc.oneof(fc.constantFrom(...API_KINDS), fc.tuple(text, text)),
-    metadata: anyOr(
-      fc.record({
-        name: anyOr(fc.constantFrom("flux-system", "app"), text),
-        namespace: anyOr(fc.constantFrom("flux-system", "web"), text),
-        labels: anyOr(fc.record({ "flux-gitops.io/environment": anyOr(fc.constantFrom("dev", "prod"), text) })),
-      }, { requiredKeys: [] }),
-    ),
-    spec: anyOr(
-      fc.record({
-        interval: anyOr(fc.constantFrom("1m", "10s", "48h", "1h30m", "soon", ""), fc.integer()),
-        url: anyOr(fc.constantFrom("ssh://git@github.com/acme/x", "https://github.com/evil/x", "oci://ghcr.io/x"), text),
-        ref: anyOr(fc.record({ branch: anyOr(text), tag: anyOr(text), semver: anyOr(text), commit: anyOr(text) }, { requiredKeys: [] })),
-        path: anyOr(fc.constantFrom("./cluster/dev", "./cluster/prod", "."), text),
-        prune: anyOr(fc.boolean()),
-        sourceRef: anyOr(fc.record({ kind: anyOr(fc.constantFrom("GitRepository", "HelmRepository")), name: anyOr(text) }, { requiredKeys: [] })),
-        chart: anyOr(fc.record({ spec: anyOr(fc.record({ chart: anyOr(text), version: anyOr(fc.constantFrom("1.2.3", "*", ">=1"), text), sourceRef: anyOr(fc.record({ kind: anyOr(fc.constantFrom("GitRepository", "HelmRepository")), name: anyOr(text) }, { requiredKeys: [] })) }, { requiredKeys: [] })) }, { requiredKeys: [] })),
-        upgrade: anyOr(fc.record({ remediation: anyOr(fc.record({ retries: anyOr(fc.integer({ min: -1, max: 5 })), strategy: anyOr(text) }, { requiredKeys: [] })) }, { requiredKeys: [] })),
-      }, { requiredKeys: [] }),
-    ),
-    sops: anyOr(fc.record({ mac: anyOr(text) }, { requiredKeys: [] })),
-    stringData: fc.jsonValue({ maxDepth: 2 }),
-  },
-  { requiredKeys: ["apiVersionKind"] },
-).map(({ apiVersionKind: [apiVersion, kind], ...rest }) => ({ apiVersion, kind, ...rest }));
+const fluxObject = fc
+  .record(
+    {
+      apiVersionKind: fc.oneof(fc.constantFrom(...API_KINDS), fc.tuple(text, text)),
+      metadata: anyOr(
+        fc.record(
+          {
+            name: anyOr(fc.constantFrom("flux-system", "app"), text),
+            namespace: anyOr(fc.constantFrom("flux-system", "web"), text),
+            labels: anyOr(fc.record({ "flux-gitops.io/environment": anyOr(fc.constantFrom("dev", "prod"), text) })),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      spec: anyOr(
+        fc.record(
+          {
+            interval: anyOr(fc.constantFrom("1m", "10s", "48h", "1h30m", "soon", ""), fc.integer()),
+            url: anyOr(fc.constantFrom("ssh://git@github.com/acme/x", "https://github.com/evil/x", "oci://ghcr.io/x"), text),
+            ref: anyOr(
+              fc.record({ branch: anyOr(text), tag: anyOr(text), semver: anyOr(text), commit: anyOr(text) }, { requiredKeys: [] }),
+            ),
+            path: anyOr(fc.constantFrom("./cluster/dev", "./cluster/prod", "."), text),
+            prune: anyOr(fc.boolean()),
+            sourceRef: anyOr(
+              fc.record({ kind: anyOr(fc.constantFrom("GitRepository", "HelmRepository")), name: anyOr(text) }, { requiredKeys: [] }),
+            ),
+            chart: anyOr(
+              fc.record(
+                {
+                  spec: anyOr(
+                    fc.record(
+                      {
+                        chart: anyOr(text),
+                        version: anyOr(fc.constantFrom("1.2.3", "*", ">=1"), text),
+                        sourceRef: anyOr(
+                          fc.record(
+                            { kind: anyOr(fc.constantFrom("GitRepository", "HelmRepository")), name: anyOr(text) },
+                            { requiredKeys: [] },
+                          ),
+                        ),
+                      },
+                      { requiredKeys: [] },
+                    ),
+                  ),
+                },
+                { requiredKeys: [] },
+              ),
+            ),
+            upgrade: anyOr(
+              fc.record(
+                {
+                  remediation: anyOr(
+                    fc.record({ retries: anyOr(fc.integer({ min: -1, max: 5 })), strategy: anyOr(text) }, { requiredKeys: [] }),
+                  ),
+                },
+                { requiredKeys: [] },
+              ),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      sops: anyOr(fc.record({ mac: anyOr(text) }, { requiredKeys: [] })),
+      stringData: fc.jsonValue({ maxDepth: 2 }),
+    },
+    { requiredKeys: ["apiVersionKind"] },
+  )
+  .map(({ apiVersionKind: [apiVersion, kind], ...rest }) => ({ apiVersion, kind, ...rest }));
 const dumpedObjects = fc
   .array(fc.oneof(fluxObject, fc.jsonValue({ maxDepth: 4 })), { minLength: 1, maxLength: 4 })
   .map((docs) => docs.map((d) => yaml.dump(d, { skipInvalid: true })).join("---\n"));

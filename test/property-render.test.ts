@@ -42,7 +42,11 @@ const gitRef = fc.oneof(
   semver.map((v) => ({ semver: `>=${v}` })),
   hex(40).map((commit) => ({ commit })),
 );
-const ociRef = fc.oneof(semver.map((tag) => ({ tag })), semver.map((v) => ({ semver: `~${v}` })), hex(64).map((h) => ({ digest: `sha256:${h}` })));
+const ociRef = fc.oneof(
+  semver.map((tag) => ({ tag })),
+  semver.map((v) => ({ semver: `~${v}` })),
+  hex(64).map((h) => ({ digest: `sha256:${h}` })),
+);
 const meta = {
   namespace: fc.option(label, { nil: undefined }),
   interval: fc.option(duration, { nil: undefined }),
@@ -53,31 +57,39 @@ const named = <T>(record: fc.Arbitrary<T & { name: string }>, min: number, max: 
   fc.uniqueArray(record, { minLength: min, maxLength: max, selector: (r) => r.name });
 
 /** A release definition as plain data (built into objects inside the property, fresh every run). */
-const definition = fc
-  .record({
-    git: named(fc.record({ name: label, url: fc.webUrl(), ref: gitRef, ...meta }), 1, 3),
-    helm: named(fc.record({ name: label, url: fc.webUrl(), type: fc.option(fc.constantFrom("default" as const, "oci" as const), { nil: undefined }), ...meta }), 0, 2),
-    oci: named(fc.record({ name: label, url: label.map((l) => `oci://ghcr.io/acme/${l}`), ref: ociRef, ...meta }), 0, 2),
-    releases: named(
-      fc.record({
-        name: label,
-        targetNamespace: label,
-        source: fc.nat(),
-        kind: fc.constantFrom("git", "helm", "oci"),
-        chart: label,
-        version: semver,
-        values: fc.option(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }), { nil: undefined }),
-        dependsOn: fc.array(fc.nat(), { maxLength: 2 }),
-        retries: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
-        timeout: fc.option(duration, { nil: undefined }),
-        ...meta,
-      }),
-      1,
-      4,
-    ),
-    kustomizations: named(fc.record({ name: label, source: fc.nat(), path: label.map((p) => `./${p}`), prune: fc.boolean(), ...meta }), 0, 2),
-    order: fc.array(fc.double({ noNaN: true }), { minLength: 32, maxLength: 32 }),
-  });
+const definition = fc.record({
+  git: named(fc.record({ name: label, url: fc.webUrl(), ref: gitRef, ...meta }), 1, 3),
+  helm: named(
+    fc.record({
+      name: label,
+      url: fc.webUrl(),
+      type: fc.option(fc.constantFrom("default" as const, "oci" as const), { nil: undefined }),
+      ...meta,
+    }),
+    0,
+    2,
+  ),
+  oci: named(fc.record({ name: label, url: label.map((l) => `oci://ghcr.io/acme/${l}`), ref: ociRef, ...meta }), 0, 2),
+  releases: named(
+    fc.record({
+      name: label,
+      targetNamespace: label,
+      source: fc.nat(),
+      kind: fc.constantFrom("git", "helm", "oci"),
+      chart: label,
+      version: semver,
+      values: fc.option(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }), { nil: undefined }),
+      dependsOn: fc.array(fc.nat(), { maxLength: 2 }),
+      retries: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
+      timeout: fc.option(duration, { nil: undefined }),
+      ...meta,
+    }),
+    1,
+    4,
+  ),
+  kustomizations: named(fc.record({ name: label, source: fc.nat(), path: label.map((p) => `./${p}`), prune: fc.boolean(), ...meta }), 0, 2),
+  order: fc.array(fc.double({ noNaN: true }), { minLength: 32, maxLength: 32 }),
+});
 
 type Definition = typeof definition extends fc.Arbitrary<infer T> ? T : never;
 
@@ -90,7 +102,11 @@ function build(def: Definition): RenderObject[] {
     const pick = <T>(list: T[]) => (list.length > 0 ? list[r.source % list.length] : undefined);
     const h = r.kind === "helm" ? pick(helm) : undefined;
     const o = r.kind === "oci" ? pick(oci) : undefined;
-    const chart = h ? { helmRepository: h, chart: r.chart, version: r.version } : o ? { oci: o } : { git: pick(git)!, path: `charts/${r.chart}` };
+    const chart = h
+      ? { helmRepository: h, chart: r.chart, version: r.version }
+      : o
+        ? { oci: o }
+        : { git: pick(git)!, path: `charts/${r.chart}` };
     const dependsOn = [...new Set(r.dependsOn.filter(() => releases.length > 0).map((i) => releases[i % releases.length]!))];
     releases.push(helmRelease({ ...r, chart, dependsOn }));
   }
@@ -100,10 +116,21 @@ function build(def: Definition): RenderObject[] {
   return [...namespaces, ...git, ...helm, ...oci, ...releases, ...ks];
 }
 
-const MODELS: Record<string, new (doc: any) => RenderObject> = { GitRepository, HelmRepository, OCIRepository, HelmRelease, Kustomization, Namespace };
+const MODELS: Record<string, new (doc: any) => RenderObject> = {
+  GitRepository,
+  HelmRepository,
+  OCIRepository,
+  HelmRelease,
+  Kustomization,
+  Namespace,
+};
 
 function files(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
+  );
 }
 
 test("random valid definitions render, re-render byte-identically and read back schema-valid", () => {
@@ -116,7 +143,10 @@ test("random valid definitions render, re-render byte-identically and read back 
         const env = { name: "dev", dir: "cluster/dev", objects };
         writeEnvironments(a, [env]);
         // Another process, another order: the same bytes.
-        const shuffled = build(def).map((o, i) => [def.order[i % def.order.length]! + i, o] as const).sort((x, y) => x[0] - y[0]).map(([, o]) => o);
+        const shuffled = build(def)
+          .map((o, i) => [def.order[i % def.order.length]! + i, o] as const)
+          .sort((x, y) => x[0] - y[0])
+          .map(([, o]) => o);
         writeEnvironments(b, [{ ...env, objects: shuffled }]);
         const written = files(join(a, "cluster/dev"));
         assert.deepEqual(files(join(b, "cluster/dev")), written);
@@ -124,16 +154,25 @@ test("random valid definitions render, re-render byte-identically and read back 
         assert.deepEqual(writeEnvironments(a, [env]).written, []);
         assert.deepEqual(checkEnvironments(a, [env]), { stale: [], missing: [], extra: [] });
 
-        const byFile = new Map(objects.map((o) => [`${o.kind.toLowerCase()}_${[o.metadata?.namespace, o.metadata?.name].filter(Boolean).join("_")}.yaml`, o]));
+        const byFile = new Map(
+          objects.map((o) => [`${o.kind.toLowerCase()}_${[o.metadata?.namespace, o.metadata?.name].filter(Boolean).join("_")}.yaml`, o]),
+        );
         assert.deepEqual([...written.keys()].filter((f) => f !== KUSTOMIZATION_FILE).sort(), [...byFile.keys()].sort());
-        assert.deepEqual((yaml.load(written.get(KUSTOMIZATION_FILE)!) as { resources: string[] }).resources.slice().sort(), [...byFile.keys()].sort());
+        assert.deepEqual(
+          (yaml.load(written.get(KUSTOMIZATION_FILE)!) as { resources: string[] }).resources.slice().sort(),
+          [...byFile.keys()].sort(),
+        );
         for (const [file, content] of written) {
           assert.ok(content.startsWith(HEADER), file);
           if (file === KUSTOMIZATION_FILE) continue;
           const doc = yaml.load(content) as { kind: string };
           const original = byFile.get(file)!;
           // Compared as JSON data (YAML keeps -0, JSON has no such number).
-          assert.deepEqual(JSON.parse(JSON.stringify(doc)), JSON.parse(JSON.stringify(original.toJSON())), `${file} reads back as its object`);
+          assert.deepEqual(
+            JSON.parse(JSON.stringify(doc)),
+            JSON.parse(JSON.stringify(original.toJSON())),
+            `${file} reads back as its object`,
+          );
           assert.deepEqual(violations(new MODELS[doc.kind]!(doc)), [], `${file} passes the schema check`);
         }
       } finally {

@@ -26,7 +26,11 @@ function tempRepo(t: { after(fn: () => void): void }): string {
 }
 
 function files(dir: string): Map<string, string> {
-  return new Map(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
+  );
 }
 
 type Doc = {
@@ -116,7 +120,10 @@ test("kubectl kustomize builds every environment", () => {
     const result = spawnSync("kubectl", ["kustomize", join(REPO, "cluster", env)], { encoding: "utf8" });
     assert.equal(result.error, undefined, `kubectl must be installed to run this test: ${result.error?.message}`);
     assert.equal(result.status, 0, result.stderr);
-    const kinds = yaml.loadAll(result.stdout).map((d) => (d as Doc).kind).sort();
+    const kinds = yaml
+      .loadAll(result.stdout)
+      .map((d) => (d as Doc).kind)
+      .sort();
     assert.deepEqual(kinds, ["GitRepository", "HelmRelease", "HelmRelease", "HelmRepository", "Namespace", "Namespace"], env);
   }
 });

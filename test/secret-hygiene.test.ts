@@ -45,7 +45,11 @@ function realKeys(name: string): KeyMaterial {
   sshKeygen(path, "ed25519");
   const privateKeyOpenssh = readFileSync(path, "utf8");
   privateKeys.push(privateKeyOpenssh);
-  return { privateKeyOpenssh, publicKeyOpenssh: readFileSync(`${path}.pub`, "utf8"), publicKeyFingerprintSha256: sshFingerprint(`${path}.pub`) };
+  return {
+    privateKeyOpenssh,
+    publicKeyOpenssh: readFileSync(`${path}.pub`, "utf8"),
+    publicKeyFingerprintSha256: sshFingerprint(`${path}.pub`),
+  };
 }
 
 /** The strings to look for: each secret, and every base64 line of each private key. */
@@ -55,7 +59,9 @@ function canaries(): string[] {
 }
 
 function leaks(text: string): string[] {
-  return canaries().filter((c) => text.includes(c)).map((c) => `${c.slice(0, 24)}…`);
+  return canaries()
+    .filter((c) => text.includes(c))
+    .map((c) => `${c.slice(0, 24)}…`);
 }
 
 /** Every string of a wire value outside Pulumi secret wrappers. */
@@ -73,7 +79,10 @@ async function captureConsole<T>(fn: () => Promise<T>): Promise<{ result: T; out
   const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
   const saved = methods.map((m) => console[m]);
   const [out, err] = [process.stdout.write, process.stderr.write];
-  const sink = (...args: unknown[]) => { output += `${args.map(String).join(" ")}\n`; return true; };
+  const sink = (...args: unknown[]) => {
+    output += `${args.map(String).join(" ")}\n`;
+    return true;
+  };
   for (const m of methods) console[m] = sink;
   process.stdout.write = sink as typeof process.stdout.write;
   process.stderr.write = sink as typeof process.stderr.write;
@@ -95,14 +104,16 @@ for (const stack of STACKS) {
     test(`${stack} (${install} install): no key, token or webhook secret outside a Pulumi secret`, async () => {
       privateKeys.length = 0; // canaries of this run only
       const flux = { ...(yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as any).config[`${NAMESPACE}:flux`], install };
-      const { result: run, output } = await captureConsole(() =>
+      const { result: run, output } = (await captureConsole(() =>
         runStack(stack, { config: { ...ALL_ON, [`${NAMESPACE}:flux`]: flux }, keys: realKeys, randomResult: () => HMAC }),
-      ) as { result: StackRun; output: string };
+      )) as { result: StackRun; output: string };
 
       // The canaries really went in: each one is somewhere in the inputs, inside a secret.
       const everything = JSON.stringify(run.registrations.map((r) => r.inputs));
       for (const c of canaries()) assert.ok(everything.includes(c), `canary ${c.slice(0, 20)}… never reached the program`);
-      const keySecret = run.registrations.find((r) => r.type === "kubernetes:core/v1:Secret" && JSON.stringify(r.inputs).includes("identity"));
+      const keySecret = run.registrations.find(
+        (r) => r.type === "kubernetes:core/v1:Secret" && JSON.stringify(r.inputs).includes("identity"),
+      );
       assert.ok(keySecret && isSecretAt(keySecret.wireInputs, ["stringData"]), "the deploy key Secret's data is a Pulumi secret");
 
       for (const reg of run.registrations) {
@@ -148,7 +159,11 @@ test("a secret pasted into a stack file as plain text stops the render without r
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^render: [^\n]+ is stored in plaintext; set it with pulumi config set --secret [^\n]+\n$/);
   assert.deepEqual(leaks(r.stdout + r.stderr), []);
-  assert.deepEqual(readdirSync(root).sort(), STACKS.map((s) => `Pulumi.${s}.yaml`), "nothing rendered");
+  assert.deepEqual(
+    readdirSync(root).sort(),
+    STACKS.map((s) => `Pulumi.${s}.yaml`),
+    "nothing rendered",
+  );
 });
 
 // What a real secret looks like in a file: a PEM/OpenSSH private key block with a base64 body, or a
@@ -170,7 +185,10 @@ test("the patterns recognise what this test's own canaries look like", () => {
 
 test("no file in Git (committed cluster/, fixtures, goldens, stack files) holds a private key or token", () => {
   const files = execFileSync("git", ["ls-files", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
-  assert.ok(files.some((f) => f.startsWith("cluster/")), "the scan covers cluster/");
+  assert.ok(
+    files.some((f) => f.startsWith("cluster/")),
+    "the scan covers cluster/",
+  );
   const found: string[] = [];
   for (const file of files) {
     let text: string;
@@ -186,10 +204,12 @@ test("no file in Git (committed cluster/, fixtures, goldens, stack files) holds 
 
 test("secret settings in the committed stack files are encrypted (secure:), never plain text", () => {
   for (const stack of STACKS) {
-    const config = (yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+    const config =
+      (yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> }).config ?? {};
     for (const [key, value] of Object.entries(config)) {
       const secretKey = SECRET_KEYS.some((k) => key === `${NAMESPACE}:${k}`) || /token|password|secret/i.test(key);
-      if (secretKey) assert.ok(typeof (value as { secure?: unknown })?.secure === "string", `Pulumi.${stack}.yaml ${key} must be set with --secret`);
+      if (secretKey)
+        assert.ok(typeof (value as { secure?: unknown })?.secure === "string", `Pulumi.${stack}.yaml ${key} must be set with --secret`);
     }
   }
 });

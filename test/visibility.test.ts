@@ -29,7 +29,10 @@ const ALL_ON = {
   "flux-gitops:notifications": {
     githubStatus: true,
     eventSeverity: "error",
-    eventSources: [{ kind: "HelmRelease", name: "*" }, { kind: "GitRepository", name: "remla-operation", namespace: "flux-system" }],
+    eventSources: [
+      { kind: "HelmRelease", name: "*" },
+      { kind: "GitRepository", name: "remla-operation", namespace: "flux-system" },
+    ],
     slack: { channel: "#deploys", username: "flux" },
     teams: true,
     generic: true,
@@ -37,7 +40,12 @@ const ALL_ON = {
   "flux-gitops:receiver": {
     enabled: true,
     publicBaseUrl: "https://hooks.dev.example.com/",
-    ingress: { host: "flux-webhook.dev.example.com", className: "nginx", tlsSecretName: "flux-webhook-tls", annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" } },
+    ingress: {
+      host: "flux-webhook.dev.example.com",
+      className: "nginx",
+      tlsSecretName: "flux-webhook-tls",
+      annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" },
+    },
   },
 };
 
@@ -51,49 +59,110 @@ const BAD: [Record<string, unknown>, string][] = [
   [{ notifications: { githubStatus: "yes" } }, "flux-gitops:notifications.githubStatus must be a boolean"],
   [{ notifications: { eventSeverity: "warning" } }, 'flux-gitops:notifications.eventSeverity must be one of: "info", "error"'],
   [{ notifications: { eventSources: [] } }, "flux-gitops:notifications.eventSources must name at least one event source"],
-  [{ notifications: { eventSources: [{ kind: "Deployment", name: "x" }] } }, 'flux-gitops:notifications.eventSources[0].kind must be one of: "Kustomization", "HelmRelease", "GitRepository", "HelmRepository", "HelmChart", "OCIRepository", "Bucket", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation"'],
+  [
+    { notifications: { eventSources: [{ kind: "Deployment", name: "x" }] } },
+    'flux-gitops:notifications.eventSources[0].kind must be one of: "Kustomization", "HelmRelease", "GitRepository", "HelmRepository", "HelmChart", "OCIRepository", "Bucket", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation"',
+  ],
   [{ notifications: { eventSources: [{ kind: "HelmRelease" }] } }, "flux-gitops:notifications.eventSources[0].name is required"],
-  [{ notifications: { eventSources: [{ kind: "HelmRelease", name: "*", namespace: "Apps" }] } }, "flux-gitops:notifications.eventSources[0].namespace must be a lowercase RFC 1123 name (a-z, 0-9, '-')"],
-  [{ notifications: { slack: { channel: "" } }, slackWebhookUrl: "x" }, "flux-gitops:notifications.slack.channel must be a non-empty string"],
+  [
+    { notifications: { eventSources: [{ kind: "HelmRelease", name: "*", namespace: "Apps" }] } },
+    "flux-gitops:notifications.eventSources[0].namespace must be a lowercase RFC 1123 name (a-z, 0-9, '-')",
+  ],
+  [
+    { notifications: { slack: { channel: "" } }, slackWebhookUrl: "x" },
+    "flux-gitops:notifications.slack.channel must be a non-empty string",
+  ],
   [{ notifications: { slack: {} }, slackWebhookUrl: "x" }, "flux-gitops:notifications.slack.channel is required"],
   [{ notifications: { slack: { channel: "#a", url: "x" } } }, "flux-gitops:notifications.slack.url is not a known setting"],
   [{ notifications: { teams: "yes" } }, "flux-gitops:notifications.teams must be a boolean"],
   [{ notifications: { pagerduty: true } }, "flux-gitops:notifications.pagerduty is not a known setting"],
-  [{ notifications: { githubStatus: true } }, "flux-gitops:githubStatusToken is required when notifications.githubStatus is true (pulumi config set --secret flux-gitops:githubStatusToken <value>)"],
-  [{ notifications: { slack: { channel: "#a" } } }, "flux-gitops:slackWebhookUrl is required when notifications.slack is set (pulumi config set --secret flux-gitops:slackWebhookUrl <value>)"],
-  [{ notifications: { teams: true } }, "flux-gitops:teamsWebhookUrl is required when notifications.teams is true (pulumi config set --secret flux-gitops:teamsWebhookUrl <value>)"],
-  [{ notifications: { generic: true } }, "flux-gitops:genericWebhookUrl is required when notifications.generic is true (pulumi config set --secret flux-gitops:genericWebhookUrl <value>)"],
+  [
+    { notifications: { githubStatus: true } },
+    "flux-gitops:githubStatusToken is required when notifications.githubStatus is true (pulumi config set --secret flux-gitops:githubStatusToken <value>)",
+  ],
+  [
+    { notifications: { slack: { channel: "#a" } } },
+    "flux-gitops:slackWebhookUrl is required when notifications.slack is set (pulumi config set --secret flux-gitops:slackWebhookUrl <value>)",
+  ],
+  [
+    { notifications: { teams: true } },
+    "flux-gitops:teamsWebhookUrl is required when notifications.teams is true (pulumi config set --secret flux-gitops:teamsWebhookUrl <value>)",
+  ],
+  [
+    { notifications: { generic: true } },
+    "flux-gitops:genericWebhookUrl is required when notifications.generic is true (pulumi config set --secret flux-gitops:genericWebhookUrl <value>)",
+  ],
   [{ githubStatusToken: "" }, "flux-gitops:githubStatusToken must be a non-empty string (set it with pulumi config set --secret)"],
   [{ slackWebhookUrl: 42 }, "flux-gitops:slackWebhookUrl must be a non-empty string (set it with pulumi config set --secret)"],
   [{ receiver: { enabled: "on" } }, "flux-gitops:receiver.enabled must be a boolean"],
-  [{ receiver: { enabled: true } }, "flux-gitops:receiver.publicBaseUrl is required when receiver.enabled is true (or set receiver.ingress.host)"],
-  [{ receiver: { publicBaseUrl: "ftp://hooks.example.com" } }, "flux-gitops:receiver.publicBaseUrl must be an http(s) URL such as https://flux-webhook.example.com"],
+  [
+    { receiver: { enabled: true } },
+    "flux-gitops:receiver.publicBaseUrl is required when receiver.enabled is true (or set receiver.ingress.host)",
+  ],
+  [
+    { receiver: { publicBaseUrl: "ftp://hooks.example.com" } },
+    "flux-gitops:receiver.publicBaseUrl must be an http(s) URL such as https://flux-webhook.example.com",
+  ],
   [{ receiver: { ingress: {} } }, "flux-gitops:receiver.ingress.host is required"],
-  [{ receiver: { ingress: { host: "Hooks.Example.com" } } }, "flux-gitops:receiver.ingress.host must be a lowercase DNS name such as flux-webhook.example.com"],
-  [{ receiver: { ingress: { host: "h.example.com", className: "" } } }, "flux-gitops:receiver.ingress.className must be a non-empty string"],
-  [{ receiver: { ingress: { host: "h.example.com", tlsSecretName: "Bad_Name" } } }, "flux-gitops:receiver.ingress.tlsSecretName must be a lowercase RFC 1123 name (a-z, 0-9, '-')"],
-  [{ receiver: { ingress: { host: "h.example.com", annotations: { a: 1 } } } }, "flux-gitops:receiver.ingress.annotations.a must be a string"],
+  [
+    { receiver: { ingress: { host: "Hooks.Example.com" } } },
+    "flux-gitops:receiver.ingress.host must be a lowercase DNS name such as flux-webhook.example.com",
+  ],
+  [
+    { receiver: { ingress: { host: "h.example.com", className: "" } } },
+    "flux-gitops:receiver.ingress.className must be a non-empty string",
+  ],
+  [
+    { receiver: { ingress: { host: "h.example.com", tlsSecretName: "Bad_Name" } } },
+    "flux-gitops:receiver.ingress.tlsSecretName must be a lowercase RFC 1123 name (a-z, 0-9, '-')",
+  ],
+  [
+    { receiver: { ingress: { host: "h.example.com", annotations: { a: 1 } } } },
+    "flux-gitops:receiver.ingress.annotations.a must be a string",
+  ],
   [{ receiver: { port: 9292 } }, "flux-gitops:receiver.port is not a known setting"],
-  [{ receiver: { enabled: true, publicBaseUrl: "https://h.example.com" }, flux: { components: ["source-controller", "kustomize-controller"] } }, "flux-gitops:flux.components must include notification-controller when notifications or the receiver are enabled"],
-  [{ notifications: { teams: true }, teamsWebhookUrl: "x", flux: { components: ["source-controller"] } }, "flux-gitops:flux.components must include notification-controller when notifications or the receiver are enabled"],
-  [{ flux: { operator: { chartVersion: "latest" } } }, "flux-gitops:flux.operator.chartVersion must be an exact chart version such as 0.33.0"],
+  [
+    {
+      receiver: { enabled: true, publicBaseUrl: "https://h.example.com" },
+      flux: { components: ["source-controller", "kustomize-controller"] },
+    },
+    "flux-gitops:flux.components must include notification-controller when notifications or the receiver are enabled",
+  ],
+  [
+    { notifications: { teams: true }, teamsWebhookUrl: "x", flux: { components: ["source-controller"] } },
+    "flux-gitops:flux.components must include notification-controller when notifications or the receiver are enabled",
+  ],
+  [
+    { flux: { operator: { chartVersion: "latest" } } },
+    "flux-gitops:flux.operator.chartVersion must be an exact chart version such as 0.33.0",
+  ],
   [{ flux: { operator: { version: "0.33.0" } } }, "flux-gitops:flux.operator.version is not a known setting"],
 ];
 
 for (const [values, message] of BAD) {
   test(`rejects ${JSON.stringify(values)}`, () => {
-    assert.throws(() => parseStackConfig({ repository: repo, ...values }, "dev"), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.equal(err.message, `stack dev: ${message}`);
-      assert.doesNotMatch(err.message, /\n/);
-      return true;
-    });
+    assert.throws(
+      () => parseStackConfig({ repository: repo, ...values }, "dev"),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.message, `stack dev: ${message}`);
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      },
+    );
   });
 }
 
 test("a config error never repeats a secret value", () => {
-  const values = { repository: repo, githubStatusToken: SECRETS.githubStatusToken, notifications: { githubStatus: true, eventSeverity: "all" } };
-  assert.throws(() => parseStackConfig(values, "dev"), (err: Error) => !err.message.includes(SECRETS.githubStatusToken));
+  const values = {
+    repository: repo,
+    githubStatusToken: SECRETS.githubStatusToken,
+    notifications: { githubStatus: true, eventSeverity: "all" },
+  };
+  assert.throws(
+    () => parseStackConfig(values, "dev"),
+    (err: Error) => !err.message.includes(SECRETS.githubStatusToken),
+  );
   // The parsed config records only that a secret is set, never its value.
   const cfg = parseStackConfig({ ...values, notifications: { githubStatus: true } }, "dev");
   assert.equal(cfg.githubStatusToken, true);
@@ -105,7 +174,10 @@ test("defaults: notifications and receiver are off; chat alerts watch flux-syste
   assert.deepEqual(cfg.notifications, {
     githubStatus: false,
     eventSeverity: "info",
-    eventSources: [{ kind: "Kustomization", name: "flux-system" }, { kind: "HelmRelease", name: "*" }],
+    eventSources: [
+      { kind: "Kustomization", name: "flux-system" },
+      { kind: "HelmRelease", name: "*" },
+    ],
     teams: false,
     generic: false,
   });
@@ -121,8 +193,13 @@ test("Pulumi.<stack>.yaml may hold the secret keys as encrypted values", () => {
     "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:notifications:\n    githubStatus: true\n  flux-gitops:githubStatusToken:\n    secure: v1:AAAABBBBCCCC\n",
   );
   assert.equal(readStackConfigFile(file, "qa").notifications.githubStatus, true);
-  writeFileSync(file, "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:githubStatusToken:\n    secure: 7\n");
-  assert.throws(() => readStackConfigFile(file, "qa"), { message: `${file}: flux-gitops:githubStatusToken must be a non-empty string (set it with pulumi config set --secret)` });
+  writeFileSync(
+    file,
+    "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:githubStatusToken:\n    secure: 7\n",
+  );
+  assert.throws(() => readStackConfigFile(file, "qa"), {
+    message: `${file}: flux-gitops:githubStatusToken must be a non-empty string (set it with pulumi config set --secret)`,
+  });
 });
 
 test("the Pulumi program stops with one line when an enabled channel has no secret", async () => {
@@ -140,7 +217,11 @@ test("GitHub commit status: a github Provider for the repository, alerting on th
   const r = await runAllOn();
   const provider = r.one(T.provider, "github-status-provider").inputs;
   assert.equal(provider.apiVersion, "notification.toolkit.fluxcd.io/v1beta3");
-  assert.deepEqual(provider.spec, { type: "github", address: "https://github.com/remla25-team3/flux-gitops", secretRef: { name: "github-status-secret" } });
+  assert.deepEqual(provider.spec, {
+    type: "github",
+    address: "https://github.com/remla25-team3/flux-gitops",
+    secretRef: { name: "github-status-secret" },
+  });
   const alert = r.one(T.alert, "github-status-alert").inputs;
   assert.equal(alert.apiVersion, "notification.toolkit.fluxcd.io/v1beta3");
   assert.deepEqual(alert.spec.providerRef, { name: "github-status" });
@@ -172,7 +253,10 @@ test("Slack, Teams and generic webhooks use the configured severity and event so
     assert.deepEqual(r.one(T.provider, `${name}-provider`).inputs.spec, { ...spec, secretRef: { name: `${name}-secret` } });
     const alert = r.one(T.alert, `${name}-alert`).inputs;
     assert.equal(alert.spec.eventSeverity, "error");
-    assert.deepEqual(alert.spec.eventSources, [{ kind: "HelmRelease", name: "*" }, { kind: "GitRepository", name: "remla-operation", namespace: "flux-system" }]);
+    assert.deepEqual(alert.spec.eventSources, [
+      { kind: "HelmRelease", name: "*" },
+      { kind: "GitRepository", name: "remla-operation", namespace: "flux-system" },
+    ]);
     assert.deepEqual(alert.spec.eventMetadata, { environment: "dev" });
     assert.equal(alert.metadata.labels["flux-gitops.io/environment"], "dev");
     assert.equal(alert.metadata.annotations["flux-gitops.io/repository"], "github.com/remla25-team3/flux-gitops");
@@ -258,13 +342,20 @@ test("Ingress: only /hook/ of the webhook-receiver Service, on the configured ho
   assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt");
   assert.deepEqual(ingress.spec, {
     ingressClassName: "nginx",
-    rules: [{ host: "flux-webhook.dev.example.com", http: { paths: [{ path: "/hook/", pathType: "Prefix", backend: { service: { name: "webhook-receiver", port: { number: 80 } } } }] } }],
+    rules: [
+      {
+        host: "flux-webhook.dev.example.com",
+        http: { paths: [{ path: "/hook/", pathType: "Prefix", backend: { service: { name: "webhook-receiver", port: { number: 80 } } } }] },
+      },
+    ],
     tls: [{ hosts: ["flux-webhook.dev.example.com"], secretName: "flux-webhook-tls" }],
   });
 });
 
 test("the public URL defaults to https://<ingress host>; no Ingress unless asked", async () => {
-  const viaIngress = await runStack("dev", { config: { "flux-gitops:receiver": { enabled: true, ingress: { host: "hooks.example.com" } } } });
+  const viaIngress = await runStack("dev", {
+    config: { "flux-gitops:receiver": { enabled: true, ingress: { host: "hooks.example.com" } } },
+  });
   assert.match(viaIngress.one(T.webhook).inputs.configuration.url, /^https:\/\/hooks\.example\.com\/hook\/[0-9a-f]{64}$/);
   assert.equal(viaIngress.one(T.ingress).inputs.spec.tls, undefined);
   const external = await runStack("dev", { config: { "flux-gitops:receiver": { enabled: true, publicBaseUrl: "http://10.0.0.5:8080" } } });

@@ -29,7 +29,9 @@ export function loadStackConfig(stack = pulumi.getStack()): StackConfig {
   }
   const githubOwner = new pulumi.Config("github").get("owner");
   if (githubOwner !== undefined && githubOwner !== cfg.repository.owner) {
-    throw new ConfigError(`Pulumi.${stack}.yaml: github:owner '${githubOwner}' must equal flux-gitops:repository.owner '${cfg.repository.owner}'`);
+    throw new ConfigError(
+      `Pulumi.${stack}.yaml: github:owner '${githubOwner}' must equal flux-gitops:repository.owner '${cfg.repository.owner}'`,
+    );
   }
   return cfg;
 }

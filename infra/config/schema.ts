@@ -5,9 +5,7 @@ import { z } from "zod";
 import { FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../flux/versions.ts";
 
 /** Go duration, as Flux intervals are parsed (e.g. `1m`, `10m30s`, `1h`). */
-const duration = z
-  .string()
-  .regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, "must be a Go duration such as 30s, 1m or 1h");
+const duration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, "must be a Go duration such as 30s, 1m or 1h");
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
 
@@ -17,12 +15,7 @@ const dnsLabel = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a lowercase RFC 1123 name (a-z, 0-9, '-')")
   .max(63, "must be at most 63 characters");
 
-export const CORE_COMPONENTS = [
-  "source-controller",
-  "kustomize-controller",
-  "helm-controller",
-  "notification-controller",
-] as const;
+export const CORE_COMPONENTS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"] as const;
 export const EXTRA_COMPONENTS = ["image-reflector-controller", "image-automation-controller", "source-watcher"] as const;
 
 const syncPath = z
@@ -50,7 +43,10 @@ const flux = z
       .refine((v) => v in FLUX_VERSIONS, `must be one of the pinned Flux versions: ${Object.keys(FLUX_VERSIONS).join(", ")}`)
       .default("2.7.0"),
     namespace: dnsLabel.default("flux-system"),
-    components: z.array(z.enum(CORE_COMPONENTS)).min(1, "must name at least one controller").default([...CORE_COMPONENTS]),
+    components: z
+      .array(z.enum(CORE_COMPONENTS))
+      .min(1, "must name at least one controller")
+      .default([...CORE_COMPONENTS]),
     componentsExtra: z.array(z.enum(EXTRA_COMPONENTS)).default([]),
     networkPolicy: z.boolean().default(true),
     watchAllNamespaces: z.boolean().default(true),
@@ -169,9 +165,7 @@ const receiver = z
     /** Create an Ingress for the webhook-receiver Service. */
     ingress: z
       .strictObject({
-        host: z
-          .string()
-          .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a lowercase DNS name such as flux-webhook.example.com"),
+        host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a lowercase DNS name such as flux-webhook.example.com"),
         className: nonEmpty.optional(),
         /** TLS Secret for the host (e.g. one cert-manager fills). */
         tlsSecretName: dnsLabel.optional(),
@@ -208,37 +202,51 @@ const SECRET_NEEDED: [SecretKey, string, (c: { notifications: z.output<typeof no
   ["genericWebhookUrl", "notifications.generic is true", (c) => c.notifications.generic],
 ];
 
-export const stackConfigSchema = z.strictObject({
-  repository,
-  /** Folder Flux syncs; default `cluster/<stack>`. */
-  syncPath: syncPath.optional(),
-  /** Production-like environment: stricter policies (pinned refs). */
-  production: z.boolean().default(false),
-  flux: flux.prefault({}),
-  deployKey,
-  /** known_hosts lines for the Git host; default: GitHub's published host keys pinned in code. */
-  knownHosts: nonEmpty.optional(),
-  sync,
-  notifications,
-  receiver,
-  githubStatusToken: secretSetting,
-  slackWebhookUrl: secretSetting,
-  teamsWebhookUrl: secretSetting,
-  genericWebhookUrl: secretSetting,
-}).superRefine((c, ctx) => {
-  for (const [key, when, needed] of SECRET_NEEDED) {
-    if (needed(c) && c[key] === undefined) {
-      ctx.addIssue({ code: "custom", path: [key], message: `is required when ${when} (pulumi config set --secret flux-gitops:${key} <value>)` });
+export const stackConfigSchema = z
+  .strictObject({
+    repository,
+    /** Folder Flux syncs; default `cluster/<stack>`. */
+    syncPath: syncPath.optional(),
+    /** Production-like environment: stricter policies (pinned refs). */
+    production: z.boolean().default(false),
+    flux: flux.prefault({}),
+    deployKey,
+    /** known_hosts lines for the Git host; default: GitHub's published host keys pinned in code. */
+    knownHosts: nonEmpty.optional(),
+    sync,
+    notifications,
+    receiver,
+    githubStatusToken: secretSetting,
+    slackWebhookUrl: secretSetting,
+    teamsWebhookUrl: secretSetting,
+    genericWebhookUrl: secretSetting,
+  })
+  .superRefine((c, ctx) => {
+    for (const [key, when, needed] of SECRET_NEEDED) {
+      if (needed(c) && c[key] === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `is required when ${when} (pulumi config set --secret flux-gitops:${key} <value>)`,
+        });
+      }
     }
-  }
-  const usesNotificationController = c.receiver.enabled || SECRET_NEEDED.some(([, , needed]) => needed(c));
-  if (usesNotificationController && !c.flux.components.includes("notification-controller")) {
-    ctx.addIssue({ code: "custom", path: ["flux", "components"], message: "must include notification-controller when notifications or the receiver are enabled" });
-  }
-  if (c.receiver.enabled && c.receiver.publicBaseUrl === undefined && c.receiver.ingress === undefined) {
-    ctx.addIssue({ code: "custom", path: ["receiver", "publicBaseUrl"], message: "is required when receiver.enabled is true (or set receiver.ingress.host)" });
-  }
-});
+    const usesNotificationController = c.receiver.enabled || SECRET_NEEDED.some(([, , needed]) => needed(c));
+    if (usesNotificationController && !c.flux.components.includes("notification-controller")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["flux", "components"],
+        message: "must include notification-controller when notifications or the receiver are enabled",
+      });
+    }
+    if (c.receiver.enabled && c.receiver.publicBaseUrl === undefined && c.receiver.ingress === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["receiver", "publicBaseUrl"],
+        message: "is required when receiver.enabled is true (or set receiver.ingress.host)",
+      });
+    }
+  });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 type Parsed = z.output<typeof stackConfigSchema>;

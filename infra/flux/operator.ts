@@ -33,7 +33,6 @@ export interface FluxInstance {
   };
 }
 
-
 const ARGS_PATH = "/spec/template/spec/containers/0/args/-";
 
 /** Controller flags the helm strategy sets through chart values, as patches on the Deployments. */
@@ -47,11 +46,17 @@ function controllerPatches(flux: FluxSettings): KustomizePatch[] {
       ...lockdownArgs(flux, controller),
     ];
     if (args.length > 0) {
-      patches.push({ target: { kind: "Deployment", name: controller }, patch: JSON.stringify(args.map((value) => ({ op: "add", path: ARGS_PATH, value }))) });
+      patches.push({
+        target: { kind: "Deployment", name: controller },
+        patch: JSON.stringify(args.map((value) => ({ op: "add", path: ARGS_PATH, value }))),
+      });
     }
   }
   if (flux.tolerationKeys.length > 0) {
-    patches.push({ target: { kind: "Deployment" }, patch: JSON.stringify([{ op: "add", path: "/spec/template/spec/tolerations", value: tolerations(flux) }]) });
+    patches.push({
+      target: { kind: "Deployment" },
+      patch: JSON.stringify([{ op: "add", path: "/spec/template/spec/tolerations", value: tolerations(flux) }]),
+    });
   }
   return patches;
 }
@@ -104,7 +109,11 @@ export function fluxInstanceManifest(
     },
     spec: {
       // The exact pinned version: no automatic patch upgrades behind Pulumi's back.
-      distribution: { version: flux.version, registry: flux.registry, ...(flux.imagePullSecret && { imagePullSecret: flux.imagePullSecret }) },
+      distribution: {
+        version: flux.version,
+        registry: flux.registry,
+        ...(flux.imagePullSecret && { imagePullSecret: flux.imagePullSecret }),
+      },
       components: [...enabledControllers(flux)],
       // The lockdown flags come from the same lockdownArgs as the helm strategy (patches below),
       // not from the operator's all-or-nothing `multitenant` profile.

@@ -111,18 +111,15 @@ export class FluxSync extends pulumi.ComponentResource {
           metadata: {
             ...gitRepository.metadata,
             // A new deploy key (rotation) asks source-controller to fetch again straight away.
-            annotations: pulumi
-              .output(args.keyFingerprint)
-              .apply((fp) => ({ ...args.annotations, "reconcile.fluxcd.io/requestedAt": fp })),
+            annotations: pulumi.output(args.keyFingerprint).apply((fp) => ({ ...args.annotations, "reconcile.fluxcd.io/requestedAt": fp })),
           },
         },
         { ...common, dependsOn: [...crdsReady, this.secret] },
       );
-      this.kustomization = new k8s.apiextensions.CustomResource(
-        `${SYNC_NAME}-kustomization`,
-        kustomization,
-        { ...common, dependsOn: [...crdsReady, this.gitRepository] },
-      );
+      this.kustomization = new k8s.apiextensions.CustomResource(`${SYNC_NAME}-kustomization`, kustomization, {
+        ...common,
+        dependsOn: [...crdsReady, this.gitRepository],
+      });
     }
     this.registerOutputs({});
   }

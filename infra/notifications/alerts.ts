@@ -51,7 +51,12 @@ export function channels(cfg: Pick<StackConfig, "notifications" | "repository">,
   }
   if (n.slack) {
     const { channel, username } = n.slack;
-    out.push({ name: "slack", provider: { type: "slack", channel, ...(username && { username }) }, secretValue: need(secrets, "slackWebhookUrl"), ...chat });
+    out.push({
+      name: "slack",
+      provider: { type: "slack", channel, ...(username && { username }) },
+      secretValue: need(secrets, "slackWebhookUrl"),
+      ...chat,
+    });
   }
   if (n.teams) out.push({ name: "msteams", provider: { type: "msteams" }, secretValue: need(secrets, "teamsWebhookUrl"), ...chat });
   if (n.generic) out.push({ name: "generic", provider: { type: "generic" }, secretValue: need(secrets, "genericWebhookUrl"), ...chat });
@@ -66,7 +71,12 @@ function need(secrets: StackSecrets, key: keyof StackSecrets): pulumi.Output<str
 }
 
 /** Provider and Alert manifests of one channel, schema-checked against the Flux CRDs. */
-export function channelManifests(ch: Channel, namespace: string, metadata: { labels: Record<string, string>; annotations: Record<string, string> }, eventMetadata: Record<string, string>) {
+export function channelManifests(
+  ch: Channel,
+  namespace: string,
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> },
+  eventMetadata: Record<string, string>,
+) {
   const meta = { name: ch.name, namespace, ...metadata };
   const provider: IProvider = {
     apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
@@ -106,7 +116,12 @@ export class FluxNotifications extends pulumi.ComponentResource {
     const common = { parent: this, retainOnDelete: args.retainOnDelete };
     const namespace = args.install.namespaceName;
     for (const ch of args.channels) {
-      const { provider, alert } = channelManifests(ch, namespace, { labels: args.labels, annotations: args.annotations }, args.eventMetadata);
+      const { provider, alert } = channelManifests(
+        ch,
+        namespace,
+        { labels: args.labels, annotations: args.annotations },
+        args.eventMetadata,
+      );
       const secret = new k8s.core.v1.Secret(
         `${ch.name}-secret`,
         {
@@ -117,7 +132,10 @@ export class FluxNotifications extends pulumi.ComponentResource {
         common,
       );
       // CRs wait for the CRDs; on destroy they go first, while notification-controller still runs.
-      const prov = new k8s.apiextensions.CustomResource(`${ch.name}-provider`, provider, { ...common, dependsOn: [...args.install.ready, secret] });
+      const prov = new k8s.apiextensions.CustomResource(`${ch.name}-provider`, provider, {
+        ...common,
+        dependsOn: [...args.install.ready, secret],
+      });
       new k8s.apiextensions.CustomResource(`${ch.name}-alert`, alert, { ...common, dependsOn: [...args.install.ready, prov] });
     }
     this.registerOutputs({});

@@ -19,10 +19,15 @@ export const WEBHOOK_SERVICE = { name: "webhook-receiver", port: 80 } as const;
  * token + name + namespace (notification-controller `Receiver.GetWebhookPath`).
  */
 export function webhookPath(token: string, name: string, namespace: string): string {
-  return `/hook/${createHash("sha256").update(token + name + namespace).digest("hex")}`;
+  return `/hook/${createHash("sha256")
+    .update(token + name + namespace)
+    .digest("hex")}`;
 }
 
-export function receiverManifest(namespace: string, metadata: { labels: Record<string, string>; annotations: Record<string, string> }): IReceiver {
+export function receiverManifest(
+  namespace: string,
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> },
+): IReceiver {
   const receiver: IReceiver = {
     apiVersion: "notification.toolkit.fluxcd.io/v1",
     kind: "Receiver",
@@ -83,11 +88,29 @@ export class FluxReceiver extends pulumi.ComponentResource {
         new k8s.networking.v1.Ingress(
           WEBHOOK_SERVICE.name,
           {
-            metadata: { name: WEBHOOK_SERVICE.name, namespace: install.namespace, labels: args.labels, annotations: { ...args.annotations, ...annotations } },
+            metadata: {
+              name: WEBHOOK_SERVICE.name,
+              namespace: install.namespace,
+              labels: args.labels,
+              annotations: { ...args.annotations, ...annotations },
+            },
             spec: {
               ingressClassName: className,
               // Only the Receiver paths, nothing else of notification-controller.
-              rules: [{ host, http: { paths: [{ path: "/hook/", pathType: "Prefix", backend: { service: { name: WEBHOOK_SERVICE.name, port: { number: WEBHOOK_SERVICE.port } } } }] } }],
+              rules: [
+                {
+                  host,
+                  http: {
+                    paths: [
+                      {
+                        path: "/hook/",
+                        pathType: "Prefix",
+                        backend: { service: { name: WEBHOOK_SERVICE.name, port: { number: WEBHOOK_SERVICE.port } } },
+                      },
+                    ],
+                  },
+                },
+              ],
               tls: tlsSecretName ? [{ hosts: [host], secretName: tlsSecretName }] : undefined,
             },
           },

@@ -72,7 +72,9 @@ function isSopsEncrypted(doc: Record<string, unknown>): boolean {
 function checkDir(env: Environment): string {
   const dir = normalize(env.dir).replace(/[\\/]+$/, "");
   if (!env.dir || isAbsolute(env.dir) || dir === "." || dir.split(sep).includes("..")) {
-    throw new RenderError(`environment "${env.name}": output folder ${JSON.stringify(env.dir)} must be a relative path inside the repository, e.g. cluster/${env.name}`);
+    throw new RenderError(
+      `environment "${env.name}": output folder ${JSON.stringify(env.dir)} must be a relative path inside the repository, e.g. cluster/${env.name}`,
+    );
   }
   return dir;
 }
@@ -89,7 +91,9 @@ export function planEnvironment(env: Environment): Map<string, string> {
     }
     const doc = obj.toJSON() as Record<string, unknown>;
     if (obj.kind === "Secret" && !isSopsEncrypted(doc)) {
-      throw new RenderError(`${where}: ${describe(obj)} is a plaintext Secret; encrypt it with SOPS first (plaintext Secrets are never written to the repository)`);
+      throw new RenderError(
+        `${where}: ${describe(obj)} is a plaintext Secret; encrypt it with SOPS first (plaintext Secrets are never written to the repository)`,
+      );
     }
     const file = fileName(obj);
     if (seen.has(file) || file === KUSTOMIZATION_FILE) {
@@ -128,7 +132,8 @@ function readExisting(dir: string): Existing {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return existing;
-    if ((err as NodeJS.ErrnoException).code === "ENOTDIR") throw new RenderError(`${dir} is not a folder (a file is in the way); change the stack's syncPath or move the file`);
+    if ((err as NodeJS.ErrnoException).code === "ENOTDIR")
+      throw new RenderError(`${dir} is not a folder (a file is in the way); change the stack's syncPath or move the file`);
     throw err;
   }
   for (const entry of entries) {
@@ -160,7 +165,9 @@ function plan(root: string, envs: Environment[]): Plan[] {
     const existing = readExisting(join(root, dir));
     for (const file of files.keys()) {
       if (existing.handWritten.has(file)) {
-        throw new RenderError(`${join(dir, file)} is not a generated file (no "${HEADER_MARKER}" header); the renderer will not overwrite it — rename or remove it`);
+        throw new RenderError(
+          `${join(dir, file)} is not a generated file (no "${HEADER_MARKER}" header); the renderer will not overwrite it — rename or remove it`,
+        );
       }
     }
     return { dir, files, existing };

@@ -1,10 +1,10 @@
 // The shape every rule sees, whichever front end produced it: a Pulumi resource in the analyzer or a
 // YAML document from Git. Rules read fixed paths only (see `field`), never walk a whole object, so
 // shared references (YAML alias bombs) and deep nesting cannot make a rule slow or blow the stack.
-import type { z } from 'zod';
+import type { z } from "zod";
 
-export type Origin = 'pulumi' | 'git';
-export type Level = 'advisory' | 'mandatory' | 'disabled';
+export type Origin = "pulumi" | "git";
+export type Level = "advisory" | "mandatory" | "disabled";
 export type Report = (message: string) => void;
 
 export interface Subject {
@@ -25,70 +25,70 @@ export interface Subject {
 interface RuleBase<S extends z.ZodType> {
   name: string;
   description: string;
-  enforcementLevel: 'advisory' | 'mandatory';
+  enforcementLevel: "advisory" | "mandatory";
   /** Front ends where the rule means something; elsewhere it is "not applicable". */
   origins: Origin[];
   config: S;
 }
 
 export interface ResourceRule<S extends z.ZodType = z.ZodType> extends RuleBase<S> {
-  kind: 'resource';
+  kind: "resource";
   check(subject: Subject, config: z.output<S>, report: Report): void;
 }
 
 export interface StackRule<S extends z.ZodType = z.ZodType> extends RuleBase<S> {
-  kind: 'stack';
+  kind: "stack";
   checkStack(subjects: Subject[], config: z.output<S>, report: Report): void;
 }
 
 export type Rule = ResourceRule | StackRule;
 
-export function resourceRule<S extends z.ZodType>(rule: Omit<ResourceRule<S>, 'kind'>): Rule {
-  return { ...rule, kind: 'resource' } as Rule;
+export function resourceRule<S extends z.ZodType>(rule: Omit<ResourceRule<S>, "kind">): Rule {
+  return { ...rule, kind: "resource" } as Rule;
 }
 
-export function stackRule<S extends z.ZodType>(rule: Omit<StackRule<S>, 'kind'>): Rule {
-  return { ...rule, kind: 'stack' } as Rule;
+export function stackRule<S extends z.ZodType>(rule: Omit<StackRule<S>, "kind">): Rule {
+  return { ...rule, kind: "stack" } as Rule;
 }
 
-export const FLUX_SYSTEM = 'flux-system';
-export const FLUX_INSTALL_TYPE = 'flux-gitops:flux:FluxInstall';
-export const LABEL_ENVIRONMENT = 'flux-gitops.io/environment';
-export const LABEL_PRODUCTION = 'flux-gitops.io/production';
+export const FLUX_SYSTEM = "flux-system";
+export const FLUX_INSTALL_TYPE = "flux-gitops:flux:FluxInstall";
+export const LABEL_ENVIRONMENT = "flux-gitops.io/environment";
+export const LABEL_PRODUCTION = "flux-gitops.io/production";
 
 /** The type token a Kubernetes object registers as in Pulumi: `kubernetes:core/v1:Secret`, `kubernetes:apps/v1:Deployment`. */
 export function kubernetesType(apiVersion: string, kind: string): string {
-  return `kubernetes:${apiVersion.includes('/') ? apiVersion : `core/${apiVersion}`}:${kind}`;
+  return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
 }
 
 /** Reads `obj.a.b.c` for a fixed path; anything that is not a plain object on the way gives undefined. */
 export function field(obj: unknown, ...path: string[]): unknown {
   let cur = obj;
   for (const key of path) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
     cur = Object.hasOwn(cur, key) ? (cur as Record<string, unknown>)[key] : undefined;
   }
   return cur;
 }
 
 export function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 // Flux API groups and the versions whose spec shapes the rules understand; other versions are ignored.
 const FLUX_VERSIONS: Record<string, string[]> = {
-  'source.toolkit.fluxcd.io': ['v1', 'v1beta2'],
-  'helm.toolkit.fluxcd.io': ['v2', 'v2beta2', 'v2beta1'],
-  'kustomize.toolkit.fluxcd.io': ['v1', 'v1beta2'],
+  "source.toolkit.fluxcd.io": ["v1", "v1beta2"],
+  "helm.toolkit.fluxcd.io": ["v2", "v2beta2", "v2beta1"],
+  "kustomize.toolkit.fluxcd.io": ["v1", "v1beta2"],
 };
 const FLUX_KINDS: Record<string, string> = {
-  GitRepository: 'source.toolkit.fluxcd.io',
-  HelmRepository: 'source.toolkit.fluxcd.io',
-  OCIRepository: 'source.toolkit.fluxcd.io',
-  HelmChart: 'source.toolkit.fluxcd.io',
-  Bucket: 'source.toolkit.fluxcd.io',
-  HelmRelease: 'helm.toolkit.fluxcd.io',
-  Kustomization: 'kustomize.toolkit.fluxcd.io',
+  GitRepository: "source.toolkit.fluxcd.io",
+  HelmRepository: "source.toolkit.fluxcd.io",
+  OCIRepository: "source.toolkit.fluxcd.io",
+  HelmChart: "source.toolkit.fluxcd.io",
+  Bucket: "source.toolkit.fluxcd.io",
+  HelmRelease: "helm.toolkit.fluxcd.io",
+  Kustomization: "kustomize.toolkit.fluxcd.io",
 };
 
 type KubernetesType = { group: string; version: string; kind: string; flux: boolean } | undefined;
@@ -99,7 +99,9 @@ export function parseKubernetesType(type: string): KubernetesType {
   let parsed = parsedTypes.get(type);
   if (parsed === undefined && !parsedTypes.has(type)) {
     const m = /^kubernetes:([^:/]+)\/([^:/]+):([A-Za-z0-9]+)$/.exec(type);
-    parsed = m ? { group: m[1]!, version: m[2]!, kind: m[3]!, flux: FLUX_KINDS[m[3]!] === m[1] && FLUX_VERSIONS[m[1]!]!.includes(m[2]!) } : undefined;
+    parsed = m
+      ? { group: m[1]!, version: m[2]!, kind: m[3]!, flux: FLUX_KINDS[m[3]!] === m[1] && FLUX_VERSIONS[m[1]!]!.includes(m[2]!) }
+      : undefined;
     if (parsedTypes.size < 1000) parsedTypes.set(type, parsed);
   }
   return parsed;
@@ -112,14 +114,14 @@ export function fluxKind(subject: Subject): string | undefined {
 }
 
 export function isFluxSystemSync(subject: Subject): boolean {
-  return fluxKind(subject) === 'Kustomization' && subject.name === FLUX_SYSTEM && subject.namespace === FLUX_SYSTEM;
+  return fluxKind(subject) === "Kustomization" && subject.name === FLUX_SYSTEM && subject.namespace === FLUX_SYSTEM;
 }
 
 export function label(subject: Subject, key: string): string | undefined {
-  return text(field(subject.props, 'metadata', 'labels', key));
+  return text(field(subject.props, "metadata", "labels", key));
 }
 
 export function describe(subject: Subject): string {
   const kind = parseKubernetesType(subject.type)?.kind ?? subject.type;
-  return `${kind} ${subject.namespace ? `${subject.namespace}/` : ''}${subject.name}`;
+  return `${kind} ${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}`;
 }

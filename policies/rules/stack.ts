@@ -1,98 +1,103 @@
 // Rules for what a Pulumi stack may create: Flux is installed and synced, everything else comes from Git.
-import { z } from 'zod';
-import {
-  FLUX_INSTALL_TYPE, FLUX_SYSTEM, field, isFluxSystemSync, parseKubernetesType, resourceRule, stackRule,
-} from './model.ts';
-import type { Subject } from './model.ts';
+import { z } from "zod";
+import { FLUX_INSTALL_TYPE, FLUX_SYSTEM, field, isFluxSystemSync, parseKubernetesType, resourceRule, stackRule } from "./model.ts";
+import type { Subject } from "./model.ts";
 
-const HELM_TYPES = new Set([
-  'kubernetes:helm.sh/v3:Release',
-  'kubernetes:helm.sh/v3:Chart',
-  'kubernetes:helm.sh/v4:Chart',
-]);
+const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"]);
 const WORKLOAD_KINDS: Record<string, string[]> = {
-  apps: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
-  core: ['Pod'],
-  batch: ['Job', 'CronJob'],
+  apps: ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
+  core: ["Pod"],
+  batch: ["Job", "CronJob"],
 };
 const MANIFEST_COMPONENTS = new Set([
-  'kubernetes:yaml:ConfigFile',
-  'kubernetes:yaml:ConfigGroup',
-  'kubernetes:yaml/v2:ConfigFile',
-  'kubernetes:yaml/v2:ConfigGroup',
-  'kubernetes:kustomize:Directory',
-  'kubernetes:kustomize/v2:Directory',
+  "kubernetes:yaml:ConfigFile",
+  "kubernetes:yaml:ConfigGroup",
+  "kubernetes:yaml/v2:ConfigFile",
+  "kubernetes:yaml/v2:ConfigGroup",
+  "kubernetes:kustomize:Directory",
+  "kubernetes:kustomize/v2:Directory",
 ]);
 
 const partOfFluxInstall = (s: Subject) => s.ancestors.includes(FLUX_INSTALL_TYPE);
 
 export const noDirectHelm = resourceRule({
-  name: 'no-direct-helm',
-  description: 'No Helm release or chart is deployed by Pulumi except the Flux installation itself.',
-  enforcementLevel: 'mandatory',
-  origins: ['pulumi'],
+  name: "no-direct-helm",
+  description: "No Helm release or chart is deployed by Pulumi except the Flux installation itself.",
+  enforcementLevel: "mandatory",
+  origins: ["pulumi"],
   config: z.strictObject({
     /** Resource names of Helm releases/charts that may be deployed directly. */
     allowedNames: z.array(z.string()).default([]),
   }),
   check(s, config, report) {
     if (!HELM_TYPES.has(s.type) || partOfFluxInstall(s) || config.allowedNames.includes(s.name)) return;
-    report(`${s.type} "${s.name}" deploys around Flux: describe it as a HelmRelease under cluster/<env>/ ` +
-      '(npm run render) instead, or allow-list it in no-direct-helm.allowedNames.');
+    report(
+      `${s.type} "${s.name}" deploys around Flux: describe it as a HelmRelease under cluster/<env>/ ` +
+        "(npm run render) instead, or allow-list it in no-direct-helm.allowedNames.",
+    );
   },
 });
 
 export const noDirectWorkloads = resourceRule({
-  name: 'no-direct-workloads',
-  description: 'No workloads or yaml/kustomize manifests are applied by Pulumi outside the Flux namespace.',
-  enforcementLevel: 'mandatory',
-  origins: ['pulumi'],
+  name: "no-direct-workloads",
+  description: "No workloads or yaml/kustomize manifests are applied by Pulumi outside the Flux namespace.",
+  enforcementLevel: "mandatory",
+  origins: ["pulumi"],
   config: z.strictObject({ fluxNamespace: z.string().min(1).default(FLUX_SYSTEM) }),
   check(s, config, report) {
     if (partOfFluxInstall(s)) return;
     const t = parseKubernetesType(s.type);
     if (t && WORKLOAD_KINDS[t.group]?.includes(t.kind) && s.namespace !== config.fluxNamespace) {
-      report(`${t.kind} "${s.name}" is applied by Pulumi in namespace "${s.namespace ?? 'default'}": ` +
-        'commit it under cluster/<env>/ (or ship it in a chart behind a HelmRelease) so Flux applies it from Git.');
-    } else if (MANIFEST_COMPONENTS.has(s.type) && field(s.props, 'namespace') !== config.fluxNamespace) {
-      report(`${s.type} "${s.name}" applies manifests with Pulumi: move the files under cluster/<env>/ ` +
-        'so Flux applies them from Git.');
+      report(
+        `${t.kind} "${s.name}" is applied by Pulumi in namespace "${s.namespace ?? "default"}": ` +
+          "commit it under cluster/<env>/ (or ship it in a chart behind a HelmRelease) so Flux applies it from Git.",
+      );
+    } else if (MANIFEST_COMPONENTS.has(s.type) && field(s.props, "namespace") !== config.fluxNamespace) {
+      report(
+        `${s.type} "${s.name}" applies manifests with Pulumi: move the files under cluster/<env>/ ` + "so Flux applies them from Git.",
+      );
     }
   },
 });
 
 export const deployKeyReadOnly = resourceRule({
-  name: 'deploy-key-read-only',
-  description: 'The GitHub deploy key Flux uses is read-only.',
-  enforcementLevel: 'mandatory',
-  origins: ['pulumi'],
+  name: "deploy-key-read-only",
+  description: "The GitHub deploy key Flux uses is read-only.",
+  enforcementLevel: "mandatory",
+  origins: ["pulumi"],
   config: z.strictObject({ allowWrite: z.boolean().default(false) }),
   check(s, config, report) {
-    if (s.type !== 'github:index/repositoryDeployKey:RepositoryDeployKey' || config.allowWrite) return;
-    if (field(s.props, 'readOnly') === false) {
-      report(`deploy key "${s.name}" has write access: set the deploy key config readOnly back to true ` +
-        '(Flux only reads), or set deploy-key-read-only.allowWrite when image automation must push.');
+    if (s.type !== "github:index/repositoryDeployKey:RepositoryDeployKey" || config.allowWrite) return;
+    if (field(s.props, "readOnly") === false) {
+      report(
+        `deploy key "${s.name}" has write access: set the deploy key config readOnly back to true ` +
+          "(Flux only reads), or set deploy-key-read-only.allowWrite when image automation must push.",
+      );
     }
   },
 });
 
 export const singleFluxInstall = stackRule({
-  name: 'single-flux-install',
-  description: 'A stack has exactly one Flux installation and exactly one flux-system sync.',
-  enforcementLevel: 'mandatory',
-  origins: ['pulumi'],
+  name: "single-flux-install",
+  description: "A stack has exactly one Flux installation and exactly one flux-system sync.",
+  enforcementLevel: "mandatory",
+  origins: ["pulumi"],
   config: z.strictObject({}),
   checkStack(subjects, _config, report) {
     const installs = subjects.filter((s) => s.type === FLUX_INSTALL_TYPE).length;
-    const syncs = subjects.filter((s) => isFluxSystemSync(s) ||
-      (parseKubernetesType(s.type)?.kind === 'FluxInstance' && field(s.props, 'spec', 'sync') !== undefined)).length;
+    const syncs = subjects.filter(
+      (s) => isFluxSystemSync(s) || (parseKubernetesType(s.type)?.kind === "FluxInstance" && field(s.props, "spec", "sync") !== undefined),
+    ).length;
     if (installs !== 1) {
-      report(`found ${installs} Flux installations (${FLUX_INSTALL_TYPE}); keep exactly one FluxInstall per stack ` +
-        '- one stack per cluster.');
+      report(
+        `found ${installs} Flux installations (${FLUX_INSTALL_TYPE}); keep exactly one FluxInstall per stack ` + "- one stack per cluster.",
+      );
     }
     if (syncs !== 1) {
-      report(`found ${syncs} flux-system syncs; keep exactly one FluxSync (Kustomization ${FLUX_SYSTEM}/${FLUX_SYSTEM}) ` +
-        'per stack and add further paths as Kustomizations under cluster/<env>/.');
+      report(
+        `found ${syncs} flux-system syncs; keep exactly one FluxSync (Kustomization ${FLUX_SYSTEM}/${FLUX_SYSTEM}) ` +
+          "per stack and add further paths as Kustomizations under cluster/<env>/.",
+      );
     }
   },
 });

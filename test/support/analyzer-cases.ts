@@ -1,11 +1,11 @@
 // One table of passing and failing inputs per rule, run through both front ends (test/policy-rules.test.ts
 // through the YAML checker, test/analyzer.test.ts through the real policy pack process). Every object starts
 // from a base that satisfies every rule, so a case must produce exactly the findings it names.
-import { kubernetesType } from '../../policies/rules/model.ts';
-import type { Origin } from '../../policies/rules/model.ts';
+import { kubernetesType } from "../../policies/rules/model.ts";
+import type { Origin } from "../../policies/rules/model.ts";
 
-export const OWNER = 'acme';
-export const FLUX_INSTALL = 'flux-gitops:flux:FluxInstall';
+export const OWNER = "acme";
+export const FLUX_INSTALL = "flux-gitops:flux:FluxInstall";
 
 export interface Case {
   title: string;
@@ -23,118 +23,357 @@ export interface Case {
   /** Policy config (--policy-pack-config / --config shape) in force for this case. */
   config?: Record<string, unknown>;
   /** Expected level of the finding (default: the rule's default). */
-  level?: 'advisory' | 'mandatory';
+  level?: "advisory" | "mandatory";
 }
 
-function meta(name: string, env: string, namespace = 'flux-system') {
+function meta(name: string, env: string, namespace = "flux-system") {
   return {
     name,
     namespace,
-    labels: { 'flux-gitops.io/environment': env, 'flux-gitops.io/production': String(env === 'prod') },
-    annotations: { 'flux-gitops.io/repository': `github.com/${OWNER}/gitops`, 'flux-gitops.io/path': `cluster/${env}` },
+    labels: { "flux-gitops.io/environment": env, "flux-gitops.io/production": String(env === "prod") },
+    annotations: { "flux-gitops.io/repository": `github.com/${OWNER}/gitops`, "flux-gitops.io/path": `cluster/${env}` },
   };
 }
 
-const gitRepository = (spec: Record<string, unknown>, env = 'dev', name = 'app') => ({
-  apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: meta(name, env),
-  spec: { interval: '5m', url: `https://github.com/${OWNER}/app`, ref: { branch: 'main' }, ...spec },
+const gitRepository = (spec: Record<string, unknown>, env = "dev", name = "app") => ({
+  apiVersion: "source.toolkit.fluxcd.io/v1",
+  kind: "GitRepository",
+  metadata: meta(name, env),
+  spec: { interval: "5m", url: `https://github.com/${OWNER}/app`, ref: { branch: "main" }, ...spec },
 });
 
-const helmRelease = (spec: Record<string, unknown>, env = 'dev') => ({
-  apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: meta('app', env),
+const helmRelease = (spec: Record<string, unknown>, env = "dev") => ({
+  apiVersion: "helm.toolkit.fluxcd.io/v2",
+  kind: "HelmRelease",
+  metadata: meta("app", env),
   spec: {
-    interval: '10m',
-    chart: { spec: { chart: 'charts/app', sourceRef: { kind: 'GitRepository', name: 'app' }, reconcileStrategy: 'Revision' } },
-    upgrade: { remediation: { retries: 3, strategy: 'rollback' } },
+    interval: "10m",
+    chart: { spec: { chart: "charts/app", sourceRef: { kind: "GitRepository", name: "app" }, reconcileStrategy: "Revision" } },
+    upgrade: { remediation: { retries: 3, strategy: "rollback" } },
     ...spec,
   },
 });
 
 const fromHelmRepository = (version?: string) => ({
-  chart: { spec: { chart: 'ingress-nginx', ...(version === undefined ? {} : { version }), sourceRef: { kind: 'HelmRepository', name: 'ingress-nginx' } } },
+  chart: {
+    spec: {
+      chart: "ingress-nginx",
+      ...(version === undefined ? {} : { version }),
+      sourceRef: { kind: "HelmRepository", name: "ingress-nginx" },
+    },
+  },
 });
 
 const ociRepository = (ref: Record<string, unknown>) => ({
-  apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'OCIRepository', metadata: meta('podinfo', 'dev'),
-  spec: { interval: '10m', url: 'oci://ghcr.io/stefanprodan/charts/podinfo', ref },
+  apiVersion: "source.toolkit.fluxcd.io/v1",
+  kind: "OCIRepository",
+  metadata: meta("podinfo", "dev"),
+  spec: { interval: "10m", url: "oci://ghcr.io/stefanprodan/charts/podinfo", ref },
 });
 
-const syncKustomization = (spec: Record<string, unknown>, env = 'dev') => ({
-  apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: meta('flux-system', env),
-  spec: { interval: '10m', path: `./cluster/${env}`, prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' }, ...spec },
+const syncKustomization = (spec: Record<string, unknown>, env = "dev") => ({
+  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  kind: "Kustomization",
+  metadata: meta("flux-system", env),
+  spec: { interval: "10m", path: `./cluster/${env}`, prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" }, ...spec },
 });
 
 const deployment = (namespace: string) => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('web', 'dev', namespace),
-  spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: meta("web", "dev", namespace),
+  spec: {
+    selector: { matchLabels: { app: "web" } },
+    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+  },
 });
 
 const secret = (extra: Record<string, unknown>) => ({
-  apiVersion: 'v1', kind: 'Secret', metadata: meta('token', 'dev'), type: 'Opaque', ...extra,
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: meta("token", "dev"),
+  type: "Opaque",
+  ...extra,
 });
 
-const helmChartResource = { chart: 'nginx', namespace: 'web', repositoryOpts: { repo: 'https://charts.example.com' } };
+const helmChartResource = { chart: "nginx", namespace: "web", repositoryOpts: { repo: "https://charts.example.com" } };
 
 export const cases: Case[] = [
   // no-direct-helm
-  { title: 'a Helm v3 Release in the stack', rule: 'no-direct-helm', fires: ['pulumi'], type: 'kubernetes:helm.sh/v3:Release', name: 'nginx', props: helmChartResource },
-  { title: 'a Helm v4 Chart in the stack', rule: 'no-direct-helm', fires: ['pulumi'], type: 'kubernetes:helm.sh/v4:Chart', name: 'nginx', props: helmChartResource },
-  { title: "the Flux install's own Helm release", rule: 'no-direct-helm', fires: [], type: 'kubernetes:helm.sh/v3:Release', name: 'flux2', parentType: FLUX_INSTALL, props: { chart: 'flux2', namespace: 'flux-system' } },
-  { title: 'an allow-listed Helm release', rule: 'no-direct-helm', fires: [], type: 'kubernetes:helm.sh/v3:Release', name: 'nginx', props: helmChartResource, config: { 'no-direct-helm': { allowedNames: ['nginx'] } } },
+  {
+    title: "a Helm v3 Release in the stack",
+    rule: "no-direct-helm",
+    fires: ["pulumi"],
+    type: "kubernetes:helm.sh/v3:Release",
+    name: "nginx",
+    props: helmChartResource,
+  },
+  {
+    title: "a Helm v4 Chart in the stack",
+    rule: "no-direct-helm",
+    fires: ["pulumi"],
+    type: "kubernetes:helm.sh/v4:Chart",
+    name: "nginx",
+    props: helmChartResource,
+  },
+  {
+    title: "the Flux install's own Helm release",
+    rule: "no-direct-helm",
+    fires: [],
+    type: "kubernetes:helm.sh/v3:Release",
+    name: "flux2",
+    parentType: FLUX_INSTALL,
+    props: { chart: "flux2", namespace: "flux-system" },
+  },
+  {
+    title: "an allow-listed Helm release",
+    rule: "no-direct-helm",
+    fires: [],
+    type: "kubernetes:helm.sh/v3:Release",
+    name: "nginx",
+    props: helmChartResource,
+    config: { "no-direct-helm": { allowedNames: ["nginx"] } },
+  },
   // no-direct-workloads
-  { title: 'a Deployment outside flux-system (fine in Git)', rule: 'no-direct-workloads', fires: ['pulumi'], props: deployment('web') },
-  { title: 'a Deployment in flux-system', rule: 'no-direct-workloads', fires: [], props: deployment('flux-system') },
-  { title: 'a yaml/v2 ConfigGroup applied by Pulumi', rule: 'no-direct-workloads', fires: ['pulumi'], type: 'kubernetes:yaml/v2:ConfigGroup', name: 'apps', props: { files: ['apps/*.yaml'] } },
-  { title: 'a kustomize Directory inside the Flux install', rule: 'no-direct-workloads', fires: [], type: 'kubernetes:kustomize/v2:Directory', name: 'crds', parentType: FLUX_INSTALL, props: { directory: './flux' } },
-  { title: 'a Deployment whose workload rule is disabled', rule: 'no-direct-workloads', fires: [], props: deployment('web'), config: { 'no-direct-workloads': 'disabled' } },
+  { title: "a Deployment outside flux-system (fine in Git)", rule: "no-direct-workloads", fires: ["pulumi"], props: deployment("web") },
+  { title: "a Deployment in flux-system", rule: "no-direct-workloads", fires: [], props: deployment("flux-system") },
+  {
+    title: "a yaml/v2 ConfigGroup applied by Pulumi",
+    rule: "no-direct-workloads",
+    fires: ["pulumi"],
+    type: "kubernetes:yaml/v2:ConfigGroup",
+    name: "apps",
+    props: { files: ["apps/*.yaml"] },
+  },
+  {
+    title: "a kustomize Directory inside the Flux install",
+    rule: "no-direct-workloads",
+    fires: [],
+    type: "kubernetes:kustomize/v2:Directory",
+    name: "crds",
+    parentType: FLUX_INSTALL,
+    props: { directory: "./flux" },
+  },
+  {
+    title: "a Deployment whose workload rule is disabled",
+    rule: "no-direct-workloads",
+    fires: [],
+    props: deployment("web"),
+    config: { "no-direct-workloads": "disabled" },
+  },
   // helmrelease-git-sourced
-  { title: 'a HelmRelease from a GitRepository', rule: 'helmrelease-git-sourced', fires: [], props: helmRelease({}) },
-  { title: 'a HelmRelease from a HelmRepository', rule: 'helmrelease-git-sourced', fires: ['pulumi', 'git'], props: helmRelease(fromHelmRepository('4.11.3')) },
-  { title: 'a HelmRelease using chartRef', rule: 'helmrelease-git-sourced', fires: ['pulumi', 'git'], props: helmRelease({ chart: undefined, chartRef: { kind: 'OCIRepository', name: 'podinfo' } }) },
-  { title: 'an allow-listed HelmRepository source', rule: 'helmrelease-git-sourced', fires: [], props: helmRelease(fromHelmRepository('4.11.3')), config: { 'helmrelease-git-sourced': { allowedSources: ['HelmRepository/ingress-nginx'] } } },
-  { title: 'a HelmRepository source downgraded to advisory', rule: 'helmrelease-git-sourced', fires: ['pulumi', 'git'], level: 'advisory', props: helmRelease(fromHelmRepository('4.11.3')), config: { 'helmrelease-git-sourced': { enforcementLevel: 'advisory' } } },
+  { title: "a HelmRelease from a GitRepository", rule: "helmrelease-git-sourced", fires: [], props: helmRelease({}) },
+  {
+    title: "a HelmRelease from a HelmRepository",
+    rule: "helmrelease-git-sourced",
+    fires: ["pulumi", "git"],
+    props: helmRelease(fromHelmRepository("4.11.3")),
+  },
+  {
+    title: "a HelmRelease using chartRef",
+    rule: "helmrelease-git-sourced",
+    fires: ["pulumi", "git"],
+    props: helmRelease({ chart: undefined, chartRef: { kind: "OCIRepository", name: "podinfo" } }),
+  },
+  {
+    title: "an allow-listed HelmRepository source",
+    rule: "helmrelease-git-sourced",
+    fires: [],
+    props: helmRelease(fromHelmRepository("4.11.3")),
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/ingress-nginx"] } },
+  },
+  {
+    title: "a HelmRepository source downgraded to advisory",
+    rule: "helmrelease-git-sourced",
+    fires: ["pulumi", "git"],
+    level: "advisory",
+    props: helmRelease(fromHelmRepository("4.11.3")),
+    config: { "helmrelease-git-sourced": { enforcementLevel: "advisory" } },
+  },
   // git-source-allowed
-  { title: "a GitRepository of the stack's GitHub owner", rule: 'git-source-allowed', fires: [], props: gitRepository({}) },
-  { title: 'a GitRepository over plain http', rule: 'git-source-allowed', fires: ['pulumi', 'git'], props: gitRepository({ url: `http://github.com/${OWNER}/app` }) },
-  { title: 'a GitRepository of another owner', rule: 'git-source-allowed', fires: ['pulumi', 'git'], props: gitRepository({ url: 'https://github.com/evil/app' }) },
-  { title: 'an ssh GitRepository without secretRef', rule: 'git-source-allowed', fires: ['pulumi', 'git'], props: gitRepository({ url: `ssh://git@github.com/${OWNER}/app` }) },
-  { title: 'an ssh GitRepository with secretRef', rule: 'git-source-allowed', fires: [], props: gitRepository({ url: `ssh://git@github.com/${OWNER}/app`, secretRef: { name: 'flux-system' } }) },
-  { title: 'an allow-listed prefix', rule: 'git-source-allowed', fires: [], props: gitRepository({ url: 'https://gitlab.com/acme/app' }), config: { 'git-source-allowed': { allowedPrefixes: ['https://gitlab.com/acme/'] } } },
+  { title: "a GitRepository of the stack's GitHub owner", rule: "git-source-allowed", fires: [], props: gitRepository({}) },
+  {
+    title: "a GitRepository over plain http",
+    rule: "git-source-allowed",
+    fires: ["pulumi", "git"],
+    props: gitRepository({ url: `http://github.com/${OWNER}/app` }),
+  },
+  {
+    title: "a GitRepository of another owner",
+    rule: "git-source-allowed",
+    fires: ["pulumi", "git"],
+    props: gitRepository({ url: "https://github.com/evil/app" }),
+  },
+  {
+    title: "an ssh GitRepository without secretRef",
+    rule: "git-source-allowed",
+    fires: ["pulumi", "git"],
+    props: gitRepository({ url: `ssh://git@github.com/${OWNER}/app` }),
+  },
+  {
+    title: "an ssh GitRepository with secretRef",
+    rule: "git-source-allowed",
+    fires: [],
+    props: gitRepository({ url: `ssh://git@github.com/${OWNER}/app`, secretRef: { name: "flux-system" } }),
+  },
+  {
+    title: "an allow-listed prefix",
+    rule: "git-source-allowed",
+    fires: [],
+    props: gitRepository({ url: "https://gitlab.com/acme/app" }),
+    config: { "git-source-allowed": { allowedPrefixes: ["https://gitlab.com/acme/"] } },
+  },
   // git-ref-pinned
-  { title: 'a GitRepository without ref', rule: 'git-ref-pinned', fires: ['pulumi', 'git'], props: gitRepository({ ref: undefined }) },
-  { title: 'a branch outside production', rule: 'git-ref-pinned', fires: [], props: gitRepository({}) },
-  { title: 'a branch in production', rule: 'git-ref-pinned', fires: ['pulumi', 'git'], env: 'prod', props: gitRepository({}, 'prod') },
-  { title: 'a tag in production', rule: 'git-ref-pinned', fires: [], env: 'prod', props: gitRepository({ ref: { tag: 'app-1.5.0' } }, 'prod') },
-  { title: 'the flux-system sync repository on its branch in production', rule: 'git-ref-pinned', fires: [], env: 'prod', props: gitRepository({ url: `ssh://git@github.com/${OWNER}/gitops`, secretRef: { name: 'flux-system' } }, 'prod', 'flux-system') },
-  { title: 'a branch in an environment configured as production', rule: 'git-ref-pinned', fires: ['pulumi', 'git'], props: gitRepository({}), config: { 'git-ref-pinned': { productionEnvironments: ['dev'] } } },
+  { title: "a GitRepository without ref", rule: "git-ref-pinned", fires: ["pulumi", "git"], props: gitRepository({ ref: undefined }) },
+  { title: "a branch outside production", rule: "git-ref-pinned", fires: [], props: gitRepository({}) },
+  { title: "a branch in production", rule: "git-ref-pinned", fires: ["pulumi", "git"], env: "prod", props: gitRepository({}, "prod") },
+  {
+    title: "a tag in production",
+    rule: "git-ref-pinned",
+    fires: [],
+    env: "prod",
+    props: gitRepository({ ref: { tag: "app-1.5.0" } }, "prod"),
+  },
+  {
+    title: "the flux-system sync repository on its branch in production",
+    rule: "git-ref-pinned",
+    fires: [],
+    env: "prod",
+    props: gitRepository({ url: `ssh://git@github.com/${OWNER}/gitops`, secretRef: { name: "flux-system" } }, "prod", "flux-system"),
+  },
+  {
+    title: "a branch in an environment configured as production",
+    rule: "git-ref-pinned",
+    fires: ["pulumi", "git"],
+    props: gitRepository({}),
+    config: { "git-ref-pinned": { productionEnvironments: ["dev"] } },
+  },
   // chart-version-pinned
-  { title: 'a HelmRepository chart with version *', rule: 'chart-version-pinned', fires: ['pulumi', 'git'], props: helmRelease(fromHelmRepository('*')), config: { 'helmrelease-git-sourced': { allowedSources: ['HelmRepository'] } } },
-  { title: 'a HelmRepository chart without version', rule: 'chart-version-pinned', fires: ['pulumi', 'git'], props: helmRelease(fromHelmRepository()), config: { 'helmrelease-git-sourced': { allowedSources: ['HelmRepository'] } } },
-  { title: 'a HelmRepository chart with a version', rule: 'chart-version-pinned', fires: [], props: helmRelease(fromHelmRepository('4.11.3')), config: { 'helmrelease-git-sourced': { allowedSources: ['HelmRepository'] } } },
-  { title: 'an OCIRepository on latest', rule: 'chart-version-pinned', fires: ['pulumi', 'git'], props: ociRepository({ tag: 'latest' }) },
-  { title: 'an OCIRepository pinned by digest', rule: 'chart-version-pinned', fires: [], props: ociRepository({ digest: 'sha256:0123456789abcdef' }) },
+  {
+    title: "a HelmRepository chart with version *",
+    rule: "chart-version-pinned",
+    fires: ["pulumi", "git"],
+    props: helmRelease(fromHelmRepository("*")),
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository"] } },
+  },
+  {
+    title: "a HelmRepository chart without version",
+    rule: "chart-version-pinned",
+    fires: ["pulumi", "git"],
+    props: helmRelease(fromHelmRepository()),
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository"] } },
+  },
+  {
+    title: "a HelmRepository chart with a version",
+    rule: "chart-version-pinned",
+    fires: [],
+    props: helmRelease(fromHelmRepository("4.11.3")),
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository"] } },
+  },
+  { title: "an OCIRepository on latest", rule: "chart-version-pinned", fires: ["pulumi", "git"], props: ociRepository({ tag: "latest" }) },
+  {
+    title: "an OCIRepository pinned by digest",
+    rule: "chart-version-pinned",
+    fires: [],
+    props: ociRepository({ digest: "sha256:0123456789abcdef" }),
+  },
   // sync-path-matches-env / sync-prunes
-  { title: 'the dev sync pointing at cluster/prod', rule: 'sync-path-matches-env', fires: ['pulumi', 'git'], props: syncKustomization({ path: './cluster/prod' }) },
-  { title: 'the dev sync pointing at cluster/dev', rule: 'sync-path-matches-env', fires: [], props: syncKustomization({}) },
-  { title: 'a sync path template from config', rule: 'sync-path-matches-env', fires: [], props: syncKustomization({ path: './clusters/dev/apps' }), config: { 'sync-path-matches-env': { pathTemplate: './clusters/{env}/apps' } } },
-  { title: 'the sync with prune', rule: 'sync-prunes', fires: [], props: syncKustomization({ prune: true }) },
-  { title: 'the sync without prune', rule: 'sync-prunes', fires: ['pulumi', 'git'], props: syncKustomization({ prune: false }) },
-  { title: 'the sync without prune, made mandatory', rule: 'sync-prunes', fires: ['pulumi', 'git'], level: 'mandatory', props: syncKustomization({ prune: false }), config: { 'sync-prunes': 'mandatory' } },
+  {
+    title: "the dev sync pointing at cluster/prod",
+    rule: "sync-path-matches-env",
+    fires: ["pulumi", "git"],
+    props: syncKustomization({ path: "./cluster/prod" }),
+  },
+  { title: "the dev sync pointing at cluster/dev", rule: "sync-path-matches-env", fires: [], props: syncKustomization({}) },
+  {
+    title: "a sync path template from config",
+    rule: "sync-path-matches-env",
+    fires: [],
+    props: syncKustomization({ path: "./clusters/dev/apps" }),
+    config: { "sync-path-matches-env": { pathTemplate: "./clusters/{env}/apps" } },
+  },
+  { title: "the sync with prune", rule: "sync-prunes", fires: [], props: syncKustomization({ prune: true }) },
+  { title: "the sync without prune", rule: "sync-prunes", fires: ["pulumi", "git"], props: syncKustomization({ prune: false }) },
+  {
+    title: "the sync without prune, made mandatory",
+    rule: "sync-prunes",
+    fires: ["pulumi", "git"],
+    level: "mandatory",
+    props: syncKustomization({ prune: false }),
+    config: { "sync-prunes": "mandatory" },
+  },
   // deploy-key-read-only
-  { title: 'a deploy key with write access', rule: 'deploy-key-read-only', fires: ['pulumi'], type: 'github:index/repositoryDeployKey:RepositoryDeployKey', name: 'deploy-key', props: { key: 'ssh-ed25519 AAAA', readOnly: false, repository: 'gitops', title: 'dev' } },
-  { title: 'a read-only deploy key', rule: 'deploy-key-read-only', fires: [], type: 'github:index/repositoryDeployKey:RepositoryDeployKey', name: 'deploy-key', props: { key: 'ssh-ed25519 AAAA', readOnly: true, repository: 'gitops', title: 'dev' } },
-  { title: 'a write deploy key allowed by config', rule: 'deploy-key-read-only', fires: [], type: 'github:index/repositoryDeployKey:RepositoryDeployKey', name: 'deploy-key', props: { key: 'ssh-ed25519 AAAA', readOnly: false, repository: 'gitops', title: 'dev' }, config: { 'deploy-key-read-only': { allowWrite: true } } },
+  {
+    title: "a deploy key with write access",
+    rule: "deploy-key-read-only",
+    fires: ["pulumi"],
+    type: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    name: "deploy-key",
+    props: { key: "ssh-ed25519 AAAA", readOnly: false, repository: "gitops", title: "dev" },
+  },
+  {
+    title: "a read-only deploy key",
+    rule: "deploy-key-read-only",
+    fires: [],
+    type: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    name: "deploy-key",
+    props: { key: "ssh-ed25519 AAAA", readOnly: true, repository: "gitops", title: "dev" },
+  },
+  {
+    title: "a write deploy key allowed by config",
+    rule: "deploy-key-read-only",
+    fires: [],
+    type: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    name: "deploy-key",
+    props: { key: "ssh-ed25519 AAAA", readOnly: false, repository: "gitops", title: "dev" },
+    config: { "deploy-key-read-only": { allowWrite: true } },
+  },
   // interval-bounds
-  { title: 'a 10s interval', rule: 'interval-bounds', fires: ['pulumi', 'git'], props: gitRepository({ interval: '10s' }) },
-  { title: 'an interval that is no duration', rule: 'interval-bounds', fires: ['pulumi', 'git'], props: gitRepository({ interval: 'soon' }) },
-  { title: 'a 10s interval within configured bounds', rule: 'interval-bounds', fires: [], props: gitRepository({ interval: '10s' }), config: { 'interval-bounds': { min: '5s' } } },
+  { title: "a 10s interval", rule: "interval-bounds", fires: ["pulumi", "git"], props: gitRepository({ interval: "10s" }) },
+  {
+    title: "an interval that is no duration",
+    rule: "interval-bounds",
+    fires: ["pulumi", "git"],
+    props: gitRepository({ interval: "soon" }),
+  },
+  {
+    title: "a 10s interval within configured bounds",
+    rule: "interval-bounds",
+    fires: [],
+    props: gitRepository({ interval: "10s" }),
+    config: { "interval-bounds": { min: "5s" } },
+  },
   // no-plaintext-secrets
-  { title: 'a plaintext Secret (Pulumi keeps it as a secret, fine there)', rule: 'no-plaintext-secrets', fires: ['git'], props: secret({ stringData: { token: 'hunter2' } }) },
-  { title: 'a SOPS-encrypted Secret', rule: 'no-plaintext-secrets', fires: [], props: secret({ stringData: { token: 'ENC[AES256_GCM,data:abc,type:str]' }, sops: { mac: 'ENC[AES256_GCM,data:xyz,type:str]', version: '3.9.0' } }) },
+  {
+    title: "a plaintext Secret (Pulumi keeps it as a secret, fine there)",
+    rule: "no-plaintext-secrets",
+    fires: ["git"],
+    props: secret({ stringData: { token: "hunter2" } }),
+  },
+  {
+    title: "a SOPS-encrypted Secret",
+    rule: "no-plaintext-secrets",
+    fires: [],
+    props: secret({
+      stringData: { token: "ENC[AES256_GCM,data:abc,type:str]" },
+      sops: { mac: "ENC[AES256_GCM,data:xyz,type:str]", version: "3.9.0" },
+    }),
+  },
   // helmrelease-remediation
-  { title: 'a HelmRelease with upgrade retries and rollback', rule: 'helmrelease-remediation', fires: [], props: helmRelease({}) },
-  { title: 'a HelmRelease without upgrade remediation', rule: 'helmrelease-remediation', fires: ['pulumi', 'git'], props: helmRelease({ upgrade: undefined }) },
-  { title: 'a HelmRelease with too few retries for config', rule: 'helmrelease-remediation', fires: ['pulumi', 'git'], props: helmRelease({}), config: { 'helmrelease-remediation': { minRetries: 5 } } },
+  { title: "a HelmRelease with upgrade retries and rollback", rule: "helmrelease-remediation", fires: [], props: helmRelease({}) },
+  {
+    title: "a HelmRelease without upgrade remediation",
+    rule: "helmrelease-remediation",
+    fires: ["pulumi", "git"],
+    props: helmRelease({ upgrade: undefined }),
+  },
+  {
+    title: "a HelmRelease with too few retries for config",
+    rule: "helmrelease-remediation",
+    fires: ["pulumi", "git"],
+    props: helmRelease({}),
+    config: { "helmrelease-remediation": { minRetries: 5 } },
+  },
 ];
 
 /** Pulumi type of a case's resource. */

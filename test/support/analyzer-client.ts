@@ -6,17 +6,17 @@
 //     PULUMI_NODEJS_STACK, PULUMI_NODEJS_DRY_RUN, PULUMI_NODEJS_ORGANIZATION,
 //   - the pack prints the port it serves on as the first stdout line.
 // `--policy-pack-config` reaches the pack as a Configure call; `configure()` sends the same file shape.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import * as grpc from '@grpc/grpc-js';
-import analyzerRpc from '@pulumi/pulumi/proto/analyzer_grpc_pb.js';
-import analyzerPb from '@pulumi/pulumi/proto/analyzer_pb.js';
-import structPb from 'google-protobuf/google/protobuf/struct_pb.js';
-import emptyPb from 'google-protobuf/google/protobuf/empty_pb.js';
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import * as grpc from "@grpc/grpc-js";
+import analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb.js";
+import analyzerPb from "@pulumi/pulumi/proto/analyzer_pb.js";
+import structPb from "google-protobuf/google/protobuf/struct_pb.js";
+import emptyPb from "google-protobuf/google/protobuf/empty_pb.js";
 
-export const PACK_DIR = join(import.meta.dirname, '..', '..', 'policies');
+export const PACK_DIR = join(import.meta.dirname, "..", "..", "policies");
 
 /** What the engine knows about a registered resource (the mocks harness records the same fields). */
 export interface AnalyzerInput {
@@ -31,7 +31,7 @@ export interface AnalyzerInput {
 
 export interface Diagnostic {
   policy: string;
-  level: 'advisory' | 'mandatory';
+  level: "advisory" | "mandatory";
   message: string;
   urn: string;
 }
@@ -55,7 +55,7 @@ function options(r: AnalyzerInput) {
 function diagnostics(resp: { getDiagnosticsList(): any[] }): Diagnostic[] {
   return resp.getDiagnosticsList().map((d) => ({
     policy: d.getPolicyname(),
-    level: d.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY ? 'mandatory' : 'advisory',
+    level: d.getEnforcementlevel() === analyzerPb.EnforcementLevel.MANDATORY ? "mandatory" : "advisory",
     message: d.getMessage(),
     urn: d.getUrn(),
   }));
@@ -85,27 +85,27 @@ export class PolicyPackProcess {
   /** Starts the pack for `stack` with the given stack config (full keys, e.g. `github:owner`). */
   static async start(stack: string, stackConfig: Record<string, unknown> = {}): Promise<PolicyPackProcess> {
     const config: Record<string, string> = {};
-    for (const [k, v] of Object.entries(stackConfig)) config[k] = typeof v === 'string' ? v : JSON.stringify(v);
-    const child = spawn(process.execPath, ['index.ts', '127.0.0.1:1', '.'], {
+    for (const [k, v] of Object.entries(stackConfig)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
+    const child = spawn(process.execPath, ["index.ts", "127.0.0.1:1", "."], {
       cwd: PACK_DIR,
       env: {
         ...process.env,
         PULUMI_CONFIG: JSON.stringify(config),
-        PULUMI_NODEJS_PROJECT: 'flux-gitops',
+        PULUMI_NODEJS_PROJECT: "flux-gitops",
         PULUMI_NODEJS_STACK: stack,
-        PULUMI_NODEJS_DRY_RUN: 'true',
-        PULUMI_NODEJS_ORGANIZATION: 'organization',
+        PULUMI_NODEJS_DRY_RUN: "true",
+        PULUMI_NODEJS_ORGANIZATION: "organization",
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ["ignore", "pipe", "pipe"],
     });
     const stderr: string[] = [];
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
     const port = await new Promise<number>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout! });
-      lines.once('line', (line) => resolve(Number(line.trim())));
-      child.once('exit', (code) => reject(new Error(`policy pack exited (${code}) before printing its port: ${stderr.join('')}`)));
+      lines.once("line", (line) => resolve(Number(line.trim())));
+      child.once("exit", (code) => reject(new Error(`policy pack exited (${code}) before printing its port: ${stderr.join("")}`)));
     });
-    if (!Number.isInteger(port) || port <= 0) throw new Error(`policy pack printed no port: ${stderr.join('')}`);
+    if (!Number.isInteger(port) || port <= 0) throw new Error(`policy pack printed no port: ${stderr.join("")}`);
     const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     return new PolicyPackProcess(child, client, stderr);
   }
@@ -117,7 +117,7 @@ export class PolicyPackProcess {
   }
 
   async info(): Promise<{ name: string; version: string; policies: { name: string; level: string }[] }> {
-    const resp: any = await this.call('getAnalyzerInfo', new emptyPb.Empty());
+    const resp: any = await this.call("getAnalyzerInfo", new emptyPb.Empty());
     const names = Object.fromEntries(Object.entries(LEVELS).map(([k, v]) => [v, k]));
     return {
       name: resp.getName(),
@@ -134,40 +134,42 @@ export class PolicyPackProcess {
     const req = new analyzerPb.ConfigureAnalyzerRequest();
     for (const { name, level } of (await this.info()).policies) {
       const entry = config[name] ?? {};
-      const { enforcementLevel, ...props } = typeof entry === 'string' ? { enforcementLevel: entry } : entry as Record<string, unknown>;
+      const { enforcementLevel, ...props } = typeof entry === "string" ? { enforcementLevel: entry } : (entry as Record<string, unknown>);
       const policy = new analyzerPb.PolicyConfig();
-      policy.setEnforcementlevel(LEVELS[typeof enforcementLevel === 'string' ? enforcementLevel : level]!);
+      policy.setEnforcementlevel(LEVELS[typeof enforcementLevel === "string" ? enforcementLevel : level]!);
       policy.setProperties(struct(props));
       req.getPolicyconfigMap().set(name, policy);
     }
-    await this.call('configure', req);
+    await this.call("configure", req);
   }
 
   async analyze(r: AnalyzerInput): Promise<Diagnostic[]> {
-    return diagnostics(await this.call('analyze', describeResource(new analyzerPb.AnalyzeRequest(), r)));
+    return diagnostics(await this.call("analyze", describeResource(new analyzerPb.AnalyzeRequest(), r)));
   }
 
   async analyzeStack(resources: AnalyzerInput[]): Promise<Diagnostic[]> {
     const req = new analyzerPb.AnalyzeStackRequest();
-    req.setResourcesList(resources.map((r) => {
-      const res = describeResource(new analyzerPb.AnalyzerResource(), r);
-      if (r.parent) res.setParent(r.parent);
-      res.setDependenciesList(r.dependencies ?? []);
-      return res;
-    }));
-    return diagnostics(await this.call('analyzeStack', req));
+    req.setResourcesList(
+      resources.map((r) => {
+        const res = describeResource(new analyzerPb.AnalyzerResource(), r);
+        if (r.parent) res.setParent(r.parent);
+        res.setDependenciesList(r.dependencies ?? []);
+        return res;
+      }),
+    );
+    return diagnostics(await this.call("analyzeStack", req));
   }
 
   /** Every resource through Analyze (as during preview), then the whole stack through AnalyzeStack. */
   async analyzeAll(resources: AnalyzerInput[]): Promise<Diagnostic[]> {
     const each = await Promise.all(resources.map((r) => this.analyze(r)));
-    return [...each.flat(), ...await this.analyzeStack(resources)];
+    return [...each.flat(), ...(await this.analyzeStack(resources))];
   }
 
   async close(): Promise<void> {
     this.client.close();
     if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
     this.child.kill();
     await exited;
   }

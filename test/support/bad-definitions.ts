@@ -13,13 +13,27 @@ const find = (env: Environment, kind: string) => env.objects.find((o) => o.kind 
 
 /** Each mistake, applied to the objects of environment "prod". */
 export const MISTAKES: Record<string, (env: Environment) => void> = {
-  "bad name": (env) => { find(env, "HelmRelease").metadata.name = "Remla_App"; },
-  "bad namespace": (env) => { find(env, "HelmRepository").metadata.namespace = "Flux System"; },
-  "bad interval": (env) => { find(env, "GitRepository").spec.interval = "5 minutes"; },
-  "bad timeout": (env) => { find(env, "HelmRelease").spec.timeout = "soon"; },
-  "not in the CRD enum": (env) => { find(env, "HelmRelease").spec.upgrade.remediation.strategy = "retry"; },
-  "required field missing": (env) => { delete find(env, "GitRepository").spec.url; },
-  "wrong type": (env) => { find(env, "HelmRelease").spec.install.remediation.retries = "three"; },
+  "bad name": (env) => {
+    find(env, "HelmRelease").metadata.name = "Remla_App";
+  },
+  "bad namespace": (env) => {
+    find(env, "HelmRepository").metadata.namespace = "Flux System";
+  },
+  "bad interval": (env) => {
+    find(env, "GitRepository").spec.interval = "5 minutes";
+  },
+  "bad timeout": (env) => {
+    find(env, "HelmRelease").spec.timeout = "soon";
+  },
+  "not in the CRD enum": (env) => {
+    find(env, "HelmRelease").spec.upgrade.remediation.strategy = "retry";
+  },
+  "required field missing": (env) => {
+    delete find(env, "GitRepository").spec.url;
+  },
+  "wrong type": (env) => {
+    find(env, "HelmRelease").spec.install.remediation.retries = "three";
+  },
   "source without a name": (env) => {
     const nameless = gitRepository({ name: "x", url: "https://github.com/acme/x", ref: { branch: "main" } }) as GitRepository;
     delete nameless.metadata!.name;
@@ -28,8 +42,12 @@ export const MISTAKES: Record<string, (env: Environment) => void> = {
   "plaintext Secret": (env) => {
     env.objects.push(new Secret({ metadata: { name: "db", namespace: "remla" }, stringData: { password: "hunter2" } }));
   },
-  "duplicate object": (env) => { env.objects.push(find(env, "HelmRepository")); },
-  "values that cannot be YAML": (env) => { find(env, "HelmRelease").spec.values.hook = () => "not data"; },
+  "duplicate object": (env) => {
+    env.objects.push(find(env, "HelmRepository"));
+  },
+  "values that cannot be YAML": (env) => {
+    find(env, "HelmRelease").spec.values.hook = () => "not data";
+  },
 };
 
 export function environment(cfg: StackConfig, source: string): Environment {

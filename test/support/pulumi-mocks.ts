@@ -204,10 +204,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
     for (const [name, value] of Object.entries(program)) {
       if (pulumi.Output.isInstance(value)) {
         const o = value as pulumi.Output<unknown>;
-        const [resolved, secret] = await Promise.all([
-          new Promise((resolve) => o.apply(resolve)),
-          (o as any).isSecret as Promise<boolean>,
-        ]);
+        const [resolved, secret] = await Promise.all([new Promise((resolve) => o.apply(resolve)), (o as any).isSecret as Promise<boolean>]);
         outputs[name] = { value: resolved, secret };
       } else {
         outputs[name] = { value, secret: false };

@@ -82,10 +82,14 @@ function sample(schema: Schema): unknown {
       return { a: sample(d.valueType!) };
   }
   if (fallback !== undefined) return fallback;
-  const candidates = d.type === "enum" ? Object.values((d as { entries?: Record<string, unknown> }).entries ?? {})
-    : d.type === "boolean" ? [false, true]
-    : d.type === "number" ? NUMBER_SAMPLES
-    : STRING_SAMPLES;
+  const candidates =
+    d.type === "enum"
+      ? Object.values((d as { entries?: Record<string, unknown> }).entries ?? {})
+      : d.type === "boolean"
+        ? [false, true]
+        : d.type === "number"
+          ? NUMBER_SAMPLES
+          : STRING_SAMPLES;
   const found = candidates.find((c) => accepts(leaf, c));
   if (found === undefined) throw new Error(`schema-cases: no valid sample for a ${d.type} key; add one to the samples`);
   return found;
@@ -142,7 +146,12 @@ export function badCases(schema: Schema): { valid: Record<string, unknown>; case
   const add = (category: Category, node: Node, bad: unknown) =>
     cases.push({ category, path: pathText(node.path), values: setAt(valid, node.path, bad), ...(bad !== undefined && { bad }) });
   const unknownKey = (path: Segment[]) =>
-    cases.push({ category: "unknown key", path: pathText([...path, "notASetting"]), values: setAt(valid, [...path, "notASetting"], true), bad: true });
+    cases.push({
+      category: "unknown key",
+      path: pathText([...path, "notASetting"]),
+      values: setAt(valid, [...path, "notASetting"], true),
+      bad: true,
+    });
 
   if (strict(schema)) unknownKey([]);
   for (const node of nodes(schema)) {

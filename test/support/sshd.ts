@@ -171,7 +171,8 @@ export async function startGitServer(): Promise<GitServer> {
         const env = hermeticGitEnv({ GIT_SSH_COMMAND: sshCommand, GIT_SSH_VARIANT: "ssh" });
         return new Promise((resolve, reject) => {
           execFile("git", ["-c", rewrite, "clone", "-q", "--branch", branch, url, dest], { env }, (err, _stdout, stderr) => {
-            if (err && typeof err.code !== "number") reject(err); // git itself could not start
+            if (err && typeof err.code !== "number")
+              reject(err); // git itself could not start
             else resolve({ ok: !err, stderr });
           });
         });

@@ -101,9 +101,7 @@ export function kustomization(
 
 /** Where the chart comes from. Git charts redeploy on every new commit (reconcileStrategy Revision). */
 export type ChartSource =
-  | { git: GitRepository; path: string }
-  | { helmRepository: HelmRepository; chart: string; version: string }
-  | { oci: OCIRepository };
+  { git: GitRepository; path: string } | { helmRepository: HelmRepository; chart: string; version: string } | { oci: OCIRepository };
 
 export interface HelmReleaseInput extends ObjectInput {
   chart: ChartSource;

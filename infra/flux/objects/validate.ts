@@ -59,7 +59,10 @@ export function violations(obj: Validatable): Violation[] {
   }
   const name = obj.metadata?.name;
   if (!name || !DNS_SUBDOMAIN.test(name) || name.length > 253) {
-    found.push({ field: "metadata.name", message: `${JSON.stringify(name ?? "")} is not a valid object name (lower-case RFC 1123 subdomain)` });
+    found.push({
+      field: "metadata.name",
+      message: `${JSON.stringify(name ?? "")} is not a valid object name (lower-case RFC 1123 subdomain)`,
+    });
   }
   const ns = obj.metadata?.namespace;
   if (ns !== undefined && (!DNS_LABEL.test(ns) || ns.length > 63)) {
