@@ -4,8 +4,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { gitRepository, helmRelease, type GitRepository } from "../infra/flux/objects/index.ts";
-import { fileName, toYaml, writeEnvironments, type Environment } from "../infra/render/index.ts";
+import { gitRepository, helmRelease, type GitRepository } from "../infra/render/objects.ts";
+import { fileName, toYaml, writeEnvironments, type Environment } from "../infra/render/write.ts";
 
 const SIZES = [250, 1000, 2000];
 const RUNS = 11;

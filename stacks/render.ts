@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
-import { checkEnvironments, RenderError, writeEnvironments, type Environment } from "../infra/render/index.ts";
+import { checkEnvironments, RenderError, writeEnvironments, type Environment } from "../infra/render/write.ts";
 import { environment } from "./releases/index.ts";
 
 const USAGE = "usage: npm run render [-- --check] [--root DIR]";

@@ -1,6 +1,6 @@
 // What differs between environments, as typed overrides of the shared release definitions.
 // Add an environment here when you add a Pulumi.<stack>.yaml.
-import type { GitRef } from "../../infra/flux/objects/index.ts";
+import type { GitRef } from "../../infra/render/objects.ts";
 import type { IngressNginxValues } from "./ingress-nginx.ts";
 import type { RemlaValues } from "./remla.ts";
 

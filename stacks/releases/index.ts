@@ -1,8 +1,8 @@
 // Everything one environment deploys, as typed objects ready for the renderer.
 import { ConfigError, type StackConfig } from "../../infra/config/index.ts";
-import { namespace } from "../../infra/flux/objects/index.ts";
-import { auditMetadata } from "../../infra/labels.ts";
-import type { Environment, RenderObject } from "../../infra/render/index.ts";
+import { namespace } from "../../infra/render/objects.ts";
+import { auditMetadata } from "../../infra/metadata.ts";
+import type { Environment, RenderObject } from "../../infra/render/write.ts";
 import { ENVIRONMENTS, type DeepPartial } from "./environments.ts";
 import { INGRESS_NGINX_DEFAULTS, ingressNginx } from "./ingress-nginx.ts";
 import { REMLA_DEFAULTS, remla } from "./remla.ts";

@@ -1,6 +1,6 @@
 // Infrastructure release from a Helm repository (not Git): the ingress controller the remla chart's
 // Ingress (ingressClassName nginx) needs. The chart version is pinned.
-import { helmRelease, helmRepository, type HelmRelease, type HelmRepository } from "../../infra/flux/objects/index.ts";
+import { helmRelease, helmRepository, type HelmRelease, type HelmRepository } from "../../infra/render/objects.ts";
 
 export const INGRESS_NGINX_CHART_VERSION = "4.12.1";
 

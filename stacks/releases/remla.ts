@@ -1,6 +1,6 @@
 // The team's application: chart k8s/remla-chart of github.com/remla25-team3/operation, fetched through
 // its own GitRepository. The value names below are the chart's own (k8s/remla-chart/values.yaml).
-import { gitRepository, helmRelease, type GitRef, type HelmRelease, type GitRepository } from "../../infra/flux/objects/index.ts";
+import { gitRepository, helmRelease, type GitRef, type HelmRelease, type GitRepository } from "../../infra/render/objects.ts";
 
 export const REMLA_REPOSITORY = "https://github.com/remla25-team3/operation";
 export const REMLA_CHART_PATH = "k8s/remla-chart";

@@ -5,8 +5,8 @@
 import { registerHooks } from "node:module";
 import { Secret } from "kubernetes-models/v1";
 import type { StackConfig } from "../../infra/config/index.ts";
-import { gitRepository, helmRelease, type GitRepository } from "../../infra/flux/objects/index.ts";
-import type { Environment, RenderObject } from "../../infra/render/index.ts";
+import { gitRepository, helmRelease, type GitRepository } from "../../infra/render/objects.ts";
+import type { Environment, RenderObject } from "../../infra/render/write.ts";
 import { environment as realEnvironment } from "../../stacks/releases/index.ts";
 
 const find = (env: Environment, kind: string) => env.objects.find((o) => o.kind === kind) as RenderObject & { spec: any; metadata: any };

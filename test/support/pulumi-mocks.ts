@@ -1,4 +1,4 @@
-// Runs the real Pulumi entry point (stacks/index.ts) under Pulumi's mock monitor and records every
+// Runs the real Pulumi entry point (stacks/program.ts) under Pulumi's mock monitor and records every
 // registration exactly as the engine would receive it: type, name, URN, parent, inputs (with their
 // secret markers), the dependency URNs that the engine orders by, and the resource options.
 import { readFileSync } from "node:fs";
@@ -11,7 +11,8 @@ import gstruct from "google-protobuf/google/protobuf/struct_pb.js";
 
 const { Struct } = gstruct;
 
-export const ROOT = join(import.meta.dirname, "..", "..");
+export { ROOT } from "./paths.ts";
+import { ROOT } from "./paths.ts";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
@@ -125,7 +126,7 @@ export function isSecretAt(wire: Record<string, any>, path: string[]): boolean {
 
 let runCount = 0;
 
-/** Run stacks/index.ts for `stack` under mocks and resolve once every registration is done. */
+/** Run stacks/program.ts for `stack` under mocks and resolve once every registration is done. */
 export async function runStack(stack: string, options: RunOptions = {}): Promise<StackRun> {
   const registrations: Registration[] = [];
   const invokes: string[] = [];
@@ -199,7 +200,7 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
   const onRejection = (err: unknown) => failures.push(err);
   process.on("unhandledRejection", onRejection);
   try {
-    const program = await import(`../../stacks/index.ts?run=${++runCount}`);
+    const program = await import(`../../stacks/program.ts?run=${++runCount}`);
     const outputs: StackRun["outputs"] = {};
     for (const [name, value] of Object.entries(program)) {
       if (pulumi.Output.isInstance(value)) {

@@ -1,0 +1,108 @@
+// One environment's GitOps wiring: deploy key on GitHub, Flux in the cluster, sync from Git.
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config/index.ts";
+import type { StackSecrets } from "../config/pulumi.ts";
+import { DeployKey } from "./deploy-key.ts";
+import { FluxInstall } from "./flux-install.ts";
+import { FluxSync } from "./flux-sync.ts";
+import { knownHostsFor } from "../flux/known-hosts.ts";
+import { auditMetadata } from "../metadata.ts";
+import { FluxNotifications, channels } from "./notifications.ts";
+import { FluxReceiver } from "./receiver.ts";
+
+export interface FluxGitOpsArgs {
+  config: StackConfig;
+  /** The secret settings (tokens, webhook URLs) as Pulumi secrets. */
+  secrets?: StackSecrets;
+}
+
+export class FluxGitOps extends pulumi.ComponentResource {
+  readonly deployKey: DeployKey;
+  readonly install: FluxInstall;
+  readonly sync: FluxSync;
+  readonly receiver?: FluxReceiver;
+  readonly repositoryUrl: string;
+
+  constructor(name: string, { config, secrets = {} }: FluxGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("flux-gitops:index:FluxGitOps", name, {}, opts);
+    const { repository, deployKey, flux, sync } = config;
+    const { labels, annotations } = auditMetadata(config);
+    this.repositoryUrl = `ssh://git@${repository.host}/${repository.owner}/${repository.name}`;
+
+    this.deployKey = new DeployKey(
+      "deploy-key",
+      {
+        repository: repository.name,
+        title: `flux-gitops ${config.stack} (${config.syncPath})`,
+        ...deployKey,
+      },
+      { parent: this },
+    );
+    // What Flux syncs, the same for both install strategies. With GitHub commit statuses on, the
+    // Kustomization waits for what it applied to be healthy, so its status covers the HelmReleases.
+    const target = {
+      url: this.repositoryUrl,
+      branch: repository.branch,
+      path: config.syncPath,
+      gitInterval: sync.gitInterval,
+      kustomizationInterval: sync.kustomizationInterval,
+      timeout: sync.timeout,
+      wait: config.notifications.githubStatus,
+      // Under the lockdown's --default-service-account, Flux's own sync must name an account with
+      // rights to apply cluster/<env>: the controller's own (as the Flux docs prescribe).
+      serviceAccountName: flux.multitenancy.defaultServiceAccount ? "kustomize-controller" : undefined,
+    };
+    this.install = new FluxInstall(
+      "flux",
+      { flux, labels, annotations, sync: target, keyFingerprint: this.deployKey.fingerprint },
+      { parent: this },
+    );
+    this.sync = new FluxSync(
+      "sync",
+      {
+        install: this.install,
+        ...target,
+        identity: this.deployKey.privateKeyOpenssh,
+        identityPub: this.deployKey.publicKeyOpenssh,
+        knownHosts: knownHostsFor(repository.host, config.knownHosts),
+        keyRegistered: this.deployKey.registration,
+        keyFingerprint: this.deployKey.fingerprint,
+        labels,
+        annotations,
+        retainOnDelete: flux.keepOnDestroy,
+      },
+      { parent: this },
+    );
+
+    const notify = channels(config, secrets);
+    if (notify.length > 0) {
+      new FluxNotifications(
+        "notifications",
+        {
+          install: this.install,
+          channels: notify,
+          labels,
+          annotations,
+          eventMetadata: { environment: config.stack },
+          retainOnDelete: flux.keepOnDestroy,
+        },
+        { parent: this },
+      );
+    }
+    if (config.receiver.enabled) {
+      this.receiver = new FluxReceiver(
+        "receiver",
+        {
+          install: this.install,
+          receiver: config.receiver,
+          repository: repository.name,
+          labels,
+          annotations,
+          retainOnDelete: flux.keepOnDestroy,
+        },
+        { parent: this },
+      );
+    }
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,143 @@
+// Outbound notifications: notification-controller Providers and Alerts (v1beta3) for a GitHub
+// commit status and for optional Slack / Microsoft Teams / generic webhooks. Every token or webhook
+// URL comes from a Pulumi secret and lives only in a Secret the Provider references.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Alert, Provider, type IAlert, type IProvider } from "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3";
+import type { StackConfig } from "../config/index.ts";
+import type { StackSecrets } from "../config/pulumi.ts";
+import type { FluxInstall } from "./flux-install.ts";
+import { SYNC_NAME } from "./flux-sync.ts";
+
+type Notifications = StackConfig["notifications"];
+type EventSource = Notifications["eventSources"][number];
+
+/** One Provider + Alert pair: where events go, and which events. */
+export interface Channel {
+  /** Name of the Provider, the Alert and (with `-secret`) the Secret. */
+  name: string;
+  provider: NonNullable<IProvider["spec"]>;
+  /** Secret data the Provider reads (`token` or `address`). */
+  secretKey: "token" | "address";
+  secretValue: pulumi.Output<string>;
+  eventSeverity: "info" | "error";
+  eventSources: EventSource[];
+}
+
+/**
+ * Flux's Git commit status providers need a commit hash in the event, which only Kustomization
+ * events carry (Flux docs, "Git Commit Status Provider Notifications"). So the commit status
+ * follows the flux-system Kustomization, always at `info` so successes are posted too; with
+ * `wait: true` on that Kustomization (set by FluxGitOps when githubStatus is on) its status covers
+ * the health of every HelmRelease it applied.
+ */
+const COMMIT_STATUS_SOURCES: EventSource[] = [{ kind: "Kustomization", name: SYNC_NAME }];
+
+/** The Provider/Alert pairs the config asks for, in a fixed order. */
+export function channels(cfg: Pick<StackConfig, "notifications" | "repository">, secrets: StackSecrets): Channel[] {
+  const n = cfg.notifications;
+  const chat = { eventSeverity: n.eventSeverity, eventSources: n.eventSources, secretKey: "address" as const };
+  const out: Channel[] = [];
+  if (n.githubStatus) {
+    const { host, owner, name } = cfg.repository;
+    out.push({
+      name: "github-status",
+      provider: { type: "github", address: `https://${host}/${owner}/${name}` },
+      secretKey: "token",
+      secretValue: need(secrets, "githubStatusToken"),
+      eventSeverity: "info",
+      eventSources: COMMIT_STATUS_SOURCES,
+    });
+  }
+  if (n.slack) {
+    const { channel, username } = n.slack;
+    out.push({
+      name: "slack",
+      provider: { type: "slack", channel, ...(username && { username }) },
+      secretValue: need(secrets, "slackWebhookUrl"),
+      ...chat,
+    });
+  }
+  if (n.teams) out.push({ name: "msteams", provider: { type: "msteams" }, secretValue: need(secrets, "teamsWebhookUrl"), ...chat });
+  if (n.generic) out.push({ name: "generic", provider: { type: "generic" }, secretValue: need(secrets, "genericWebhookUrl"), ...chat });
+  return out;
+}
+
+function need(secrets: StackSecrets, key: keyof StackSecrets): pulumi.Output<string> {
+  const value = secrets[key];
+  // The config schema already refuses a config that enables a channel without its secret.
+  if (value === undefined) throw new Error(`flux-gitops:${key} is not set`);
+  return value;
+}
+
+/** Provider and Alert manifests of one channel, schema-checked against the Flux CRDs. */
+export function channelManifests(
+  ch: Channel,
+  namespace: string,
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> },
+  eventMetadata: Record<string, string>,
+) {
+  const meta = { name: ch.name, namespace, ...metadata };
+  const provider: IProvider = {
+    apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+    kind: "Provider",
+    metadata: meta,
+    spec: { ...ch.provider, secretRef: { name: `${ch.name}-secret` } },
+  };
+  const alert: IAlert = {
+    apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+    kind: "Alert",
+    metadata: meta,
+    spec: {
+      providerRef: { name: ch.name },
+      eventSeverity: ch.eventSeverity,
+      eventSources: ch.eventSources.map((s) => ({ kind: s.kind, name: s.name, ...(s.namespace && { namespace: s.namespace }) })),
+      eventMetadata,
+    },
+  };
+  new Provider(provider).validate();
+  new Alert(alert).validate();
+  return { provider, alert };
+}
+
+export interface FluxNotificationsArgs {
+  install: FluxInstall;
+  channels: Channel[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Added to every event sent, so a message names its environment. */
+  eventMetadata: Record<string, string>;
+  retainOnDelete: boolean;
+}
+
+export class FluxNotifications extends pulumi.ComponentResource {
+  constructor(name: string, args: FluxNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("flux-gitops:notifications:FluxNotifications", name, {}, opts);
+    const common = { parent: this, retainOnDelete: args.retainOnDelete };
+    const namespace = args.install.namespaceName;
+    for (const ch of args.channels) {
+      const { provider, alert } = channelManifests(
+        ch,
+        namespace,
+        { labels: args.labels, annotations: args.annotations },
+        args.eventMetadata,
+      );
+      const secret = new k8s.core.v1.Secret(
+        `${ch.name}-secret`,
+        {
+          metadata: { name: `${ch.name}-secret`, namespace: args.install.namespace, labels: args.labels, annotations: args.annotations },
+          type: "Opaque",
+          stringData: pulumi.secret({ [ch.secretKey]: ch.secretValue }),
+        },
+        common,
+      );
+      // CRs wait for the CRDs; on destroy they go first, while notification-controller still runs.
+      const prov = new k8s.apiextensions.CustomResource(`${ch.name}-provider`, provider, {
+        ...common,
+        dependsOn: [...args.install.ready, secret],
+      });
+      new k8s.apiextensions.CustomResource(`${ch.name}-alert`, alert, { ...common, dependsOn: [...args.install.ready, prov] });
+    }
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,143 @@
+// Instant reconcile: a GitHub push webhook → notification-controller Receiver → source-controller
+// fetches the flux-system GitRepository at once instead of at its next poll.
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as github from "@pulumi/github";
+import * as random from "@pulumi/random";
+import { Receiver, type IReceiver } from "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1";
+import type { StackConfig } from "../config/index.ts";
+import type { FluxInstall } from "./flux-install.ts";
+import { SYNC_NAME } from "./flux-sync.ts";
+
+export const RECEIVER_NAME = "github-receiver";
+/** The Service both install strategies create in front of notification-controller's port 9292. */
+export const WEBHOOK_SERVICE = { name: "webhook-receiver", port: 80 } as const;
+
+/**
+ * The path notification-controller serves a Receiver on: `/hook/` + hex sha256 of
+ * token + name + namespace (notification-controller `Receiver.GetWebhookPath`).
+ */
+export function webhookPath(token: string, name: string, namespace: string): string {
+  return `/hook/${createHash("sha256")
+    .update(token + name + namespace)
+    .digest("hex")}`;
+}
+
+export function receiverManifest(
+  namespace: string,
+  metadata: { labels: Record<string, string>; annotations: Record<string, string> },
+): IReceiver {
+  const receiver: IReceiver = {
+    apiVersion: "notification.toolkit.fluxcd.io/v1",
+    kind: "Receiver",
+    metadata: { name: RECEIVER_NAME, namespace, ...metadata },
+    spec: {
+      type: "github",
+      events: ["ping", "push"],
+      secretRef: { name: `${RECEIVER_NAME}-token` },
+      resources: [{ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", name: SYNC_NAME }],
+    },
+  };
+  new Receiver(receiver).validate();
+  return receiver;
+}
+
+export interface FluxReceiverArgs {
+  install: FluxInstall;
+  receiver: StackConfig["receiver"];
+  /** GitHub repository (name) that gets the webhook. */
+  repository: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  retainOnDelete: boolean;
+}
+
+export class FluxReceiver extends pulumi.ComponentResource {
+  /** Path of the webhook on the public base URL. Derived from the token but not secret (see README). */
+  readonly webhookPath: pulumi.Output<string>;
+  readonly webhookUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: FluxReceiverArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("flux-gitops:notifications:FluxReceiver", name, {}, opts);
+    const { receiver, install } = args;
+    const namespace = install.namespaceName;
+    const inCluster = { parent: this, retainOnDelete: args.retainOnDelete };
+
+    // The HMAC key GitHub signs each delivery with, and the Receiver checks.
+    const token = new random.RandomPassword("receiver-token", { length: 48, special: false }, { parent: this });
+    const secret = new k8s.core.v1.Secret(
+      `${RECEIVER_NAME}-token`,
+      {
+        metadata: { name: `${RECEIVER_NAME}-token`, namespace: install.namespace, labels: args.labels, annotations: args.annotations },
+        type: "Opaque",
+        stringData: pulumi.secret({ token: token.result }),
+      },
+      inCluster,
+    );
+    const cr = new k8s.apiextensions.CustomResource(
+      RECEIVER_NAME,
+      receiverManifest(namespace, { labels: args.labels, annotations: args.annotations }),
+      { ...inCluster, dependsOn: [...install.ready, secret] },
+    );
+
+    const waitFor: pulumi.Resource[] = [cr];
+    if (receiver.ingress) {
+      const { host, className, tlsSecretName, annotations } = receiver.ingress;
+      waitFor.push(
+        new k8s.networking.v1.Ingress(
+          WEBHOOK_SERVICE.name,
+          {
+            metadata: {
+              name: WEBHOOK_SERVICE.name,
+              namespace: install.namespace,
+              labels: args.labels,
+              annotations: { ...args.annotations, ...annotations },
+            },
+            spec: {
+              ingressClassName: className,
+              // Only the Receiver paths, nothing else of notification-controller.
+              rules: [
+                {
+                  host,
+                  http: {
+                    paths: [
+                      {
+                        path: "/hook/",
+                        pathType: "Prefix",
+                        backend: { service: { name: WEBHOOK_SERVICE.name, port: { number: WEBHOOK_SERVICE.port } } },
+                      },
+                    ],
+                  },
+                },
+              ],
+              tls: tlsSecretName ? [{ hosts: [host], secretName: tlsSecretName }] : undefined,
+            },
+          },
+          // The Service comes with the install.
+          { ...inCluster, dependsOn: install.ready },
+        ),
+      );
+    }
+
+    // sha256 is one-way and the token has 48 random characters, so the path reveals nothing
+    // about the token; Flux itself publishes it in the Receiver's status.
+    this.webhookPath = pulumi.unsecret(token.result.apply((t) => webhookPath(t, RECEIVER_NAME, namespace)));
+    const baseUrl = receiver.publicBaseUrl ?? `https://${receiver.ingress!.host}`;
+    this.webhookUrl = pulumi.interpolate`${baseUrl}${this.webhookPath}`;
+
+    // GitHub sends `ping` on creation and `push` on every push; created once the Receiver (and
+    // Ingress) exist, deleted before them.
+    new github.RepositoryWebhook(
+      "receiver",
+      {
+        repository: args.repository,
+        active: true,
+        events: ["push"],
+        configuration: { url: this.webhookUrl, contentType: "json", secret: token.result, insecureSsl: false },
+      },
+      { parent: this, dependsOn: waitFor },
+    );
+    this.registerOutputs({ webhookPath: this.webhookPath });
+  }
+}

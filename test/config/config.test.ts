@@ -1,0 +1,143 @@
+// Stack config validation: defaults, and one clear line for every kind of bad value.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, readStackConfigFile, listStacks, ConfigError } from "../../infra/config/index.ts";
+import { runStack, stackConfig, ROOT } from "../support/pulumi-mocks.ts";
+
+const repo = { owner: "acme", name: "platform" };
+
+test("defaults fill every setting the user leaves out", () => {
+  const cfg = parseStackConfig({ repository: repo }, "staging");
+  assert.equal(cfg.syncPath, "cluster/staging");
+  assert.equal(cfg.repository.branch, "main");
+  assert.equal(cfg.repository.host, "github.com");
+  assert.equal(cfg.production, false);
+  assert.equal(cfg.flux.version, "2.7.0");
+  assert.equal(cfg.flux.install, "helm");
+  assert.deepEqual(cfg.flux.components, ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"]);
+  assert.deepEqual(cfg.deployKey, { algorithm: "ed25519", ecdsaCurve: "P384", rsaBits: 4096, readOnly: true, rotation: 0 });
+  assert.deepEqual(cfg.sync, { gitInterval: "1m", kustomizationInterval: "10m", timeout: "5m" });
+});
+
+test("syncPath is normalised to a repository-relative folder", () => {
+  assert.equal(parseStackConfig({ repository: repo, syncPath: "./clusters/eu/" }, "eu").syncPath, "clusters/eu");
+});
+
+// [config values, expected message after "stack dev: "]
+const BAD: [Record<string, unknown>, string][] = [
+  [{}, "flux-gitops:repository is required"],
+  [{ repository: "acme/platform" }, "flux-gitops:repository must be an object"],
+  [{ repository: { name: "platform" } }, "flux-gitops:repository.owner is required"],
+  [{ repository: { ...repo, branch: "" } }, "flux-gitops:repository.branch must be a non-empty string"],
+  [{ repository: { ...repo, branch: 7 } }, "flux-gitops:repository.branch must be a string"],
+  [{ repository: { ...repo, url: "x" } }, "flux-gitops:repository.url is not a known setting"],
+  [{ repository: repo, syncPath: "../other" }, "flux-gitops:syncPath must be a path inside the repository (relative, no '..')"],
+  [{ repository: repo, syncPath: "./" }, "flux-gitops:syncPath must name a folder below the repository root (e.g. cluster/dev)"],
+  [{ repository: repo, syncPath: "/abs" }, "flux-gitops:syncPath must be a path inside the repository (relative, no '..')"],
+  [{ repository: repo, production: "yes" }, "flux-gitops:production must be a boolean"],
+  [{ repository: repo, flux: { install: "kubectl" } }, 'flux-gitops:flux.install must be one of: "helm", "operator"'],
+  [{ repository: repo, flux: { version: "2.0.0" } }, "flux-gitops:flux.version must be one of the pinned Flux versions: 2.6.4, 2.7.0"],
+  [{ repository: repo, flux: { components: [] } }, "flux-gitops:flux.components must name at least one controller"],
+  [
+    { repository: repo, flux: { components: ["helm-controller"] } },
+    "flux-gitops:flux.components must include source-controller (the sync needs it)",
+  ],
+  [
+    { repository: repo, flux: { componentsExtra: ["flagger"] } },
+    'flux-gitops:flux.componentsExtra[0] must be one of: "image-reflector-controller", "image-automation-controller", "source-watcher"',
+  ],
+  [{ repository: repo, flux: { networkPolicy: 1 } }, "flux-gitops:flux.networkPolicy must be a boolean"],
+  [{ repository: repo, flux: { logLevel: "trace" } }, 'flux-gitops:flux.logLevel must be one of: "debug", "info", "error"'],
+  [{ repository: repo, flux: { tolerationKeys: "dedicated" } }, "flux-gitops:flux.tolerationKeys must be an array"],
+  [
+    { repository: repo, flux: { imagePullSecret: "Bad_Name" } },
+    "flux-gitops:flux.imagePullSecret must be a lowercase RFC 1123 name (a-z, 0-9, '-')",
+  ],
+  [{ repository: repo, flux: { multitenancy: { lockdown: true } } }, "flux-gitops:flux.multitenancy.lockdown is not a known setting"],
+  [{ repository: repo, deployKey: { algorithm: "dsa" } }, 'flux-gitops:deployKey.algorithm must be one of: "ed25519", "ecdsa", "rsa"'],
+  [{ repository: repo, deployKey: { ecdsaCurve: "P224" } }, 'flux-gitops:deployKey.ecdsaCurve must be one of: "P256", "P384", "P521"'],
+  [{ repository: repo, deployKey: { rsaBits: 1024 } }, "flux-gitops:deployKey.rsaBits must be at least 2048"],
+  [{ repository: repo, deployKey: { rsaBits: 4096.5 } }, "flux-gitops:deployKey.rsaBits must be an integer"],
+  [{ repository: repo, deployKey: { rotation: -1 } }, "flux-gitops:deployKey.rotation must be 0 or more"],
+  [{ repository: repo, deployKey: { readOnly: "true" } }, "flux-gitops:deployKey.readOnly must be a boolean"],
+  [{ repository: repo, knownHosts: "" }, "flux-gitops:knownHosts must be a non-empty string"],
+  [{ repository: repo, sync: { gitInterval: "1 minute" } }, "flux-gitops:sync.gitInterval must be a Go duration such as 30s, 1m or 1h"],
+  [{ repository: repo, sync: { kustomizationInterval: 10 } }, "flux-gitops:sync.kustomizationInterval must be a string"],
+  [{ repository: repo, colour: "blue" }, "flux-gitops:colour is not a known setting"],
+];
+
+for (const [values, message] of BAD) {
+  test(`rejects ${JSON.stringify(values)}`, () => {
+    assert.throws(
+      () => parseStackConfig(values, "dev"),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.message, `stack dev: ${message}`);
+        assert.doesNotMatch(err.message, /\n/);
+        return true;
+      },
+    );
+  });
+}
+
+test("a stack name that cannot name a folder is rejected", () => {
+  assert.throws(() => parseStackConfig({ repository: repo }, "Prod_EU"), /stack name 'Prod_EU' must be a lowercase RFC 1123 name/);
+});
+
+test("the Pulumi program stops with one line naming the key", async () => {
+  const config = { ...stackConfig("dev"), "flux-gitops:repository": { owner: "remla25-team3", name: "flux-gitops", branch: "" } };
+  await assert.rejects(runStack("dev", { replaceConfig: config }), (err: unknown) => {
+    // RunError: Pulumi prints its message without a stack trace.
+    assert.ok(pulumi.RunError.isInstance(err as Error));
+    assert.equal((err as Error).message, "Pulumi.dev.yaml: flux-gitops:repository.branch must be a non-empty string");
+    return true;
+  });
+});
+
+test("github:owner must match the repository owner", async () => {
+  await assert.rejects(runStack("dev", { config: { "github:owner": "someone-else" } }), {
+    message: "Pulumi.dev.yaml: github:owner 'someone-else' must equal flux-gitops:repository.owner 'remla25-team3'",
+  });
+});
+
+test("Pulumi.<stack>.yaml files are read with the same schema", () => {
+  assert.deepEqual(listStacks(ROOT), ["dev", "prod"]);
+  const prod = readStackConfigFile(join(ROOT, "Pulumi.prod.yaml"), "prod");
+  assert.equal(prod.production, true);
+  assert.equal(prod.syncPath, "cluster/prod");
+
+  const dir = mkdtempSync(join(tmpdir(), "flux-gitops-config-"));
+  const bad = join(dir, "Pulumi.qa.yaml");
+  writeFileSync(bad, "config:\n  flux-gitops:repository:\n    owner: acme\n  flux-gitops:deployKey:\n    secret:\n      secure: v1:abc\n");
+  assert.throws(() => readStackConfigFile(bad, "qa"), { message: `${bad}: flux-gitops:repository.name is required` });
+  writeFileSync(bad, "config: [unclosed\n");
+  assert.throws(
+    () => readStackConfigFile(bad, "qa"),
+    (err: Error) =>
+      err instanceof ConfigError && err.message.startsWith(`${bad}: cannot read stack config:`) && !err.message.includes("\n"),
+  );
+});
+
+test("a secret setting stored in plaintext is refused, in the file and in the program", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "flux-gitops-plain-"));
+  const file = join(dir, "Pulumi.qa.yaml");
+  writeFileSync(
+    file,
+    "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:slackWebhookUrl: https://hooks.slack.com/services/T0/B0/abc\n",
+  );
+  assert.throws(() => readStackConfigFile(file, "qa"), {
+    message:
+      "Pulumi.qa.yaml: flux-gitops:slackWebhookUrl is stored in plaintext; set it with pulumi config set --secret flux-gitops:slackWebhookUrl <value>",
+  });
+  await assert.rejects(runStack("dev", { config: { "flux-gitops:slackWebhookUrl": "https://hooks.slack.com/services/T0/B0/abc" } }), {
+    message:
+      "Pulumi.dev.yaml: flux-gitops:slackWebhookUrl is stored in plaintext; set it with pulumi config set --secret flux-gitops:slackWebhookUrl <value>",
+  });
+  // The same value set as a secret is accepted.
+  const ok = await runStack("dev", { config: { "flux-gitops:slackWebhookUrl": { secure: "https://hooks.slack.com/services/T0/B0/abc" } } });
+  assert.ok(ok.registrations.length > 0);
+});

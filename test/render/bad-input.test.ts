@@ -1,0 +1,184 @@
+// Invalid release definitions and stack settings through the render CLI itself: one line on stderr,
+// exit 1 (2 for bad flags), no stack trace, and not a byte changed in the repository — even when the
+// other environment is valid. Definitions are broken by a preload (test/support/bad-definitions.ts).
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { MISTAKES } from "../support/bad-definitions.ts";
+import { ROOT } from "../support/paths.ts";
+
+const REPO = ROOT;
+const CLI = join(REPO, "stacks/render.ts");
+const PRELOAD = join(REPO, "test/support/bad-definitions.ts");
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The render CLI in a child process (async, so the cases below can run side by side). */
+function render(args: string[], mistake?: string): Promise<Run> {
+  const preload = mistake === undefined ? [] : ["--import", PRELOAD];
+  const env = { ...process.env, FLUX_GITOPS_BAD_DEFINITION: mistake ?? "" };
+  const child = spawn(process.execPath, [...preload, CLI, ...args], { cwd: REPO, env });
+  const out = { stdout: "", stderr: "" };
+  child.stdout.on("data", (d) => (out.stdout += d));
+  child.stderr.on("data", (d) => (out.stderr += d));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, ...out })));
+}
+
+/** Every file under `dir` (relative path → content). */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    out.set(relative(dir, path), entry.isFile() ? readFileSync(path, "utf8") : "<dir>");
+  }
+  return out;
+}
+
+/**
+ * A repository root rendered once and then drifted (a stale prod file, a missing dev file), so a
+ * render that wrote anything at all would show in the snapshot. Each test gets a copy.
+ */
+const TEMPLATE = mkdtempSync(join(tmpdir(), "bad-render-template-"));
+after(() => rmSync(TEMPLATE, { recursive: true, force: true }));
+for (const env of ["dev", "prod"]) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(TEMPLATE, `Pulumi.${env}.yaml`));
+assert.equal(spawnSync(process.execPath, [CLI, "--root", TEMPLATE]).status, 0);
+appendFileSync(join(TEMPLATE, "cluster/prod/helmrelease_flux-system_remla.yaml"), "# drifted\n");
+rmSync(join(TEMPLATE, "cluster/dev/namespace_remla.yaml"));
+
+function renderedRoot(t: { after(fn: () => void): void }): string {
+  const root = mkdtempSync(join(tmpdir(), "bad-render-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  cpSync(TEMPLATE, root, { recursive: true });
+  return root;
+}
+
+function assertOneLineFailure(r: Run, code: number, line: RegExp): void {
+  assert.equal(r.code, code, r.stderr);
+  assert.equal(r.stdout, "");
+  assert.doesNotMatch(r.stderr, /\n\s+at |node:internal|Error:/, "no stack trace");
+  assert.match(r.stderr, /^render: [^\n]+\n$/, `exactly one line: ${JSON.stringify(r.stderr)}`);
+  assert.match(r.stderr, line);
+}
+
+const ENV = 'render: environment "prod": ';
+const EXPECTED: Record<keyof typeof MISTAKES, RegExp> = {
+  "bad name": /^render: environment "prod": HelmRelease flux-system\/Remla_App: metadata\.name "Remla_App" is not a valid object name/,
+  "bad namespace": /HelmRepository Flux System\/ingress-nginx: metadata\.namespace "Flux System" is not a valid namespace/,
+  "bad interval": /GitRepository flux-system\/remla-operation: spec\.interval "5 minutes" is not a duration/,
+  "bad timeout": /HelmRelease flux-system\/ingress-nginx: spec\.timeout "soon" is not a duration/,
+  "not in the CRD enum": /spec\.upgrade\.remediation\.strategy must be one of "rollback", "uninstall"/,
+  "required field missing": /GitRepository flux-system\/remla-operation: spec\.url is required/,
+  "wrong type": /spec\.install\.remediation\.retries must be integer/,
+  "source without a name": /^render: a GitRepository that a definition refers to has no metadata\.name\n$/,
+  "plaintext Secret": /Secret remla\/db is a plaintext Secret; encrypt it with SOPS first/,
+  "duplicate object":
+    /HelmRepository flux-system\/ingress-nginx is defined twice \(both render to helmrepository_flux-system_ingress-nginx\.yaml\)/,
+  "values that cannot be YAML":
+    /HelmRelease flux-system\/ingress-nginx cannot be written as YAML: unacceptable kind of an object to dump \[object Function\]/,
+};
+
+test("every mistake the preload can make has an expected line", () => {
+  assert.deepEqual(Object.keys(EXPECTED).sort(), Object.keys(MISTAKES).sort());
+});
+
+describe("invalid definitions", { concurrency: 4 }, () => {
+  for (const mistake of Object.keys(MISTAKES)) {
+    test(`${mistake}: one line, exit 1, nothing written`, async (t) => {
+      const root = renderedRoot(t);
+      const before = snapshot(root);
+      const r = await render(["--root", root], mistake);
+      assertOneLineFailure(r, 1, EXPECTED[mistake]!);
+      if (mistake !== "source without a name") assert.ok(r.stderr.startsWith(ENV), r.stderr);
+      assert.deepEqual(snapshot(root), before, "the repository is untouched");
+    });
+  }
+
+  test("--check reports a definition error the same way, rather than a list of stale files", async (t) => {
+    const root = renderedRoot(t);
+    assertOneLineFailure(await render(["--root", root, "--check"], "bad interval"), 1, EXPECTED["bad interval"]!);
+  });
+});
+
+// [what is wrong, change to the root before rendering, expected line]
+const BAD_SETTINGS: [string, (root: string) => void, (root: string) => RegExp][] = [
+  [
+    "syncPath is a file",
+    (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: Pulumi.prod.yaml\n"),
+    (root) => new RegExp(`^render: ${join(root, "Pulumi.prod.yaml")} is not a folder \\(a file is in the way\\)`),
+  ],
+  [
+    "syncPath lies under a file",
+    (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: Pulumi.prod.yaml/dev\n"),
+    (root) => new RegExp(`^render: ${join(root, "Pulumi.prod.yaml/dev")} is not a folder`),
+  ],
+  [
+    "two stacks render to one folder",
+    (root) => appendFileSync(join(root, "Pulumi.prod.yaml"), "  flux-gitops:syncPath: ./cluster/dev/\n"),
+    () => /^render: environments "dev" and "prod" both render to cluster\/dev\n$/,
+  ],
+  [
+    "syncPath is the repository root",
+    (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: .\n"),
+    (root) => new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: flux-gitops:syncPath must name a folder below the repository root`),
+  ],
+  [
+    "stack file is not YAML",
+    (root) => writeFileSync(join(root, "Pulumi.dev.yaml"), "config:\n  flux-gitops:repository: {owner: a\n"),
+    (root) => new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: cannot read stack config: `),
+  ],
+  [
+    "stack file config is a list",
+    (root) => writeFileSync(join(root, "Pulumi.dev.yaml"), "config:\n  - flux-gitops:repository\n"),
+    (root) => new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: 'config' must be a mapping of keys to values\\n$`),
+  ],
+  [
+    "stack file is empty",
+    (root) => writeFileSync(join(root, "Pulumi.dev.yaml"), ""),
+    (root) => new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: flux-gitops:repository is required\\n$`),
+  ],
+  [
+    "stack file is a folder",
+    (root) => {
+      rmSync(join(root, "Pulumi.dev.yaml"));
+      mkdirSync(join(root, "Pulumi.dev.yaml"));
+    },
+    (root) => new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: cannot read stack config: EISDIR`),
+  ],
+  [
+    "generated file name taken by a folder",
+    (root) => {
+      rmSync(join(root, "cluster/dev/kustomization.yaml"));
+      mkdirSync(join(root, "cluster/dev/kustomization.yaml"));
+    },
+    () => /^render: cluster\/dev\/kustomization\.yaml is not a generated file/,
+  ],
+];
+
+describe("bad settings and flags", { concurrency: 4 }, () => {
+  for (const [what, change, expected] of BAD_SETTINGS) {
+    test(`${what}: one line, exit 1, nothing written`, async (t) => {
+      const root = renderedRoot(t);
+      change(root);
+      const before = snapshot(root);
+      assertOneLineFailure(await render(["--root", root]), 1, expected(root));
+      assert.deepEqual(snapshot(root), before, "the repository is untouched");
+    });
+  }
+
+  test("bad flags: one line with the usage, exit 2, nothing written", async (t) => {
+    const root = renderedRoot(t);
+    const before = snapshot(root);
+    const runs = await Promise.all(
+      [["--root"], ["--root", root, "cluster/dev"], ["--check=yes", "--root", root], ["-x"]].map((args) => render(args)),
+    );
+    for (const r of runs) assertOneLineFailure(r, 2, /\(usage: npm run render \[-- --check\] \[--root DIR\]\)\n$/);
+    assert.deepEqual(snapshot(root), before);
+  });
+});

@@ -1,0 +1,193 @@
+// The render CLI against the real stacks: golden files, freshness of the committed cluster/, --check,
+// hand-written files, error lines, and `kubectl kustomize` on every environment.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import yaml from "js-yaml";
+import { listStacks } from "../../infra/config/index.ts";
+import { ROOT } from "../support/paths.ts";
+
+const REPO = ROOT;
+const ENVS = listStacks(REPO);
+
+function render(...args: string[]) {
+  const result = spawnSync(process.execPath, [join(REPO, "stacks/render.ts"), ...args], { cwd: REPO, encoding: "utf8" });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A temporary repository root holding copies of the stack config files. */
+function tempRepo(t: { after(fn: () => void): void }): string {
+  const root = mkdtempSync(join(tmpdir(), "render-cli-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const env of ENVS) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  return root;
+}
+
+function files(dir: string): Map<string, string> {
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
+  );
+}
+
+type Doc = {
+  kind: string;
+  metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
+  spec: any;
+};
+
+function committed(env: string): Doc[] {
+  const dir = join(REPO, "cluster", env);
+  return readdirSync(dir)
+    .filter((f) => f !== "kustomization.yaml")
+    .map((f) => yaml.load(readFileSync(join(dir, f), "utf8")) as Doc);
+}
+
+function find(docs: Doc[], kind: string, name: string): Doc {
+  const doc = docs.find((d) => d.kind === kind && d.metadata.name === name);
+  assert.ok(doc, `${kind} ${name}`);
+  return doc;
+}
+
+test("the environments are the stacks with a Pulumi.<stack>.yaml", () => {
+  assert.deepEqual(ENVS, ["dev", "prod"]);
+});
+
+test("golden: a fresh render matches the committed cluster/<env> byte for byte", (t) => {
+  const root = tempRepo(t);
+  const result = render("--root", root);
+  assert.equal(result.code, 0, result.stderr);
+  for (const env of ENVS) {
+    assert.deepEqual(files(join(root, "cluster", env)), files(join(REPO, "cluster", env)), env);
+  }
+});
+
+test("the committed cluster/ is fresh (render --check passes on the repository)", () => {
+  const result = render("--check");
+  assert.equal(result.stderr, "");
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /cluster\/dev, cluster\/prod up to date/);
+});
+
+test("rendering twice gives identical bytes", (t) => {
+  const [a, b] = [tempRepo(t), tempRepo(t)];
+  assert.equal(render("--root", a).code, 0);
+  assert.equal(render("--root", b).code, 0);
+  for (const env of ENVS) assert.deepEqual(files(join(a, "cluster", env)), files(join(b, "cluster", env)));
+  const again = render("--root", a);
+  assert.match(again.stdout, /\(0 written, 0 removed, \d+ unchanged\)/);
+});
+
+test("committed files: dev follows main, prod pins a tag and scales up; ingress-nginx is pinned", () => {
+  const [dev, prod] = [committed("dev"), committed("prod")];
+  assert.deepEqual(find(dev, "GitRepository", "remla-operation").spec.ref, { branch: "main" });
+  assert.deepEqual(find(prod, "GitRepository", "remla-operation").spec.ref, { tag: "remla-chart-1.5.0" });
+  for (const docs of [dev, prod]) {
+    const app = find(docs, "HelmRelease", "remla").spec;
+    assert.equal(app.chart.spec.chart, "k8s/remla-chart");
+    assert.equal(app.chart.spec.reconcileStrategy, "Revision");
+    assert.deepEqual(app.dependsOn, [{ name: "ingress-nginx", namespace: "flux-system" }]);
+    const nginx = find(docs, "HelmRelease", "ingress-nginx").spec;
+    assert.equal(nginx.chart.spec.sourceRef.kind, "HelmRepository");
+    assert.equal(nginx.chart.spec.version, "4.12.1");
+    assert.ok(!docs.some((d) => d.kind === "Secret"));
+  }
+  const prodValues = find(prod, "HelmRelease", "remla").spec.values;
+  assert.equal(prodValues.appService.replicas, 3);
+  assert.equal(prodValues.appService.configData.IS_PRODUCTION, "true");
+  assert.equal(prodValues.rateLimiting.enabled, true);
+  const devValues = find(dev, "HelmRelease", "remla").spec.values;
+  assert.equal(devValues.appService.replicas, 1);
+  assert.equal(devValues.appService.configData.LOG_LEVEL, "debug");
+  assert.equal(devValues.appIngress.hostname, "dev.remla.local");
+});
+
+test("every committed object carries the audit labels of its environment", () => {
+  for (const env of ENVS) {
+    for (const doc of committed(env)) {
+      assert.equal(doc.metadata.labels["flux-gitops.io/environment"], env, `${env} ${doc.kind} ${doc.metadata.name}`);
+      assert.equal(doc.metadata.labels["flux-gitops.io/production"], String(env === "prod"));
+      assert.equal(doc.metadata.annotations["flux-gitops.io/path"], `cluster/${env}`);
+    }
+  }
+});
+
+test("kubectl kustomize builds every environment", () => {
+  for (const env of ENVS) {
+    const result = spawnSync("kubectl", ["kustomize", join(REPO, "cluster", env)], { encoding: "utf8" });
+    assert.equal(result.error, undefined, `kubectl must be installed to run this test: ${result.error?.message}`);
+    assert.equal(result.status, 0, result.stderr);
+    const kinds = yaml
+      .loadAll(result.stdout)
+      .map((d) => (d as Doc).kind)
+      .sort();
+    assert.deepEqual(kinds, ["GitRepository", "HelmRelease", "HelmRelease", "HelmRepository", "Namespace", "Namespace"], env);
+  }
+});
+
+test("--check lists an edited, a deleted and an extra file, exits 1 and writes nothing", (t) => {
+  const root = tempRepo(t);
+  render("--root", root);
+  const dev = join(root, "cluster/dev");
+  const edited = join(dev, "helmrelease_flux-system_remla.yaml");
+  writeFileSync(edited, readFileSync(edited, "utf8").replace("replicas: 1", "replicas: 5"));
+  rmSync(join(dev, "namespace_remla.yaml"));
+  const extra = readFileSync(join(dev, "namespace_ingress-nginx.yaml"), "utf8").replace("name: ingress-nginx", "name: old");
+  writeFileSync(join(dev, "namespace_old.yaml"), extra);
+  const before = files(dev);
+  const result = render("--root", root, "--check");
+  assert.equal(result.code, 1);
+  assert.deepEqual(result.stdout.trim().split("\n"), [
+    "stale: cluster/dev/helmrelease_flux-system_remla.yaml",
+    "missing: cluster/dev/namespace_remla.yaml",
+    "extra: cluster/dev/namespace_old.yaml",
+  ]);
+  assert.match(result.stderr, /^render --check: 3 generated file\(s\) out of date; run npm run render and commit the result\n$/);
+  assert.deepEqual(files(dev), before);
+  // A plain render repairs all three.
+  assert.equal(render("--root", root).code, 0);
+  assert.equal(render("--root", root, "--check").code, 0);
+});
+
+test("a hand-written file beside generated ones survives a render", (t) => {
+  const root = tempRepo(t);
+  render("--root", root);
+  const mine = join(root, "cluster/prod/my-configmap.yaml");
+  writeFileSync(mine, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
+  rmSync(join(root, "cluster/prod/namespace_remla.yaml"));
+  assert.equal(render("--root", root).code, 0);
+  assert.equal(readFileSync(mine, "utf8"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
+  assert.ok(existsSync(join(root, "cluster/prod/namespace_remla.yaml")));
+});
+
+test("bad input gives one line and a non-zero exit, and nothing is written", (t) => {
+  const unknown = render("--frobnicate");
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stderr, "render: Unknown option '--frobnicate' (usage: npm run render [-- --check] [--root DIR])\n");
+
+  const missingRoot = render("--root", "/nonexistent/checkout");
+  assert.equal(missingRoot.code, 1);
+  assert.equal(missingRoot.stderr, "render: --root /nonexistent/checkout: not a directory\n");
+
+  const root = tempRepo(t);
+  const prod = join(root, "Pulumi.prod.yaml");
+  writeFileSync(prod, readFileSync(prod, "utf8").replace("branch: main", 'branch: ""'));
+  const badConfig = render("--root", root);
+  assert.equal(badConfig.code, 1);
+  assert.equal(badConfig.stderr, `render: ${prod}: flux-gitops:repository.branch must be a non-empty string\n`);
+  assert.equal(existsSync(join(root, "cluster")), false);
+
+  const root2 = tempRepo(t);
+  copyFileSync(join(REPO, "Pulumi.dev.yaml"), join(root2, "Pulumi.staging.yaml"));
+  const undefinedEnv = render("--root", root2);
+  assert.equal(undefinedEnv.code, 1);
+  assert.equal(
+    undefinedEnv.stderr,
+    `render: ${join(root2, "Pulumi.staging.yaml")}: stack "staging" has no release definition; add "staging" to ENVIRONMENTS in stacks/releases/environments.ts (defined: dev, prod)\n`,
+  );
+  assert.equal(existsSync(join(root2, "cluster")), false);
+});
