@@ -2,7 +2,9 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { LABEL_ENVIRONMENT, field, kubernetesType, label, parseKubernetesType } from "./rules/model.ts";
+import { LABELS } from "../infra/contract.ts";
+import { field, kubernetesType, label, parseKubernetesType } from "./rules/model.ts";
+import { stackFileLookup, type StackView } from "./stacks.ts";
 import type { Subject } from "./rules/model.ts";
 import type { RuleSetting } from "./config.ts";
 
@@ -79,23 +81,7 @@ function describeParseError(e: unknown): string {
 
 const ENV_IN_PATH = /(?:^|[\\/])cluster[\\/]([^\\/]+)[\\/]/;
 
-function ownerLookup(projectDir: string): (env: string) => string | undefined {
-  const cache = new Map<string, string | undefined>();
-  return (env) => {
-    if (!cache.has(env)) {
-      let owner: unknown;
-      try {
-        owner = field(yaml.load(readFileSync(join(projectDir, `Pulumi.${env}.yaml`), "utf8")), "config", "github:owner");
-      } catch {
-        owner = undefined; // no stack file for this environment: only configured prefixes are allowed
-      }
-      cache.set(env, typeof owner === "string" && owner !== "" ? owner : undefined);
-    }
-    return cache.get(env);
-  };
-}
-
-function toSubject(doc: unknown, file: string, ownerOf: (env: string) => string | undefined): Subject | undefined {
+function toSubject(doc: unknown, file: string, stackOf: (env: string) => StackView): Subject | undefined {
   const apiVersion = field(doc, "apiVersion");
   const kind = field(doc, "kind");
   if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") return undefined;
@@ -109,8 +95,12 @@ function toSubject(doc: unknown, file: string, ownerOf: (env: string) => string 
     origin: "git",
     ancestors: [],
   };
-  subject.environment = label(subject, LABEL_ENVIRONMENT) ?? ENV_IN_PATH.exec(file)?.[1];
-  subject.githubOwner = subject.environment === undefined ? undefined : ownerOf(subject.environment);
+  subject.environment = label(subject, LABELS.environment) ?? ENV_IN_PATH.exec(file)?.[1];
+  if (subject.environment !== undefined) {
+    const view = stackOf(subject.environment);
+    subject.githubOwner = view.githubOwner;
+    subject.stack = view.facts;
+  }
   return subject;
 }
 
@@ -119,7 +109,7 @@ export function checkSource(
   file: string,
   source: string,
   settings: RuleSetting[],
-  ownerOf: (env: string) => string | undefined,
+  stackOf: (env: string) => StackView,
 ): { findings: Finding[]; error?: InputError } {
   let docs: unknown[];
   try {
@@ -131,7 +121,7 @@ export function checkSource(
   const findings: Finding[] = [];
   const docOf: number[] = [];
   docs.forEach((doc, i) => {
-    const subject = toSubject(doc, file, ownerOf);
+    const subject = toSubject(doc, file, stackOf);
     if (!subject) return;
     const kind = parseKubernetesType(subject.type)?.kind ?? String(field(doc, "kind"));
     for (const { rule, level, config } of active) {
@@ -163,7 +153,7 @@ export function checkSource(
 
 export function checkPaths(paths: string[], settings: RuleSetting[], options: CheckOptions = {}): CheckResult {
   const { files, errors } = collectFiles(paths);
-  const ownerOf = ownerLookup(options.projectDir ?? process.cwd());
+  const stackOf = stackFileLookup(options.projectDir ?? process.cwd());
   const findings: Finding[] = [];
   for (const file of files) {
     let source: string;
@@ -178,7 +168,7 @@ export function checkPaths(paths: string[], settings: RuleSetting[], options: Ch
       });
       continue;
     }
-    const result = checkSource(file, source, settings, ownerOf);
+    const result = checkSource(file, source, settings, stackOf);
     for (const f of result.findings) findings.push(f);
     if (result.error) errors.push(result.error);
   }

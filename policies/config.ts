@@ -2,6 +2,7 @@
 //   { "<rule>": "advisory" | "mandatory" | "disabled" }  or  { "<rule>": { "enforcementLevel": ..., ...props } }
 // plus the "all" key that sets the level of every rule. Validated against each rule's own schema.
 import { z } from "zod";
+import { UserError } from "../infra/errors.ts";
 import type { Level, Rule } from "./rules/model.ts";
 
 export interface RuleSetting {
@@ -10,29 +11,33 @@ export interface RuleSetting {
   config: unknown;
 }
 
-export class ConfigError extends Error {}
+/** A bad policy config: the run stops before checking anything (exit 2). */
+export class PolicyConfigError extends UserError {
+  override name = "PolicyConfigError";
+  override readonly exitCode = 2;
+}
 
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;
 const levelSchema = z.enum(LEVELS);
 // Remediation does not exist in these rules; like Pulumi, a "remediate" level counts as mandatory.
 const toLevel = (l: (typeof LEVELS)[number]): Level => (l === "remediate" ? "mandatory" : l);
 
-function issue(source: string, key: string, error: z.ZodError): ConfigError {
+function issue(source: string, key: string, error: z.ZodError): PolicyConfigError {
   const first = error.issues[0]!;
   const path = first.code === "unrecognized_keys" ? [...first.path, first.keys[0]!] : first.path;
   const message = first.code === "unrecognized_keys" ? "unknown key" : first.message;
-  return new ConfigError(`${source}: ${[key, ...path.map(String)].join(".")}: ${message}`);
+  return new PolicyConfigError(`${source}: ${[key, ...path.map(String)].join(".")}: ${message}`);
 }
 
-/** Resolves the level and validated settings of every rule; throws ConfigError (one line) on bad config. */
+/** Resolves the level and validated settings of every rule; throws PolicyConfigError (one line) on bad config. */
 export function resolveConfig(rules: Rule[], raw: unknown, source = "policy config"): RuleSetting[] {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new ConfigError(`${source}: must be a JSON object keyed by rule name`);
+    throw new PolicyConfigError(`${source}: must be a JSON object keyed by rule name`);
   }
   const entries = raw as Record<string, unknown>;
   const names = new Set(rules.map((r) => r.name));
   for (const key of Object.keys(entries)) {
-    if (key !== "all" && !names.has(key)) throw new ConfigError(`${source}: ${key}: unknown rule (known: ${[...names].join(", ")})`);
+    if (key !== "all" && !names.has(key)) throw new PolicyConfigError(`${source}: ${key}: unknown rule (known: ${[...names].join(", ")})`);
   }
   let all: Level | undefined;
   if (entries.all !== undefined) {
@@ -44,7 +49,7 @@ export function resolveConfig(rules: Rule[], raw: unknown, source = "policy conf
     const entry = entries[rule.name];
     const isObject = typeof entry === "object" && entry !== null && !Array.isArray(entry);
     if (entry !== undefined && typeof entry !== "string" && !isObject) {
-      throw new ConfigError(`${source}: ${rule.name}: must be an enforcement level or an object`);
+      throw new PolicyConfigError(`${source}: ${rule.name}: must be an enforcement level or an object`);
     }
     const { enforcementLevel, ...props } = isObject ? (entry as Record<string, unknown>) : {};
     const levelInput = typeof entry === "string" ? entry : enforcementLevel;

@@ -7,8 +7,10 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import type { StackFacts } from "../infra/contract.ts";
 import { field } from "./rules/model.ts";
 import type { Rule, Subject } from "./rules/model.ts";
+import { factsFromPulumiConfig, githubOwnerOf, pulumiConfigFromEnv } from "./stacks.ts";
 
 type PulumiResource = Pick<ResourceValidationArgs | PolicyResource, "type" | "name" | "urn" | "props" | "opts">;
 
@@ -19,13 +21,34 @@ function parseUrn(urn: string | undefined): { stack?: string; types: string[] } 
   return { stack: parts[0]!.slice("urn:pulumi:".length), types: parts[2]!.split("$") };
 }
 
-export function fromPulumi(r: PulumiResource, githubOwner?: string): Subject {
+/** What the pack knows of the stack under preview: its config, as the engine hands it over. */
+export interface PackStack {
+  /** The stack's flux-gitops config, read for the stack named in a resource's URN. */
+  facts(stack: string): StackFacts | undefined;
+  /** `github:owner`, for stacks without flux-gitops config. */
+  githubOwner?: string;
+}
+
+/** The stack config the CLI hands a policy pack in PULUMI_CONFIG. */
+export function packStackFromEnv(env: NodeJS.ProcessEnv): PackStack {
+  const config = pulumiConfigFromEnv(env);
+  const cache = new Map<string, StackFacts | undefined>();
+  return {
+    githubOwner: githubOwnerOf(config),
+    facts(stack) {
+      if (!cache.has(stack)) cache.set(stack, factsFromPulumiConfig(config, stack));
+      return cache.get(stack);
+    },
+  };
+}
+
+export function fromPulumi(r: PulumiResource, packStack: PackStack = { facts: () => undefined }): Subject {
   const own = parseUrn(r.urn);
   // The URN carries the parents' types; the parent option's URN adds the parent itself and its chain.
   const ancestors = [...new Set([...own.types.slice(0, -1), ...parseUrn(r.opts.parent).types])];
-  const stack = own.stack;
   const name = field(r.props, "metadata", "name");
   const namespace = field(r.props, "metadata", "namespace");
+  const stack = own.stack === undefined ? undefined : packStack.facts(own.stack);
   return {
     type: r.type,
     name: typeof name === "string" ? name : r.name,
@@ -33,19 +56,10 @@ export function fromPulumi(r: PulumiResource, githubOwner?: string): Subject {
     props: r.props,
     origin: "pulumi",
     ancestors,
-    environment: stack,
-    githubOwner,
+    environment: own.stack,
+    githubOwner: stack?.githubOwner ?? packStack.githubOwner,
+    stack,
   };
-}
-
-/** `github:owner` from the stack config the CLI hands a policy pack in PULUMI_CONFIG. */
-export function githubOwnerFromEnv(env: NodeJS.ProcessEnv): string | undefined {
-  try {
-    const owner = (JSON.parse(env.PULUMI_CONFIG ?? "{}") as Record<string, unknown>)["github:owner"];
-    return typeof owner === "string" && owner !== "" ? owner : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function configSchema(rule: Rule): PolicyConfigSchema | undefined {
@@ -54,7 +68,7 @@ function configSchema(rule: Rule): PolicyConfigSchema | undefined {
   return { properties: schema.properties, ...(schema.required ? { required: schema.required } : {}) };
 }
 
-export function packPolicies(rules: Rule[], githubOwner?: string): (ResourceValidationPolicy | StackValidationPolicy)[] {
+export function packPolicies(rules: Rule[], packStack?: PackStack): (ResourceValidationPolicy | StackValidationPolicy)[] {
   return rules.map((rule) => {
     const base = {
       name: rule.name,
@@ -70,7 +84,7 @@ export function packPolicies(rules: Rule[], githubOwner?: string): (ResourceVali
         ...base,
         validateStack: (args, report) =>
           rule.checkStack(
-            args.resources.map((r) => fromPulumi(r, githubOwner)),
+            args.resources.map((r) => fromPulumi(r, packStack)),
             rule.config.parse(args.getConfig()),
             (m) => report(m),
           ),
@@ -78,7 +92,7 @@ export function packPolicies(rules: Rule[], githubOwner?: string): (ResourceVali
     }
     return {
       ...base,
-      validateResource: (args, report) => rule.check(fromPulumi(args, githubOwner), rule.config.parse(args.getConfig()), (m) => report(m)),
+      validateResource: (args, report) => rule.check(fromPulumi(args, packStack), rule.config.parse(args.getConfig()), (m) => report(m)),
     };
   });
 }

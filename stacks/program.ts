@@ -20,7 +20,7 @@ const gitops = new FluxGitOps(config.stack, { config, secrets: loadStackSecrets(
 export const deployKeyPublicKey = gitops.deployKey.publicKeyOpenssh;
 export const deployKeyFingerprint = gitops.deployKey.fingerprint;
 export const repositoryUrl = gitops.repositoryUrl;
-export const syncPath = `./${config.syncPath}`;
+export const syncPath = config.syncPath.flux;
 export const fluxVersion = gitops.install.version;
 /** Path of the push webhook (e.g. `/hook/3f…`); derived from the HMAC token but not secret. */
 export const webhookPath = gitops.receiver?.webhookPath;

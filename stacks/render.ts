@@ -1,74 +1,69 @@
 // npm run render [-- --check] [--root DIR]
 // Renders what every environment deploys into its sync folder (cluster/<env>). Environments are the
 // stacks with a Pulumi.<stack>.yaml in the repository root; each is written to its configured syncPath.
+// Exit 0: done (or up to date); 1: a bad definition or stack config, or --check found stale files; 2: bad flags.
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { isMain, runCli, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
-import { checkEnvironments, RenderError, writeEnvironments, type Environment } from "../infra/render/write.ts";
-import { environment } from "./releases/index.ts";
+import { checkEnvironments, writeEnvironments, type Environment } from "../infra/render/write.ts";
+import { loadEnvironment } from "./releases/environments.ts";
 
-const USAGE = "usage: npm run render [-- --check] [--root DIR]";
+const REPOSITORY_ROOT = dirname(import.meta.dirname);
 
-function environments(root: string): Environment[] {
+async function environments(root: string): Promise<Environment[]> {
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new ConfigError(`--root ${root}: not a directory`);
   const stacks = listStacks(root);
   if (stacks.length === 0) throw new ConfigError(`${root}: no Pulumi.<stack>.yaml found, so there is no environment to render`);
-  return stacks.map((stack) => {
+  const envs: Environment[] = [];
+  for (const stack of stacks) {
     const file = stackConfigFile(root, stack);
-    return environment(readStackConfigFile(file, stack), file);
-  });
+    envs.push(await loadEnvironment(readStackConfigFile(file, stack), file));
+  }
+  return envs;
 }
 
-function main(argv: string[]): number {
-  let options;
-  try {
-    options = parseArgs({
-      args: argv,
-      options: { check: { type: "boolean", default: false }, root: { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err) {
-    console.error(`render: ${(err as Error).message.split("\n")[0]} (${USAGE})`);
-    return 2;
+function check(root: string, envs: Environment[], io: Io): number {
+  const report = checkEnvironments(root, envs);
+  const problems = [
+    ...report.stale.map((f) => `stale: ${f}`),
+    ...report.missing.map((f) => `missing: ${f}`),
+    ...report.extra.map((f) => `extra: ${f}`),
+  ];
+  for (const line of problems) io.out(`${line}\n`);
+  if (problems.length > 0) {
+    io.err(`render --check: ${problems.length} generated file(s) out of date; run npm run render and commit the result\n`);
+    return 1;
   }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const root = resolve(options.root ?? dirname(import.meta.dirname));
-  try {
-    const envs = environments(root);
-    if (options.check) {
-      const report = checkEnvironments(root, envs);
-      const problems = [
-        ...report.stale.map((f) => `stale: ${f}`),
-        ...report.missing.map((f) => `missing: ${f}`),
-        ...report.extra.map((f) => `extra: ${f}`),
-      ];
-      for (const line of problems) console.log(line);
-      if (problems.length > 0) {
-        console.error(`render --check: ${problems.length} generated file(s) out of date; run npm run render and commit the result`);
-        return 1;
-      }
-      console.log(`render --check: ${envs.map((e) => e.dir).join(", ")} up to date`);
-      return 0;
-    }
-    const report = writeEnvironments(root, envs);
-    for (const f of report.written) console.log(`wrote ${f}`);
-    for (const f of report.removed) console.log(`removed ${f}`);
-    console.log(
-      `render: ${envs.map((e) => e.dir).join(", ")} (${report.written.length} written, ${report.removed.length} removed, ${report.unchanged.length} unchanged)`,
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof RenderError) {
-      console.error(`render: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
+  io.out(`render --check: ${envs.map((e) => e.dir).join(", ")} up to date\n`);
+  return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+function write(root: string, envs: Environment[], io: Io): number {
+  const report = writeEnvironments(root, envs);
+  for (const f of report.written) io.out(`wrote ${f}\n`);
+  for (const f of report.removed) io.out(`removed ${f}\n`);
+  io.out(
+    `render: ${envs.map((e) => e.dir).join(", ")} (${report.written.length} written, ${report.removed.length} removed, ${report.unchanged.length} unchanged)\n`,
+  );
+  return 0;
+}
+
+export function main(argv: string[], io?: Io): Promise<number> {
+  return runCli(
+    {
+      name: "render",
+      usage: "npm run render [-- --check] [--root DIR]",
+      options: { check: { type: "boolean", default: false }, root: { type: "string" } },
+      async run({ values }, io) {
+        const root = resolve(values.root ?? REPOSITORY_ROOT);
+        const envs = await environments(root);
+        return values.check ? check(root, envs, io) : write(root, envs, io);
+      },
+    },
+    argv,
+    io,
+  );
+}
+
+if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

@@ -5,12 +5,13 @@ import type { StackConfig } from "../config/index.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, chartVersionFor } from "../flux/versions.ts";
 import { flux2ChartValues, tolerations } from "../flux/chart-values.ts";
 import { fluxInstanceManifest, INSTANCE_NAME } from "../flux/instance.ts";
-import type { SyncTarget } from "./flux-sync.ts";
+import { FLUX_INSTALL_TYPE } from "../contract.ts";
+import type { SyncTarget } from "../flux/sync.ts";
+import type { Metadata } from "../metadata.ts";
 
 export interface FluxInstallArgs {
   flux: StackConfig["flux"];
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
+  metadata: Metadata;
   /** The flux-system sync, for strategies that create it themselves (operator). */
   sync: SyncTarget;
   /** Deploy key fingerprint: a new key asks Flux to fetch again at once. */
@@ -51,7 +52,7 @@ const helmChart: InstallStrategy = (parent, namespace, { flux }) => {
 };
 
 /** The flux-operator chart, then a FluxInstance that installs Flux and the flux-system sync. */
-const fluxOperator: InstallStrategy = (parent, namespace, { flux, labels, annotations, sync, keyFingerprint }) => {
+const fluxOperator: InstallStrategy = (parent, namespace, { flux, metadata: meta, sync, keyFingerprint }) => {
   const operator = new k8s.helm.v3.Release(
     "flux-operator",
     {
@@ -66,7 +67,7 @@ const fluxOperator: InstallStrategy = (parent, namespace, { flux, labels, annota
   );
   // On destroy the instance goes first, while the operator still runs its finalizer (which removes
   // Flux but takes the finalizers off Flux's objects, so workloads stay).
-  const manifest = (requestedAt: string) => fluxInstanceManifest(flux, sync, { labels, annotations }, requestedAt);
+  const manifest = (requestedAt: string) => fluxInstanceManifest(flux, sync, meta, requestedAt);
   const { apiVersion, kind, metadata } = manifest("");
   const instance = new k8s.apiextensions.CustomResource(
     INSTANCE_NAME,
@@ -92,10 +93,10 @@ export class FluxInstall extends pulumi.ComponentResource {
   readonly ownsSyncObjects: boolean;
 
   constructor(name: string, args: FluxInstallArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flux-gitops:flux:FluxInstall", name, {}, opts);
+    super(FLUX_INSTALL_TYPE, name, {}, opts);
     const ns = new k8s.core.v1.Namespace(
       args.flux.namespace,
-      { metadata: { name: args.flux.namespace, labels: args.labels } },
+      { metadata: { name: args.flux.namespace, labels: args.metadata.labels } },
       { parent: this, retainOnDelete: args.flux.keepOnDestroy },
     );
     ({ ready: this.ready, ownsSyncObjects: this.ownsSyncObjects } = STRATEGIES[args.flux.install](this, ns, args));

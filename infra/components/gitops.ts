@@ -5,6 +5,8 @@ import type { StackSecrets } from "../config/pulumi.ts";
 import { DeployKey } from "./deploy-key.ts";
 import { FluxInstall } from "./flux-install.ts";
 import { FluxSync } from "./flux-sync.ts";
+import type { SyncTarget } from "../flux/sync.ts";
+import type { ComponentContext } from "./context.ts";
 import { knownHostsFor } from "../flux/known-hosts.ts";
 import { auditMetadata } from "../metadata.ts";
 import { FluxNotifications, channels } from "./notifications.ts";
@@ -26,21 +28,17 @@ export class FluxGitOps extends pulumi.ComponentResource {
   constructor(name: string, { config, secrets = {} }: FluxGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flux-gitops:index:FluxGitOps", name, {}, opts);
     const { repository, deployKey, flux, sync } = config;
-    const { labels, annotations } = auditMetadata(config);
+    const metadata = auditMetadata(config);
     this.repositoryUrl = `ssh://git@${repository.host}/${repository.owner}/${repository.name}`;
 
     this.deployKey = new DeployKey(
       "deploy-key",
-      {
-        repository: repository.name,
-        title: `flux-gitops ${config.stack} (${config.syncPath})`,
-        ...deployKey,
-      },
+      { repository: repository.name, title: `flux-gitops ${config.stack} (${config.syncPath.folder})`, ...deployKey },
       { parent: this },
     );
     // What Flux syncs, the same for both install strategies. With GitHub commit statuses on, the
     // Kustomization waits for what it applied to be healthy, so its status covers the HelmReleases.
-    const target = {
+    const target: SyncTarget = {
       url: this.repositoryUrl,
       branch: repository.branch,
       path: config.syncPath,
@@ -52,56 +50,28 @@ export class FluxGitOps extends pulumi.ComponentResource {
       // rights to apply cluster/<env>: the controller's own (as the Flux docs prescribe).
       serviceAccountName: flux.multitenancy.defaultServiceAccount ? "kustomize-controller" : undefined,
     };
-    this.install = new FluxInstall(
-      "flux",
-      { flux, labels, annotations, sync: target, keyFingerprint: this.deployKey.fingerprint },
-      { parent: this },
-    );
+    this.install = new FluxInstall("flux", { flux, metadata, sync: target, keyFingerprint: this.deployKey.fingerprint }, { parent: this });
+    const ctx: ComponentContext = { install: this.install, metadata, retainOnDelete: flux.keepOnDestroy };
     this.sync = new FluxSync(
       "sync",
       {
-        install: this.install,
-        ...target,
+        ctx,
+        target,
         identity: this.deployKey.privateKeyOpenssh,
         identityPub: this.deployKey.publicKeyOpenssh,
         knownHosts: knownHostsFor(repository.host, config.knownHosts),
         keyRegistered: this.deployKey.registration,
         keyFingerprint: this.deployKey.fingerprint,
-        labels,
-        annotations,
-        retainOnDelete: flux.keepOnDestroy,
       },
       { parent: this },
     );
 
     const notify = channels(config, secrets);
     if (notify.length > 0) {
-      new FluxNotifications(
-        "notifications",
-        {
-          install: this.install,
-          channels: notify,
-          labels,
-          annotations,
-          eventMetadata: { environment: config.stack },
-          retainOnDelete: flux.keepOnDestroy,
-        },
-        { parent: this },
-      );
+      new FluxNotifications("notifications", { ctx, channels: notify, eventMetadata: { environment: config.stack } }, { parent: this });
     }
     if (config.receiver.enabled) {
-      this.receiver = new FluxReceiver(
-        "receiver",
-        {
-          install: this.install,
-          receiver: config.receiver,
-          repository: repository.name,
-          labels,
-          annotations,
-          retainOnDelete: flux.keepOnDestroy,
-        },
-        { parent: this },
-      );
+      this.receiver = new FluxReceiver("receiver", { ctx, receiver: config.receiver, repository: repository.name }, { parent: this });
     }
     this.registerOutputs({});
   }

@@ -6,8 +6,10 @@ import * as k8s from "@pulumi/kubernetes";
 import { Alert, Provider, type IAlert, type IProvider } from "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3";
 import type { StackConfig } from "../config/index.ts";
 import type { StackSecrets } from "../config/pulumi.ts";
-import type { FluxInstall } from "./flux-install.ts";
-import { SYNC_NAME } from "./flux-sync.ts";
+import { SYNC_NAME } from "../contract.ts";
+import type { Metadata } from "../metadata.ts";
+import { childOptions, type ComponentContext } from "./context.ts";
+import { fluxSecret } from "./secret.ts";
 
 type Notifications = StackConfig["notifications"];
 type EventSource = Notifications["eventSources"][number];
@@ -66,17 +68,12 @@ export function channels(cfg: Pick<StackConfig, "notifications" | "repository">,
 function need(secrets: StackSecrets, key: keyof StackSecrets): pulumi.Output<string> {
   const value = secrets[key];
   // The config schema already refuses a config that enables a channel without its secret.
-  if (value === undefined) throw new Error(`flux-gitops:${key} is not set`);
+  if (value === undefined) throw new pulumi.RunError(`flux-gitops:${key} is not set`);
   return value;
 }
 
 /** Provider and Alert manifests of one channel, schema-checked against the Flux CRDs. */
-export function channelManifests(
-  ch: Channel,
-  namespace: string,
-  metadata: { labels: Record<string, string>; annotations: Record<string, string> },
-  eventMetadata: Record<string, string>,
-) {
+export function channelManifests(ch: Channel, namespace: string, metadata: Metadata, eventMetadata: Record<string, string>) {
   const meta = { name: ch.name, namespace, ...metadata };
   const provider: IProvider = {
     apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
@@ -101,42 +98,26 @@ export function channelManifests(
 }
 
 export interface FluxNotificationsArgs {
-  install: FluxInstall;
+  ctx: ComponentContext;
   channels: Channel[];
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
   /** Added to every event sent, so a message names its environment. */
   eventMetadata: Record<string, string>;
-  retainOnDelete: boolean;
 }
 
 export class FluxNotifications extends pulumi.ComponentResource {
   constructor(name: string, args: FluxNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flux-gitops:notifications:FluxNotifications", name, {}, opts);
-    const common = { parent: this, retainOnDelete: args.retainOnDelete };
-    const namespace = args.install.namespaceName;
+    const { ctx } = args;
     for (const ch of args.channels) {
-      const { provider, alert } = channelManifests(
-        ch,
-        namespace,
-        { labels: args.labels, annotations: args.annotations },
-        args.eventMetadata,
-      );
-      const secret = new k8s.core.v1.Secret(
-        `${ch.name}-secret`,
-        {
-          metadata: { name: `${ch.name}-secret`, namespace: args.install.namespace, labels: args.labels, annotations: args.annotations },
-          type: "Opaque",
-          stringData: pulumi.secret({ [ch.secretKey]: ch.secretValue }),
-        },
-        common,
-      );
+      const { provider, alert } = channelManifests(ch, ctx.install.namespaceName, ctx.metadata, args.eventMetadata);
+      const secret = fluxSecret(`${ch.name}-secret`, { [ch.secretKey]: ch.secretValue }, ctx, this);
       // CRs wait for the CRDs; on destroy they go first, while notification-controller still runs.
-      const prov = new k8s.apiextensions.CustomResource(`${ch.name}-provider`, provider, {
-        ...common,
-        dependsOn: [...args.install.ready, secret],
-      });
-      new k8s.apiextensions.CustomResource(`${ch.name}-alert`, alert, { ...common, dependsOn: [...args.install.ready, prov] });
+      const prov = new k8s.apiextensions.CustomResource(
+        `${ch.name}-provider`,
+        provider,
+        childOptions(ctx, this, [...ctx.install.ready, secret]),
+      );
+      new k8s.apiextensions.CustomResource(`${ch.name}-alert`, alert, childOptions(ctx, this, [...ctx.install.ready, prov]));
     }
     this.registerOutputs({});
   }

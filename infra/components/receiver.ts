@@ -7,8 +7,10 @@ import * as github from "@pulumi/github";
 import * as random from "@pulumi/random";
 import { Receiver, type IReceiver } from "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1";
 import type { StackConfig } from "../config/index.ts";
-import type { FluxInstall } from "./flux-install.ts";
-import { SYNC_NAME } from "./flux-sync.ts";
+import { SYNC_NAME } from "../contract.ts";
+import type { Metadata } from "../metadata.ts";
+import { childOptions, type ComponentContext } from "./context.ts";
+import { fluxSecret } from "./secret.ts";
 
 export const RECEIVER_NAME = "github-receiver";
 /** The Service both install strategies create in front of notification-controller's port 9292. */
@@ -24,10 +26,7 @@ export function webhookPath(token: string, name: string, namespace: string): str
     .digest("hex")}`;
 }
 
-export function receiverManifest(
-  namespace: string,
-  metadata: { labels: Record<string, string>; annotations: Record<string, string> },
-): IReceiver {
+export function receiverManifest(namespace: string, metadata: Metadata): IReceiver {
   const receiver: IReceiver = {
     apiVersion: "notification.toolkit.fluxcd.io/v1",
     kind: "Receiver",
@@ -44,13 +43,10 @@ export function receiverManifest(
 }
 
 export interface FluxReceiverArgs {
-  install: FluxInstall;
+  ctx: ComponentContext;
   receiver: StackConfig["receiver"];
   /** GitHub repository (name) that gets the webhook. */
   repository: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  retainOnDelete: boolean;
 }
 
 export class FluxReceiver extends pulumi.ComponentResource {
@@ -60,25 +56,17 @@ export class FluxReceiver extends pulumi.ComponentResource {
 
   constructor(name: string, args: FluxReceiverArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flux-gitops:notifications:FluxReceiver", name, {}, opts);
-    const { receiver, install } = args;
+    const { receiver, ctx } = args;
+    const { install } = ctx;
     const namespace = install.namespaceName;
-    const inCluster = { parent: this, retainOnDelete: args.retainOnDelete };
 
     // The HMAC key GitHub signs each delivery with, and the Receiver checks.
     const token = new random.RandomPassword("receiver-token", { length: 48, special: false }, { parent: this });
-    const secret = new k8s.core.v1.Secret(
-      `${RECEIVER_NAME}-token`,
-      {
-        metadata: { name: `${RECEIVER_NAME}-token`, namespace: install.namespace, labels: args.labels, annotations: args.annotations },
-        type: "Opaque",
-        stringData: pulumi.secret({ token: token.result }),
-      },
-      inCluster,
-    );
+    const secret = fluxSecret(`${RECEIVER_NAME}-token`, { token: token.result }, ctx, this);
     const cr = new k8s.apiextensions.CustomResource(
       RECEIVER_NAME,
-      receiverManifest(namespace, { labels: args.labels, annotations: args.annotations }),
-      { ...inCluster, dependsOn: [...install.ready, secret] },
+      receiverManifest(namespace, ctx.metadata),
+      childOptions(ctx, this, [...install.ready, secret]),
     );
 
     const waitFor: pulumi.Resource[] = [cr];
@@ -91,8 +79,8 @@ export class FluxReceiver extends pulumi.ComponentResource {
             metadata: {
               name: WEBHOOK_SERVICE.name,
               namespace: install.namespace,
-              labels: args.labels,
-              annotations: { ...args.annotations, ...annotations },
+              labels: ctx.metadata.labels,
+              annotations: { ...ctx.metadata.annotations, ...annotations },
             },
             spec: {
               ingressClassName: className,
@@ -115,7 +103,7 @@ export class FluxReceiver extends pulumi.ComponentResource {
             },
           },
           // The Service comes with the install.
-          { ...inCluster, dependsOn: install.ready },
+          childOptions(ctx, this, install.ready),
         ),
       );
     }

@@ -4,15 +4,16 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import type { z } from "zod";
-import { SECRET_KEYS, stackConfigSchema, type StackConfig } from "./schema.ts";
+import { CONFIG_NAMESPACE as NAMESPACE } from "../contract.ts";
+import { UserError } from "../errors.ts";
+import { SECRET_KEYS, stackConfigFor, type StackConfig } from "./schema.ts";
 
 export { stackConfigSchema, CORE_COMPONENTS, EXTRA_COMPONENTS } from "./schema.ts";
 export type { StackConfig, StackConfigInput } from "./schema.ts";
-
-export const NAMESPACE = "flux-gitops";
+export { NAMESPACE };
 
 /** Invalid configuration; `message` is the single line to show the user. */
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   override name = "ConfigError";
 }
 
@@ -27,7 +28,7 @@ function keyPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function describe(issue: z.core.$ZodIssue): string {
+function issueText(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
       if (issue.input === undefined) return "is required";
@@ -56,13 +57,13 @@ export function parseStackConfig(values: Record<string, unknown>, stack: string,
   if (!STACK_NAME.test(stack)) {
     throw new ConfigError(`${source}: stack name '${stack}' must be a lowercase RFC 1123 name (it names cluster/<stack>)`);
   }
-  const result = stackConfigSchema.safeParse(values, { reportInput: true });
+  const result = stackConfigFor(stack).safeParse(values, { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
-    throw new ConfigError(`${source}: ${keyPath(path)} ${describe(issue)}`);
+    throw new ConfigError(`${source}: ${keyPath(path)} ${issueText(issue)}`);
   }
-  return { ...result.data, stack, syncPath: result.data.syncPath ?? `cluster/${stack}` };
+  return result.data;
 }
 
 export function plaintextSecret(stack: string, key: string): ConfigError {

@@ -2,6 +2,7 @@
 // One schema serves the Pulumi program (values from the engine) and the renderer (values read
 // from Pulumi.<stack>.yaml), so both always agree on defaults and on what is valid.
 import { z } from "zod";
+import { CONFIG_NAMESPACE, DEFAULT_FLUX_NAMESPACE, SYNC_NAME, defaultSyncFolder, syncPath as toSyncPath } from "../contract.ts";
 import { FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../flux/versions.ts";
 
 /** Go duration, as Flux intervals are parsed (e.g. `1m`, `10m30s`, `1h`). */
@@ -22,9 +23,12 @@ const syncPath = z
   .string()
   .trim()
   .min(1, "must be a non-empty string")
-  .transform((p) => p.replace(/^\.\//, "").replace(/\/+$/, ""))
-  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a path inside the repository (relative, no '..')")
-  .refine((p) => p !== "" && p !== ".", "must name a folder below the repository root (e.g. cluster/dev)");
+  .transform(toSyncPath)
+  .refine(
+    ({ folder }) => !folder.startsWith("/") && !folder.split("/").includes(".."),
+    "must be a path inside the repository (relative, no '..')",
+  )
+  .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)");
 
 const repository = z.strictObject({
   owner: nonEmpty,
@@ -42,7 +46,7 @@ const flux = z
       .string()
       .refine((v) => v in FLUX_VERSIONS, `must be one of the pinned Flux versions: ${Object.keys(FLUX_VERSIONS).join(", ")}`)
       .default("2.7.0"),
-    namespace: dnsLabel.default("flux-system"),
+    namespace: dnsLabel.default(DEFAULT_FLUX_NAMESPACE),
     components: z
       .array(z.enum(CORE_COMPONENTS))
       .min(1, "must name at least one controller")
@@ -144,7 +148,7 @@ const notifications = z
       .array(eventSource)
       .min(1, "must name at least one event source")
       .default([
-        { kind: "Kustomization", name: "flux-system" },
+        { kind: "Kustomization", name: SYNC_NAME },
         { kind: "HelmRelease", name: "*" },
       ]),
     /** Slack; the incoming webhook URL is the secret `flux-gitops:slackWebhookUrl`. */
@@ -227,7 +231,7 @@ export const stackConfigSchema = z
         ctx.addIssue({
           code: "custom",
           path: [key],
-          message: `is required when ${when} (pulumi config set --secret flux-gitops:${key} <value>)`,
+          message: `is required when ${when} (pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>)`,
         });
       }
     }
@@ -237,6 +241,13 @@ export const stackConfigSchema = z
         code: "custom",
         path: ["flux", "components"],
         message: "must include notification-controller when notifications or the receiver are enabled",
+      });
+    }
+    if (c.repository.host !== "github.com" && c.knownHosts === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["knownHosts"],
+        message: `is required when repository.host is '${c.repository.host}' (only github.com host keys are pinned)`,
       });
     }
     if (c.receiver.enabled && c.receiver.publicBaseUrl === undefined && c.receiver.ingress === undefined) {
@@ -249,11 +260,13 @@ export const stackConfigSchema = z
   });
 
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
-type Parsed = z.output<typeof stackConfigSchema>;
 
-export interface StackConfig extends Omit<Parsed, "syncPath"> {
-  /** The Pulumi stack (= environment) name. */
-  stack: string;
-  /** Folder Flux syncs, relative to the repository root, without `./` (e.g. `cluster/dev`). */
-  syncPath: string;
+/**
+ * The schema of one stack's settings: the checks above, then the stack name and the sync path,
+ * defaulted to `cluster/<stack>` and normalised once into both of its forms.
+ */
+export function stackConfigFor(stack: string) {
+  return stackConfigSchema.transform((c) => ({ ...c, stack, syncPath: c.syncPath ?? toSyncPath(defaultSyncFolder(stack)) }));
 }
+
+export type StackConfig = z.output<ReturnType<typeof stackConfigFor>>;

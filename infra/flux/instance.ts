@@ -6,7 +6,9 @@
 // from the operator's API (api/v1/fluxinstance_types.go), and nothing else is set.
 import type { StackConfig } from "../config/index.ts";
 import { enabledControllers, lockdownArgs, tolerations, type Controller } from "./chart-values.ts";
-import { SYNC_NAME, type SyncTarget } from "../components/flux-sync.ts";
+import { SYNC_NAME } from "../contract.ts";
+import type { Metadata } from "../metadata.ts";
+import type { SyncTarget } from "./sync.ts";
 
 type FluxSettings = StackConfig["flux"];
 
@@ -90,12 +92,7 @@ function syncPatches(sync: SyncTarget, requestedAt: string): KustomizePatch[] {
   ];
 }
 
-export function fluxInstanceManifest(
-  flux: FluxSettings,
-  sync: SyncTarget,
-  metadata: { labels: Record<string, string>; annotations: Record<string, string> },
-  requestedAt: string,
-): FluxInstance {
+export function fluxInstanceManifest(flux: FluxSettings, sync: SyncTarget, metadata: Metadata, requestedAt: string): FluxInstance {
   return {
     apiVersion: "fluxcd.controlplane.io/v1",
     kind: "FluxInstance",
@@ -126,7 +123,7 @@ export function fluxInstanceManifest(
         name: SYNC_NAME,
         url: sync.url,
         ref: `refs/heads/${sync.branch}`,
-        path: `./${sync.path}`,
+        path: sync.path.flux,
         pullSecret: SYNC_NAME,
         interval: sync.gitInterval,
       },

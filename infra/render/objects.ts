@@ -4,13 +4,26 @@
 import { HelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2";
 import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1";
 import { GitRepository, HelmRepository, OCIRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1";
-import { Namespace } from "kubernetes-models/v1";
-import { RenderError } from "./write.ts";
+import { Namespace } from "kubernetes-models/v1/Namespace";
+import { DEFAULT_FLUX_NAMESPACE } from "../contract.ts";
+import type { Metadata } from "../metadata.ts";
+import { RenderError } from "./errors.ts";
 
 export { GitRepository, HelmRelease, HelmRepository, Kustomization, Namespace, OCIRepository };
 
-/** Namespace the Flux controllers watch; every Flux object we render lives here. */
-export const FLUX_NAMESPACE = "flux-system";
+/**
+ * What every object of one environment gets when it is built: the Flux namespace (where every Flux
+ * object lives unless a definition says otherwise), the audit labels and annotations (they win over
+ * any a definition sets), and the account HelmReleases apply as under the multi-tenancy lockdown.
+ */
+export interface BuildContext {
+  namespace: string;
+  metadata?: Metadata;
+  serviceAccountName?: string;
+}
+
+/** The context of objects built outside an environment (tests, examples): the default namespace, no labels. */
+export const DEFAULT_CONTEXT: BuildContext = { namespace: DEFAULT_FLUX_NAMESPACE };
 
 /** A Go duration as Flux accepts it, e.g. "10m", "1h30m", "30s". */
 export type Duration = `${number}${"ms" | "s" | "m" | "h"}${string}`;
@@ -32,13 +45,10 @@ export interface Named {
   metadata?: { name?: string; namespace?: string };
 }
 
-function objectMeta(input: ObjectInput) {
-  return {
-    name: input.name,
-    namespace: input.namespace ?? FLUX_NAMESPACE,
-    labels: input.labels,
-    annotations: input.annotations,
-  };
+function objectMeta(input: Omit<ObjectInput, "interval">, ctx: BuildContext, namespaced = true) {
+  const labels = ctx.metadata ? { ...input.labels, ...ctx.metadata.labels } : input.labels;
+  const annotations = ctx.metadata ? { ...input.annotations, ...ctx.metadata.annotations } : input.annotations;
+  return { name: input.name, ...(namespaced && { namespace: input.namespace ?? ctx.namespace }), labels, annotations };
 }
 
 function ref(obj: Named & { kind?: string }): { name: string; namespace?: string } {
@@ -50,31 +60,31 @@ function ref(obj: Named & { kind?: string }): { name: string; namespace?: string
 
 export type GitRef = { branch: string } | { tag: string } | { semver: string } | { commit: string };
 
-export function gitRepository(input: ObjectInput & { url: string; ref: GitRef; ignore?: string }): GitRepository {
+export function gitRepository(input: ObjectInput & { url: string; ref: GitRef; ignore?: string }, ctx = DEFAULT_CONTEXT): GitRepository {
   return new GitRepository({
-    metadata: objectMeta(input),
+    metadata: objectMeta(input, ctx),
     spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, ref: input.ref, ignore: input.ignore },
   });
 }
 
-export function helmRepository(input: ObjectInput & { url: string; type?: "default" | "oci" }): HelmRepository {
+export function helmRepository(input: ObjectInput & { url: string; type?: "default" | "oci" }, ctx = DEFAULT_CONTEXT): HelmRepository {
   return new HelmRepository({
-    metadata: objectMeta(input),
+    metadata: objectMeta(input, ctx),
     spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, type: input.type },
   });
 }
 
 export type OCIRef = { tag: string } | { semver: string } | { digest: string };
 
-export function ociRepository(input: ObjectInput & { url: string; ref: OCIRef }): OCIRepository {
+export function ociRepository(input: ObjectInput & { url: string; ref: OCIRef }, ctx = DEFAULT_CONTEXT): OCIRepository {
   return new OCIRepository({
-    metadata: objectMeta(input),
+    metadata: objectMeta(input, ctx),
     spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, ref: input.ref },
   });
 }
 
-export function namespace(input: Omit<ObjectInput, "namespace" | "interval">): Namespace {
-  return new Namespace({ metadata: { name: input.name, labels: input.labels, annotations: input.annotations } });
+export function namespace(input: Omit<ObjectInput, "namespace" | "interval">, ctx = DEFAULT_CONTEXT): Namespace {
+  return new Namespace({ metadata: objectMeta(input, ctx, false) });
 }
 
 export function kustomization(
@@ -85,9 +95,10 @@ export function kustomization(
     targetNamespace?: string;
     dependsOn?: Kustomization[];
   },
+  ctx = DEFAULT_CONTEXT,
 ): Kustomization {
   return new Kustomization({
-    metadata: objectMeta(input),
+    metadata: objectMeta(input, ctx),
     spec: {
       interval: input.interval ?? DEFAULT_INTERVAL,
       sourceRef: { kind: input.source.kind, ...ref(input.source) },
@@ -141,15 +152,17 @@ function chartSpec(source: ChartSource) {
   return { chartRef: { kind: "OCIRepository" as const, ...ref(source.oci) } };
 }
 
-export function helmRelease(input: HelmReleaseInput): HelmRelease {
+export function helmRelease(input: HelmReleaseInput, ctx = DEFAULT_CONTEXT): HelmRelease {
   const retries = input.retries ?? DEFAULT_RETRIES;
   return new HelmRelease({
-    metadata: objectMeta(input),
+    metadata: objectMeta(input, ctx),
     spec: {
       interval: input.interval ?? DEFAULT_INTERVAL,
       timeout: input.timeout,
       // Without this Flux names the Helm release "<targetNamespace>-<name>".
       releaseName: input.name,
+      // Under the lockdown's --default-service-account, releases must name an account with rights.
+      serviceAccountName: ctx.serviceAccountName,
       targetNamespace: input.targetNamespace,
       ...chartSpec(input.chart),
       dependsOn: input.dependsOn?.map(ref),

@@ -2,6 +2,7 @@
 // YAML document from Git. Rules read fixed paths only (see `field`), never walk a whole object, so
 // shared references (YAML alias bombs) and deep nesting cannot make a rule slow or blow the stack.
 import type { z } from "zod";
+import { DEFAULT_FLUX_NAMESPACE, SYNC_NAME, type StackFacts } from "../../infra/contract.ts";
 
 export type Origin = "pulumi" | "git";
 export type Level = "advisory" | "mandatory" | "disabled";
@@ -18,8 +19,10 @@ export interface Subject {
   ancestors: string[];
   /** Stack name (Pulumi) or environment (YAML: label or cluster/<env>/ path). */
   environment?: string;
-  /** GitHub owner from the stack's config (`github:owner`). */
+  /** GitHub owner from the stack's config (`repository.owner`, equal to `github:owner`). */
   githubOwner?: string;
+  /** The environment's stack config, when it could be read. */
+  stack?: StackFacts;
 }
 
 interface RuleBase<S extends z.ZodType> {
@@ -51,11 +54,6 @@ export function stackRule<S extends z.ZodType>(rule: Omit<StackRule<S>, "kind">)
   return { ...rule, kind: "stack" } as Rule;
 }
 
-export const FLUX_SYSTEM = "flux-system";
-export const FLUX_INSTALL_TYPE = "flux-gitops:flux:FluxInstall";
-export const LABEL_ENVIRONMENT = "flux-gitops.io/environment";
-export const LABEL_PRODUCTION = "flux-gitops.io/production";
-
 /** The type token a Kubernetes object registers as in Pulumi: `kubernetes:core/v1:Secret`, `kubernetes:apps/v1:Deployment`. */
 export function kubernetesType(apiVersion: string, kind: string): string {
   return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
@@ -76,7 +74,7 @@ export function text(value: unknown): string | undefined {
 }
 
 // Flux API groups and the versions whose spec shapes the rules understand; other versions are ignored.
-const FLUX_VERSIONS: Record<string, string[]> = {
+const FLUX_API_VERSIONS: Record<string, string[]> = {
   "source.toolkit.fluxcd.io": ["v1", "v1beta2"],
   "helm.toolkit.fluxcd.io": ["v2", "v2beta2", "v2beta1"],
   "kustomize.toolkit.fluxcd.io": ["v1", "v1beta2"],
@@ -100,7 +98,7 @@ export function parseKubernetesType(type: string): KubernetesType {
   if (parsed === undefined && !parsedTypes.has(type)) {
     const m = /^kubernetes:([^:/]+)\/([^:/]+):([A-Za-z0-9]+)$/.exec(type);
     parsed = m
-      ? { group: m[1]!, version: m[2]!, kind: m[3]!, flux: FLUX_KINDS[m[3]!] === m[1] && FLUX_VERSIONS[m[1]!]!.includes(m[2]!) }
+      ? { group: m[1]!, version: m[2]!, kind: m[3]!, flux: FLUX_KINDS[m[3]!] === m[1] && FLUX_API_VERSIONS[m[1]!]!.includes(m[2]!) }
       : undefined;
     if (parsedTypes.size < 1000) parsedTypes.set(type, parsed);
   }
@@ -113,8 +111,14 @@ export function fluxKind(subject: Subject): string | undefined {
   return t?.flux ? t.kind : undefined;
 }
 
+/** Namespace of the Flux controllers in the subject's stack: its config, or the config's default. */
+export function fluxNamespace(subject: Subject): string {
+  return subject.stack?.fluxNamespace ?? DEFAULT_FLUX_NAMESPACE;
+}
+
+/** The flux-system Kustomization that Pulumi creates for the stack (in the stack's Flux namespace). */
 export function isFluxSystemSync(subject: Subject): boolean {
-  return fluxKind(subject) === "Kustomization" && subject.name === FLUX_SYSTEM && subject.namespace === FLUX_SYSTEM;
+  return fluxKind(subject) === "Kustomization" && subject.name === SYNC_NAME && subject.namespace === fluxNamespace(subject);
 }
 
 export function label(subject: Subject, key: string): string | undefined {

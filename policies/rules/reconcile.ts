@@ -1,5 +1,6 @@
 // Rules for how Flux reconciles: the sync path and pruning, intervals, secrets in Git, release remediation.
 import { z } from "zod";
+import { defaultSyncFolder, syncPath } from "../../infra/contract.ts";
 import { describe, field, fluxKind, isFluxSystemSync, kubernetesType, resourceRule, text } from "./model.ts";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -13,25 +14,26 @@ export function parseDuration(value: string): number | undefined {
 }
 
 const duration = z.string().refine((v) => parseDuration(v) !== undefined, "must be a duration such as 30s, 5m or 1h");
-const normalisePath = (p: string) => p.replace(/^\.\//, "").replace(/\/+$/, "");
 
 export const syncPathMatchesEnv = resourceRule({
   name: "sync-path-matches-env",
-  description: "The flux-system Kustomization syncs ./cluster/<stack>.",
+  description: "The flux-system Kustomization syncs the stack's syncPath (default ./cluster/<stack>).",
   enforcementLevel: "mandatory",
   origins: ["pulumi", "git"],
   config: z.strictObject({
-    /** Expected path; `{env}` is replaced by the stack / environment name. */
-    pathTemplate: z.string().includes("{env}").default("./cluster/{env}"),
+    /** Expected path for every stack, `{env}` replaced by its name; default: each stack's own syncPath. */
+    pathTemplate: z.string().includes("{env}").optional(),
   }),
   check(s, config, report) {
     if (!isFluxSystemSync(s) || s.environment === undefined) return;
-    const expected = config.pathTemplate.replaceAll("{env}", s.environment);
+    const expected = config.pathTemplate
+      ? syncPath(config.pathTemplate.replaceAll("{env}", s.environment))
+      : (s.stack?.sync ?? syncPath(defaultSyncFolder(s.environment)));
     const path = text(field(s.props, "spec", "path"));
-    if (path === undefined || normalisePath(path) !== normalisePath(expected)) {
+    if (path === undefined || syncPath(path).folder !== expected.folder) {
       report(
         `${describe(s)} syncs ${path ?? "the repository root"} but environment "${s.environment}" must sync ` +
-          `${expected}: fix the sync path in the stack config (or sync-path-matches-env.pathTemplate).`,
+          `${expected.flux}: fix the sync path in the stack config (or sync-path-matches-env.pathTemplate).`,
       );
     }
   },

@@ -1,6 +1,7 @@
 // Rules for where Flux pulls from: Git sources on approved hosts, pinned refs and chart versions.
 import { z } from "zod";
-import { FLUX_SYSTEM, LABEL_PRODUCTION, describe, field, fluxKind, label, resourceRule, text } from "./model.ts";
+import { LABELS, SYNC_NAME } from "../../infra/contract.ts";
+import { describe, field, fluxKind, label, resourceRule, text } from "./model.ts";
 import type { Subject } from "./model.ts";
 
 /** `Kind` or `Kind/name` entries matched against a source reference. */
@@ -87,7 +88,11 @@ export const gitSourceAllowed = resourceRule({
 });
 
 function isProduction(s: Subject, productionEnvironments: string[]): boolean {
-  return label(s, LABEL_PRODUCTION) === "true" || (s.environment !== undefined && productionEnvironments.includes(s.environment));
+  return (
+    s.stack?.production === true ||
+    label(s, LABELS.production) === "true" ||
+    (s.environment !== undefined && productionEnvironments.includes(s.environment))
+  );
 }
 
 export const gitRefPinned = resourceRule({
@@ -99,7 +104,7 @@ export const gitRefPinned = resourceRule({
     /** Environments treated as production besides objects labelled flux-gitops.io/production: "true". */
     productionEnvironments: z.array(z.string().min(1)).default([]),
     /** GitRepositories that may follow a branch in production (the sync repository itself tracks its branch). */
-    branchAllowed: z.array(z.string().min(1)).default([FLUX_SYSTEM]),
+    branchAllowed: z.array(z.string().min(1)).default([SYNC_NAME]),
   }),
   check(s, config, report) {
     if (fluxKind(s) !== "GitRepository") return;

@@ -1,6 +1,7 @@
 // Rules for what a Pulumi stack may create: Flux is installed and synced, everything else comes from Git.
 import { z } from "zod";
-import { FLUX_INSTALL_TYPE, FLUX_SYSTEM, field, isFluxSystemSync, parseKubernetesType, resourceRule, stackRule } from "./model.ts";
+import { FLUX_INSTALL_TYPE, SYNC_NAME } from "../../infra/contract.ts";
+import { field, fluxNamespace, isFluxSystemSync, parseKubernetesType, resourceRule, stackRule } from "./model.ts";
 import type { Subject } from "./model.ts";
 
 const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"]);
@@ -43,16 +44,20 @@ export const noDirectWorkloads = resourceRule({
   description: "No workloads or yaml/kustomize manifests are applied by Pulumi outside the Flux namespace.",
   enforcementLevel: "mandatory",
   origins: ["pulumi"],
-  config: z.strictObject({ fluxNamespace: z.string().min(1).default(FLUX_SYSTEM) }),
+  config: z.strictObject({
+    /** Namespace where Pulumi may create workloads; default: the stack's flux.namespace. */
+    fluxNamespace: z.string().min(1).optional(),
+  }),
   check(s, config, report) {
     if (partOfFluxInstall(s)) return;
+    const allowedNamespace = config.fluxNamespace ?? fluxNamespace(s);
     const t = parseKubernetesType(s.type);
-    if (t && WORKLOAD_KINDS[t.group]?.includes(t.kind) && s.namespace !== config.fluxNamespace) {
+    if (t && WORKLOAD_KINDS[t.group]?.includes(t.kind) && s.namespace !== allowedNamespace) {
       report(
         `${t.kind} "${s.name}" is applied by Pulumi in namespace "${s.namespace ?? "default"}": ` +
           "commit it under cluster/<env>/ (or ship it in a chart behind a HelmRelease) so Flux applies it from Git.",
       );
-    } else if (MANIFEST_COMPONENTS.has(s.type) && field(s.props, "namespace") !== config.fluxNamespace) {
+    } else if (MANIFEST_COMPONENTS.has(s.type) && field(s.props, "namespace") !== allowedNamespace) {
       report(
         `${s.type} "${s.name}" applies manifests with Pulumi: move the files under cluster/<env>/ ` + "so Flux applies them from Git.",
       );
@@ -95,7 +100,7 @@ export const singleFluxInstall = stackRule({
     }
     if (syncs !== 1) {
       report(
-        `found ${syncs} flux-system syncs; keep exactly one FluxSync (Kustomization ${FLUX_SYSTEM}/${FLUX_SYSTEM}) ` +
+        `found ${syncs} flux-system syncs; keep exactly one FluxSync (Kustomization ${SYNC_NAME} in the Flux namespace) ` +
           "per stack and add further paths as Kustomizations under cluster/<env>/.",
       );
     }

@@ -1,35 +1,28 @@
-// What differs between environments, as typed overrides of the shared release definitions.
-// Add an environment here when you add a Pulumi.<stack>.yaml.
-import type { GitRef } from "../../infra/render/objects.ts";
-import type { IngressNginxValues } from "./ingress-nginx.ts";
-import type { RemlaValues } from "./remla.ts";
+// Environments are declared once: a Pulumi.<env>.yaml in the repository root, and beside it the
+// typed definition stacks/environments/<env>.ts (default export) of what that environment deploys.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ConfigError, type StackConfig } from "../../infra/config/index.ts";
+import type { Environment } from "../../infra/render/write.ts";
+import { environment, type EnvironmentDefinition } from "./index.ts";
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export const DEFINITIONS_DIR = join(import.meta.dirname, "..", "environments");
 
-export interface EnvironmentReleases {
-  /** Git ref of the remla chart: dev follows a branch, prod pins a release tag. */
-  remlaRef: GitRef;
-  remla?: DeepPartial<RemlaValues>;
-  ingressNginx?: DeepPartial<IngressNginxValues>;
+/** The objects environment `cfg.stack` deploys, from its definition file. */
+export async function loadEnvironment(cfg: StackConfig, source: string): Promise<Environment> {
+  const file = join(DEFINITIONS_DIR, `${cfg.stack}.ts`);
+  if (!existsSync(file)) {
+    const defined = readdirSync(DEFINITIONS_DIR)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => f.slice(0, -3));
+    throw new ConfigError(
+      `${source}: stack "${cfg.stack}" has no release definition; add stacks/environments/${cfg.stack}.ts (defined: ${defined.join(", ")})`,
+    );
+  }
+  const definition = (await import(pathToFileURL(file).href)) as { default?: EnvironmentDefinition };
+  if (definition.default === undefined) {
+    throw new ConfigError(`stacks/environments/${cfg.stack}.ts: must export default the environment's definition`);
+  }
+  return environment(cfg, definition.default);
 }
-
-export const ENVIRONMENTS: Record<string, EnvironmentReleases> = {
-  dev: {
-    remlaRef: { branch: "main" },
-    remla: {
-      appService: { configData: { LOG_LEVEL: "debug" } },
-      appIngress: { hostname: "dev.remla.local" },
-    },
-  },
-  prod: {
-    remlaRef: { tag: "remla-chart-1.5.0" },
-    remla: {
-      appFrontend: { replicas: 2 },
-      appService: { replicas: 3, configData: { IS_PRODUCTION: "true" } },
-      modelService: { replicas: 2, persistence: { enabled: true } },
-      rateLimiting: { enabled: true },
-      serviceMonitor: { enabled: true },
-    },
-    ingressNginx: { controller: { replicaCount: 2, metrics: { enabled: true } } },
-  },
-};

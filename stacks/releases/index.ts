@@ -1,11 +1,21 @@
-// Everything one environment deploys, as typed objects ready for the renderer.
-import { ConfigError, type StackConfig } from "../../infra/config/index.ts";
-import { namespace } from "../../infra/render/objects.ts";
+// Everything one environment deploys, as typed objects ready for the renderer: the shared release
+// definitions of this folder with the environment's overrides (stacks/environments/<env>.ts).
+import type { StackConfig } from "../../infra/config/index.ts";
 import { auditMetadata } from "../../infra/metadata.ts";
-import type { Environment, RenderObject } from "../../infra/render/write.ts";
-import { ENVIRONMENTS, type DeepPartial } from "./environments.ts";
-import { INGRESS_NGINX_DEFAULTS, ingressNginx } from "./ingress-nginx.ts";
-import { REMLA_DEFAULTS, remla } from "./remla.ts";
+import { namespace, type BuildContext, type GitRef } from "../../infra/render/objects.ts";
+import type { Environment } from "../../infra/render/write.ts";
+import { INGRESS_NGINX_DEFAULTS, ingressNginx, type IngressNginxValues } from "./ingress-nginx.ts";
+import { REMLA_DEFAULTS, remla, type RemlaValues } from "./remla.ts";
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** What differs between environments, as typed overrides of the shared release definitions. */
+export interface EnvironmentDefinition {
+  /** Git ref of the remla chart: dev follows a branch, prod pins a release tag. */
+  remlaRef: GitRef;
+  remla?: DeepPartial<RemlaValues>;
+  ingressNginx?: DeepPartial<IngressNginxValues>;
+}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -21,37 +31,24 @@ export function merge<T>(base: T, override: DeepPartial<T> | undefined): T {
   return out as T;
 }
 
-/** Stamps the audit labels and annotations on every object; they win over any set by a definition. */
-function stamp(objects: RenderObject[], cfg: StackConfig): RenderObject[] {
-  const audit = auditMetadata(cfg);
-  for (const obj of objects) {
-    obj.metadata = {
-      ...obj.metadata,
-      labels: { ...obj.metadata?.labels, ...audit.labels },
-      annotations: { ...obj.metadata?.annotations, ...audit.annotations },
-    };
-  }
-  return objects;
+/** The build context of environment `cfg.stack`: its Flux namespace, audit metadata and release account. */
+export function buildContext(cfg: StackConfig): BuildContext {
+  return {
+    namespace: cfg.flux.namespace,
+    metadata: auditMetadata(cfg),
+    // Under the lockdown's --default-service-account, releases in the Flux namespace must name the
+    // helm-controller's account, or they would be applied with the tenant default (no rights).
+    serviceAccountName: cfg.flux.multitenancy.defaultServiceAccount ? "helm-controller" : undefined,
+  };
 }
 
-/** The objects of environment `cfg.stack`, rendered to `cfg.syncPath` (the folder Flux syncs). */
-export function environment(cfg: StackConfig, source: string): Environment {
-  if (!Object.hasOwn(ENVIRONMENTS, cfg.stack)) {
-    throw new ConfigError(
-      `${source}: stack "${cfg.stack}" has no release definition; add "${cfg.stack}" to ENVIRONMENTS in stacks/releases/environments.ts (defined: ${Object.keys(ENVIRONMENTS).join(", ")})`,
-    );
-  }
-  const def = ENVIRONMENTS[cfg.stack]!;
-  const ns = cfg.flux.namespace;
-  const [nginxSource, nginx] = ingressNginx({ namespace: ns, values: merge(INGRESS_NGINX_DEFAULTS, def.ingressNginx) });
-  const [remlaSource, app] = remla({ namespace: ns, ref: def.remlaRef, values: merge(REMLA_DEFAULTS, def.remla), dependsOn: [nginx] });
+/** The objects of environment `cfg.stack`, rendered to its sync folder (the folder Flux syncs). */
+export function environment(cfg: StackConfig, def: EnvironmentDefinition): Environment {
+  const ctx = buildContext(cfg);
+  const [nginxSource, nginx] = ingressNginx({ values: merge(INGRESS_NGINX_DEFAULTS, def.ingressNginx) }, ctx);
+  const [remlaSource, app] = remla({ ref: def.remlaRef, values: merge(REMLA_DEFAULTS, def.remla), dependsOn: [nginx] }, ctx);
   const releases = [nginx, app];
-  // Under the lockdown's --default-service-account, releases in the Flux namespace must name the
-  // helm-controller's account, or they would be applied with the tenant default (no rights).
-  if (cfg.flux.multitenancy.defaultServiceAccount) {
-    for (const release of releases) release.spec = { ...release.spec!, serviceAccountName: "helm-controller" };
-  }
   const targets = [...new Set(releases.map((r) => r.spec?.targetNamespace).filter((n): n is string => !!n))];
-  const objects = [...targets.map((name) => namespace({ name })), nginxSource, remlaSource, ...releases];
-  return { name: cfg.stack, dir: cfg.syncPath, objects: stamp(objects, cfg) };
+  const objects = [...targets.map((name) => namespace({ name }, ctx)), nginxSource, remlaSource, ...releases];
+  return { name: cfg.stack, dir: cfg.syncPath.folder, objects };
 }

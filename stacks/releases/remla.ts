@@ -1,6 +1,13 @@
 // The team's application: chart k8s/remla-chart of github.com/remla25-team3/operation, fetched through
 // its own GitRepository. The value names below are the chart's own (k8s/remla-chart/values.yaml).
-import { gitRepository, helmRelease, type GitRef, type HelmRelease, type GitRepository } from "../../infra/render/objects.ts";
+import {
+  gitRepository,
+  helmRelease,
+  type BuildContext,
+  type GitRef,
+  type HelmRelease,
+  type GitRepository,
+} from "../../infra/render/objects.ts";
 
 export const REMLA_REPOSITORY = "https://github.com/remla25-team3/operation";
 export const REMLA_CHART_PATH = "k8s/remla-chart";
@@ -48,22 +55,23 @@ export const REMLA_DEFAULTS: RemlaValues = {
 };
 
 export interface RemlaArgs {
-  namespace: string;
   /** Branch to follow (dev) or tag to pin (prod). */
   ref: GitRef;
   values: RemlaValues;
   dependsOn: HelmRelease[];
 }
 
-export function remla(args: RemlaArgs): [GitRepository, HelmRelease] {
-  const source = gitRepository({ name: "remla-operation", namespace: args.namespace, url: REMLA_REPOSITORY, ref: args.ref });
-  const release = helmRelease({
-    name: "remla",
-    namespace: args.namespace,
-    targetNamespace: "remla",
-    chart: { git: source, path: REMLA_CHART_PATH },
-    dependsOn: args.dependsOn,
-    values: { ...args.values },
-  });
+export function remla(args: RemlaArgs, ctx: BuildContext): [GitRepository, HelmRelease] {
+  const source = gitRepository({ name: "remla-operation", url: REMLA_REPOSITORY, ref: args.ref }, ctx);
+  const release = helmRelease(
+    {
+      name: "remla",
+      targetNamespace: "remla",
+      chart: { git: source, path: REMLA_CHART_PATH },
+      dependsOn: args.dependsOn,
+      values: { ...args.values },
+    },
+    ctx,
+  );
   return [source, release];
 }

@@ -12,7 +12,7 @@ const repo = { owner: "acme", name: "platform" };
 
 test("defaults fill every setting the user leaves out", () => {
   const cfg = parseStackConfig({ repository: repo }, "staging");
-  assert.equal(cfg.syncPath, "cluster/staging");
+  assert.deepEqual(cfg.syncPath, { folder: "cluster/staging", flux: "./cluster/staging" });
   assert.equal(cfg.repository.branch, "main");
   assert.equal(cfg.repository.host, "github.com");
   assert.equal(cfg.production, false);
@@ -23,8 +23,13 @@ test("defaults fill every setting the user leaves out", () => {
   assert.deepEqual(cfg.sync, { gitInterval: "1m", kustomizationInterval: "10m", timeout: "5m" });
 });
 
-test("syncPath is normalised to a repository-relative folder", () => {
-  assert.equal(parseStackConfig({ repository: repo, syncPath: "./clusters/eu/" }, "eu").syncPath, "clusters/eu");
+test("syncPath is normalised once into its folder and its Flux path", () => {
+  for (const given of ["./clusters/eu/", "clusters/eu", "clusters/eu//", "././clusters/eu"]) {
+    assert.deepEqual(parseStackConfig({ repository: repo, syncPath: given }, "eu").syncPath, {
+      folder: "clusters/eu",
+      flux: "./clusters/eu",
+    });
+  }
 });
 
 // [config values, expected message after "stack dev: "]
@@ -108,7 +113,7 @@ test("Pulumi.<stack>.yaml files are read with the same schema", () => {
   assert.deepEqual(listStacks(ROOT), ["dev", "prod"]);
   const prod = readStackConfigFile(join(ROOT, "Pulumi.prod.yaml"), "prod");
   assert.equal(prod.production, true);
-  assert.equal(prod.syncPath, "cluster/prod");
+  assert.equal(prod.syncPath.folder, "cluster/prod");
 
   const dir = mkdtempSync(join(tmpdir(), "flux-gitops-config-"));
   const bad = join(dir, "Pulumi.qa.yaml");

@@ -19,7 +19,7 @@ import { ROOT } from "../support/paths.ts";
 const SEED = Number(process.env.FC_SEED ?? 20250611);
 const CLI = join(ROOT, "policies", "cli.ts");
 const SETTINGS = [resolveConfig(rules, {}), resolveConfig(rules, projectConfig), resolveConfig(rules, { all: "mandatory" })];
-const owner = (env: string) => (env === "dev" ? "acme" : undefined);
+const owner = (env: string) => (env === "dev" ? { githubOwner: "acme" } : {});
 
 // Random YAML text: fragments that drive the parser into its corners (anchors, aliases, merge keys,
 // tags, flow/block mixes, directives, document markers, odd indentation and quoting).

@@ -187,7 +187,7 @@ test("bad input gives one line and a non-zero exit, and nothing is written", (t)
   assert.equal(undefinedEnv.code, 1);
   assert.equal(
     undefinedEnv.stderr,
-    `render: ${join(root2, "Pulumi.staging.yaml")}: stack "staging" has no release definition; add "staging" to ENVIRONMENTS in stacks/releases/environments.ts (defined: dev, prod)\n`,
+    `render: ${join(root2, "Pulumi.staging.yaml")}: stack "staging" has no release definition; add stacks/environments/staging.ts (defined: dev, prod)\n`,
   );
   assert.equal(existsSync(join(root2, "cluster")), false);
 });

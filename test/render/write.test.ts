@@ -9,11 +9,11 @@ import {
   checkEnvironments,
   HEADER,
   planEnvironment,
-  RenderError,
   writeEnvironments,
   type Environment,
   type RenderObject,
 } from "../../infra/render/write.ts";
+import { RenderError } from "../../infra/render/errors.ts";
 
 function tempRoot(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "render-"));

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigError, parseStackConfig } from "../../infra/config/index.ts";
-import { environment, merge } from "../../stacks/releases/index.ts";
+import { merge } from "../../stacks/releases/index.ts";
+import { loadEnvironment } from "../../stacks/releases/environments.ts";
 import { REMLA_DEFAULTS } from "../../stacks/releases/remla.ts";
 
 const config = (stack: string, extra: Record<string, unknown> = {}) =>
@@ -16,8 +17,11 @@ test("merge lays typed overrides over the shared defaults without touching them"
   assert.equal(merge(REMLA_DEFAULTS, undefined), REMLA_DEFAULTS);
 });
 
-test("an environment renders to its stack's syncPath, in the configured Flux namespace", () => {
-  const env = environment(config("prod", { syncPath: "./clusters/production/", flux: { namespace: "gitops" } }), "Pulumi.prod.yaml");
+test("an environment renders to its stack's syncPath, in the configured Flux namespace", async () => {
+  const env = await loadEnvironment(
+    config("prod", { syncPath: "./clusters/production/", flux: { namespace: "gitops" } }),
+    "Pulumi.prod.yaml",
+  );
   assert.equal(env.name, "prod");
   assert.equal(env.dir, "clusters/production");
   const flux = env.objects.filter((o) => o.kind !== "Namespace");
@@ -30,22 +34,21 @@ test("an environment renders to its stack's syncPath, in the configured Flux nam
   }
 });
 
-test("a stack without a release definition is one clear error", () => {
-  assert.throws(() => environment(config("staging"), "Pulumi.staging.yaml"), {
+test("a stack without a release definition is one clear error naming the file to add", async () => {
+  await assert.rejects(loadEnvironment(config("staging"), "Pulumi.staging.yaml"), {
     name: "ConfigError",
-    message:
-      'Pulumi.staging.yaml: stack "staging" has no release definition; add "staging" to ENVIRONMENTS in stacks/releases/environments.ts (defined: dev, prod)',
+    message: 'Pulumi.staging.yaml: stack "staging" has no release definition; add stacks/environments/staging.ts (defined: dev, prod)',
   });
-  assert.throws(() => environment(config("constructor"), "Pulumi.constructor.yaml"), ConfigError);
+  await assert.rejects(loadEnvironment(config("constructor"), "Pulumi.constructor.yaml"), ConfigError);
 });
 
-test("under --default-service-account every release applies as helm-controller", () => {
+test("under --default-service-account every release applies as helm-controller", async () => {
   const prod = config("prod");
   const locked = config("prod", { flux: { multitenancy: { defaultServiceAccount: "default" } } });
-  const releases = environment(locked, "Pulumi.prod.yaml").objects.filter((o) => o.kind === "HelmRelease");
+  const releases = (await loadEnvironment(locked, "Pulumi.prod.yaml")).objects.filter((o) => o.kind === "HelmRelease");
   assert.ok(releases.length > 0);
   for (const r of releases) assert.equal((r.spec as { serviceAccountName?: string }).serviceAccountName, "helm-controller");
-  for (const r of environment(prod, "Pulumi.prod.yaml").objects.filter((o) => o.kind === "HelmRelease")) {
+  for (const r of (await loadEnvironment(prod, "Pulumi.prod.yaml")).objects.filter((o) => o.kind === "HelmRelease")) {
     assert.equal((r.spec as { serviceAccountName?: string }).serviceAccountName, undefined);
   }
 });

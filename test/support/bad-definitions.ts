@@ -1,13 +1,13 @@
 // Preload (`node --import`) for the render CLI that breaks the real release definitions in one named
 // way ($FLUX_GITOPS_BAD_DEFINITION), so invalid definitions can be fed through `npm run render` itself.
-// As a preload it redirects the CLI's import of stacks/releases/index.ts to this module, whose
-// `environment` builds the real definitions and then applies the mistake to environment "prod" (rendered after dev, so a render that wrote dev before checking prod shows).
+// As a preload it redirects the CLI's import of stacks/releases/environments.ts to this module, whose
+// `loadEnvironment` builds the real definitions and then applies the mistake to environment "prod" (rendered after dev, so a render that wrote dev before checking prod shows).
 import { registerHooks } from "node:module";
 import { Secret } from "kubernetes-models/v1";
 import type { StackConfig } from "../../infra/config/index.ts";
 import { gitRepository, helmRelease, type GitRepository } from "../../infra/render/objects.ts";
 import type { Environment, RenderObject } from "../../infra/render/write.ts";
-import { environment as realEnvironment } from "../../stacks/releases/index.ts";
+import { loadEnvironment as realLoadEnvironment } from "../../stacks/releases/environments.ts";
 
 const find = (env: Environment, kind: string) => env.objects.find((o) => o.kind === kind) as RenderObject & { spec: any; metadata: any };
 
@@ -50,8 +50,8 @@ export const MISTAKES: Record<string, (env: Environment) => void> = {
   },
 };
 
-export function environment(cfg: StackConfig, source: string): Environment {
-  const env = realEnvironment(cfg, source);
+export async function loadEnvironment(cfg: StackConfig, source: string): Promise<Environment> {
+  const env = await realLoadEnvironment(cfg, source);
   const mistake = MISTAKES[process.env.FLUX_GITOPS_BAD_DEFINITION ?? ""];
   if (!mistake) throw new Error(`FLUX_GITOPS_BAD_DEFINITION must be one of: ${Object.keys(MISTAKES).join(", ")}`);
   if (env.name === "prod") mistake(env);
@@ -63,7 +63,7 @@ if (new URL(import.meta.url).search === "") {
   const self = `${import.meta.url}?definitions`;
   registerHooks({
     resolve(specifier, context, next) {
-      if (specifier.endsWith("/releases/index.ts") && context.parentURL?.endsWith("/stacks/render.ts")) {
+      if (specifier.endsWith("/releases/environments.ts") && context.parentURL?.endsWith("/stacks/render.ts")) {
         return { url: self, shortCircuit: true };
       }
       return next(specifier, context);

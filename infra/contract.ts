@@ -1,0 +1,68 @@
+// The contract between the three parts of flux-gitops: the Pulumi program (infra/components), the
+// renderer (infra/render, stacks/) and the policies (policies/). Every name more than one of them
+// relies on is defined here once. Pure data and pure functions: no imports, so the policy pack can
+// load it without pulling in Pulumi or anything else.
+
+/** Namespace of the `flux-gitops:*` keys in Pulumi.<stack>.yaml. */
+export const CONFIG_NAMESPACE = "flux-gitops";
+
+/** Default namespace of the Flux controllers and of every Flux object flux-gitops makes. */
+export const DEFAULT_FLUX_NAMESPACE = "flux-system";
+
+/** Name of the sync objects Pulumi creates: the SSH Secret, the GitRepository and the Kustomization. */
+export const SYNC_NAME = "flux-system";
+
+/** Pulumi type token of the component that installs Flux. */
+export const FLUX_INSTALL_TYPE = "flux-gitops:flux:FluxInstall";
+
+/** Labels every object flux-gitops creates or renders carries. */
+export const LABELS = {
+  managedBy: "app.kubernetes.io/managed-by",
+  environment: "flux-gitops.io/environment",
+  production: "flux-gitops.io/production",
+} as const;
+
+/** Value of the `managedBy` label. */
+export const MANAGED_BY = "flux-gitops";
+
+/** Annotations every object flux-gitops creates or renders carries. */
+export const ANNOTATIONS = {
+  repository: "flux-gitops.io/repository",
+  path: "flux-gitops.io/path",
+} as const;
+
+/**
+ * The folder Flux syncs, known in both of its forms. Made only by `syncPath()`, from a folder that
+ * the stack config schema has already checked.
+ */
+export interface SyncPath {
+  /** Relative to the repository root, without `./` or a trailing `/`: `cluster/dev`. */
+  readonly folder: string;
+  /** As a Flux Kustomization's `spec.path` names it: `./cluster/dev`. */
+  readonly flux: string;
+}
+
+/** The sync folder of a stack that sets no `syncPath`. */
+export function defaultSyncFolder(stack: string): string {
+  return `cluster/${stack}`;
+}
+
+/** A SyncPath from a path in either form (`cluster/dev`, `./cluster/dev/`). */
+export function syncPath(path: string): SyncPath {
+  const folder = path.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  return { folder, flux: `./${folder}` };
+}
+
+/**
+ * What the policies need to know about a stack, whichever front end reads it: the Pulumi program's
+ * config (PULUMI_CONFIG) or the stack file beside the YAML (Pulumi.<env>.yaml).
+ */
+export interface StackFacts {
+  /** Stack (= environment) name. */
+  environment: string;
+  production: boolean;
+  fluxNamespace: string;
+  sync: SyncPath;
+  /** `repository.owner` of the stack's config (equal to `github:owner`). */
+  githubOwner?: string;
+}

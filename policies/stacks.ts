@@ -1,0 +1,99 @@
+// What the rules know about a stack, from the same config the program and the renderer read: in the
+// pack from the engine's PULUMI_CONFIG, in the YAML checker from Pulumi.<env>.yaml beside the YAML.
+// Both go through the one stack config schema, so defaults (Flux namespace, cluster/<env>) agree.
+import { readFileSync } from "node:fs";
+import yaml from "js-yaml";
+import { type StackFacts } from "../infra/contract.ts";
+import { NAMESPACE, parseStackConfig, readStackConfigFile, stackConfigFile, type StackConfig } from "../infra/config/index.ts";
+
+export function stackFacts(cfg: StackConfig): StackFacts {
+  return {
+    environment: cfg.stack,
+    production: cfg.production,
+    fluxNamespace: cfg.flux.namespace,
+    sync: cfg.syncPath,
+    githubOwner: cfg.repository.owner,
+  };
+}
+
+/** Structured config arrives as JSON text; plain strings stay strings. */
+function decode(text: unknown): unknown {
+  if (typeof text !== "string") return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The stack config the CLI hands a policy pack (PULUMI_CONFIG: full keys to strings). `undefined`
+ * when it holds no valid flux-gitops config: the program itself refuses to run on one.
+ */
+export function factsFromPulumiConfig(config: Record<string, unknown>, stack: string): StackFacts | undefined {
+  const values: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(config)) {
+    if (key.startsWith(`${NAMESPACE}:`)) values[key.slice(NAMESPACE.length + 1)] = decode(text);
+  }
+  if (Object.keys(values).length === 0) return undefined;
+  try {
+    return stackFacts(parseStackConfig(values, stack));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `github:owner` of the stack config, for stacks whose flux-gitops config is absent. */
+export function githubOwnerOf(config: Record<string, unknown>): string | undefined {
+  const owner = config["github:owner"];
+  return typeof owner === "string" && owner !== "" ? owner : undefined;
+}
+
+/** Reads PULUMI_CONFIG; an unreadable one counts as empty. */
+export function pulumiConfigFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(env.PULUMI_CONFIG ?? "{}") as unknown;
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** What the YAML checker knows of one environment: its stack file's config, or at least its `github:owner`. */
+export interface StackView {
+  facts?: StackFacts;
+  githubOwner?: string;
+}
+
+const STACK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The view of environment `env` from `<projectDir>/Pulumi.<env>.yaml`, memoised. Only a valid stack
+ * name is ever joined into a path; a missing or invalid file gives an empty view (fail closed: only
+ * configured source prefixes are allowed then).
+ */
+export function stackFileLookup(projectDir: string): (env: string) => StackView {
+  const cache = new Map<string, StackView>();
+  return (env) => {
+    let view = cache.get(env);
+    if (view === undefined) {
+      view = {};
+      if (STACK_NAME.test(env)) {
+        const file = stackConfigFile(projectDir, env);
+        try {
+          view.githubOwner = githubOwnerOf((yaml.load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> })?.config ?? {});
+        } catch {
+          // no readable stack file for this environment
+        }
+        try {
+          view.facts = stackFacts(readStackConfigFile(file, env));
+          view.githubOwner = view.facts.githubOwner;
+        } catch {
+          // no valid flux-gitops config: rules use the config's defaults
+        }
+      }
+      cache.set(env, view);
+    }
+    return view;
+  };
+}

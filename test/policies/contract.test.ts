@@ -1,0 +1,130 @@
+// The contract the stack, the renderer and the policies share: a stack that moves Flux to another
+// namespace and syncs another folder passes every mandatory rule through both front ends, because
+// the rules read the namespace and the sync path from the stack config, not from constants.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { readStackConfigFile, stackConfigFile } from "../../infra/config/index.ts";
+import { syncManifests } from "../../infra/flux/sync.ts";
+import { auditMetadata } from "../../infra/metadata.ts";
+import { toYaml } from "../../infra/render/write.ts";
+import { checkPaths } from "../../policies/checker.ts";
+import { resolveConfig } from "../../policies/config.ts";
+import { rules } from "../../policies/rules/index.ts";
+import { main as render } from "../../stacks/render.ts";
+import { PACK_DIR, PolicyPackProcess, type AnalyzerInput } from "../support/analyzer-client.ts";
+import { ROOT } from "../support/paths.ts";
+import { runStack, stackConfig } from "../support/pulumi-mocks.ts";
+
+const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
+const MOVED = { namespace: "flux", syncPath: "deploy/dev" };
+
+/** Pulumi.dev.yaml's config with Flux in namespace `flux`, syncing `deploy/dev`. */
+function movedConfig(): Record<string, unknown> {
+  const config = stackConfig("dev");
+  return {
+    ...config,
+    "flux-gitops:flux": { ...(config["flux-gitops:flux"] as object), namespace: MOVED.namespace },
+    "flux-gitops:syncPath": MOVED.syncPath,
+  };
+}
+
+test("pack: a dev stack with flux.namespace flux and syncPath deploy/dev is clean", async () => {
+  const config = movedConfig();
+  const run = await runStack("dev", { config });
+  const sync = run.one("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization");
+  assert.equal(sync.inputs.metadata.namespace, MOVED.namespace);
+  assert.equal(sync.inputs.spec.path, `./${MOVED.syncPath}`);
+  const pack = await PolicyPackProcess.start("dev", config);
+  try {
+    await pack.configure(projectConfig);
+    const resources: AnalyzerInput[] = run.registrations.map((r) => ({
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      parent: r.parent || undefined,
+      properties: r.wireInputs,
+      dependencies: r.dependencies,
+    }));
+    assert.deepEqual(await pack.analyzeAll(resources), []);
+  } finally {
+    await pack.close();
+  }
+});
+
+test("YAML checker: the same stack's rendered folder and its sync objects are clean", async () => {
+  const root = mkdtempSync(join(tmpdir(), "flux-gitops-contract-"));
+  try {
+    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) cpSync(join(ROOT, f), join(root, f));
+    const file = stackConfigFile(root, "dev");
+    const doc = yaml.load(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+    Object.assign(doc.config, movedConfig());
+    writeFileSync(file, yaml.dump(doc));
+    const out: string[] = [];
+    const io = { out: (t: string) => void out.push(t), err: (t: string) => void out.push(t) };
+    assert.equal(await render(["--root", root], io), 0, out.join(""));
+
+    // The sync objects Pulumi creates, committed beside the rendered files as `flux bootstrap` would.
+    const cfg = readStackConfigFile(file, "dev");
+    const target = {
+      url: "ssh://git@github.com/remla25-team3/flux-gitops",
+      branch: "main",
+      path: cfg.syncPath,
+      gitInterval: "1m",
+      kustomizationInterval: "10m",
+      timeout: "5m",
+      wait: false,
+    };
+    const { gitRepository, kustomization } = syncManifests(target, cfg.flux.namespace, auditMetadata(cfg));
+    writeFileSync(join(root, MOVED.syncPath, "sync.yaml"), `${toYaml(gitRepository)}---\n${toYaml(kustomization)}`);
+
+    const settings = resolveConfig(rules, projectConfig);
+    const { findings, errors } = checkPaths([join(root, MOVED.syncPath)], settings, { projectDir: root });
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      findings.filter((f) => f.level === "mandatory"),
+      [],
+    );
+    assert.ok(findings.length === 0 || findings.every((f) => f.level === "advisory"));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("YAML checker: the sync folder that does not match the moved syncPath is still reported", () => {
+  const root = mkdtempSync(join(tmpdir(), "flux-gitops-contract-"));
+  try {
+    cpSync(join(ROOT, "Pulumi.dev.yaml"), join(root, "Pulumi.dev.yaml"));
+    const file = stackConfigFile(root, "dev");
+    const doc = yaml.load(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+    Object.assign(doc.config, movedConfig());
+    writeFileSync(file, yaml.dump(doc));
+    const cfg = readStackConfigFile(file, "dev");
+    const wrong = { ...cfg, syncPath: { folder: "cluster/dev", flux: "./cluster/dev" } };
+    const { kustomization } = syncManifests(
+      {
+        url: "ssh://git@github.com/remla25-team3/x",
+        branch: "main",
+        path: wrong.syncPath,
+        gitInterval: "1m",
+        kustomizationInterval: "10m",
+        timeout: "5m",
+        wait: false,
+      },
+      cfg.flux.namespace,
+      auditMetadata(wrong),
+    );
+    writeFileSync(join(root, "sync.yaml"), toYaml(kustomization));
+    const { findings } = checkPaths([join(root, "sync.yaml")], resolveConfig(rules, projectConfig), { projectDir: root });
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.level]),
+      [["sync-path-matches-env", "mandatory"]],
+    );
+    assert.match(findings[0]!.message, /must sync \.\/deploy\/dev/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
