@@ -1,5 +1,6 @@
-// Starts policies/ the way the Pulumi CLI starts a nodejs policy pack and talks to it over the Analyzer
-// gRPC service whose definitions ship in @pulumi/pulumi:
+// Starts policies/ and talks to it over the Analyzer gRPC service whose definitions ship in @pulumi/pulumi.
+// start() runs `node index.ts` directly (the rule tests); startLikeCli() goes through the CLI's own entry,
+// @pulumi/pulumi/cmd/run-policy-pack and policies/package.json's main (test/entrypoints/). Both give the pack:
 //   - working directory: the pack directory (the pack reads its version from ./package.json),
 //   - arguments: <engine address> <program directory> (".")  — @pulumi/policy 1.21 never dials the engine,
 //   - environment: PULUMI_CONFIG (the stack config as a JSON map of full keys to strings), PULUMI_NODEJS_PROJECT,
@@ -8,9 +9,12 @@
 // `--policy-pack-config` reaches the pack as a Configure call; `configure()` sends the same file shape.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import * as grpc from "@grpc/grpc-js";
+import yaml from "js-yaml";
 import analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb.js";
 import analyzerPb from "@pulumi/pulumi/proto/analyzer_pb.js";
 import structPb from "google-protobuf/google/protobuf/struct_pb.js";
@@ -71,6 +75,50 @@ function describeResource<T extends analyzerPb.AnalyzeRequest | analyzerPb.Analy
   return msg;
 }
 
+export interface CliPackOptions {
+  stack: string;
+  /** Stack config, full keys (e.g. `github:owner`); structured values are sent as JSON text. */
+  stackConfig?: Record<string, unknown>;
+  /** Address the pack is given as the engine's (the test engine's, for its Log service). */
+  engineAddress: string;
+  dryRun?: boolean;
+  /** Node binary (default: this test's node). */
+  node?: string;
+  /** Extra node arguments before the run script (e.g. a preload). */
+  nodeArgs?: string[];
+}
+
+/**
+ * The command the Pulumi CLI runs for a Node.js policy pack (pkg/resource/plugin NewPolicyAnalyzer with the
+ * `pulumi-analyzer-policy` shim of sdk/nodejs/dist): in the pack directory, `node <require.resolve of
+ * @pulumi/pulumi/cmd/run-policy-pack from there> <engine address> . -<option>=<value>…` (PulumiPolicy.yaml's
+ * runtime options), environment: the CLI's own plus PULUMI_CONFIG (`<namespace>:<key>` keys) and
+ * PULUMI_[NODEJS_]ORGANIZATION / PROJECT / STACK / DRY_RUN (constructEnv).
+ */
+export function cliPolicyPackCommand(options: CliPackOptions): { command: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv } {
+  const policyProject = yaml.load(readFileSync(join(PACK_DIR, "PulumiPolicy.yaml"), "utf8")) as {
+    runtime: { name: string; options?: Record<string, unknown> };
+  };
+  const runtimeOptions = Object.entries(policyProject.runtime.options ?? {}).map(([k, v]) => `-${k}=${String(v)}`);
+  const runPath = createRequire(join(PACK_DIR, "package.json")).resolve("@pulumi/pulumi/cmd/run-policy-pack");
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.stackConfig ?? {})) config[k] = typeof v === "string" ? v : JSON.stringify(v);
+  const dryRun = String(options.dryRun ?? true);
+  const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_CONFIG: JSON.stringify(config) };
+  for (const prefix of ["PULUMI_NODEJS_", "PULUMI_"]) {
+    env[`${prefix}ORGANIZATION`] = "organization";
+    env[`${prefix}PROJECT`] = "flux-gitops";
+    env[`${prefix}STACK`] = options.stack;
+    env[`${prefix}DRY_RUN`] = dryRun;
+  }
+  return {
+    command: options.node ?? process.execPath,
+    args: [...(options.nodeArgs ?? []), runPath, options.engineAddress, ".", ...runtimeOptions],
+    cwd: PACK_DIR,
+    env,
+  };
+}
+
 export class PolicyPackProcess {
   readonly child: ChildProcess;
   readonly client: any;
@@ -98,6 +146,16 @@ export class PolicyPackProcess {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    return PolicyPackProcess.connect(child);
+  }
+
+  /** Starts the pack exactly as the CLI does (see cliPolicyPackCommand). */
+  static async startLikeCli(options: CliPackOptions): Promise<PolicyPackProcess> {
+    const { command, args, cwd, env } = cliPolicyPackCommand(options);
+    return PolicyPackProcess.connect(spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] }));
+  }
+
+  private static async connect(child: ChildProcess): Promise<PolicyPackProcess> {
     const stderr: string[] = [];
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
     const port = await new Promise<number>((resolve, reject) => {
