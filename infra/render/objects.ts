@@ -112,6 +112,8 @@ export function kustomization(
     healthChecks?: HealthCheck[];
     timeout?: Duration;
     retryInterval?: Duration;
+    /** Decrypt SOPS-encrypted Secrets of this path with the key in Secret `secretName` (Flux namespace). */
+    sopsKeySecret?: string;
   },
   ctx = DEFAULT_CONTEXT,
 ): Kustomization {
@@ -128,6 +130,7 @@ export function kustomization(
       healthChecks: input.healthChecks,
       targetNamespace: input.targetNamespace,
       serviceAccountName: ctx.kustomizeServiceAccountName,
+      decryption: input.sopsKeySecret ? { provider: "sops", secretRef: { name: input.sopsKeySecret } } : undefined,
       dependsOn: input.dependsOn?.map(ref),
     },
   });
