@@ -3,7 +3,7 @@
 // from Pulumi.<stack>.yaml), so both always agree on defaults and on what is valid.
 import { z } from "zod";
 import { CONFIG_NAMESPACE, DEFAULT_FLUX_NAMESPACE, SYNC_NAME, defaultSyncFolder, syncPath as toSyncPath } from "../contract.ts";
-import { FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../flux/versions.ts";
+import { DEFAULT_FLUX_VERSION, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../flux/versions.ts";
 
 /** Go duration, as Flux intervals are parsed (e.g. `1m`, `10m30s`, `1h`). */
 const duration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, "must be a Go duration such as 30s, 1m or 1h");
@@ -45,7 +45,7 @@ const flux = z
     version: z
       .string()
       .refine((v) => v in FLUX_VERSIONS, `must be one of the pinned Flux versions: ${Object.keys(FLUX_VERSIONS).join(", ")}`)
-      .default("2.7.0"),
+      .default(DEFAULT_FLUX_VERSION),
     namespace: dnsLabel.default(DEFAULT_FLUX_NAMESPACE),
     components: z
       .array(z.enum(CORE_COMPONENTS))
@@ -78,7 +78,7 @@ const flux = z
         /** Version of the flux-operator Helm chart (= the operator's version). */
         chartVersion: z
           .string()
-          .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 0.33.0")
+          .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 0.49.0")
           .default(FLUX_OPERATOR_CHART.version),
       })
       .prefault({}),
@@ -86,7 +86,14 @@ const flux = z
   .refine((f) => f.components.includes("source-controller"), {
     message: "must include source-controller (the sync needs it)",
     path: ["components"],
-  });
+  })
+  .refine(
+    (f) =>
+      f.install !== "operator" ||
+      f.operator.chartVersion !== FLUX_OPERATOR_CHART.version ||
+      (FLUX_OPERATOR_CHART.embeds as readonly string[]).includes(f.version),
+    { message: `is not a Flux version flux-operator ${FLUX_OPERATOR_CHART.version} ships`, path: ["version"] },
+  );
 
 const deployKey = z
   .strictObject({

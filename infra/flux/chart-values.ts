@@ -57,13 +57,18 @@ export function flux2ChartValues(flux: FluxSettings): Record<string, unknown> {
     policies: { create: flux.networkPolicy },
     imagePullSecrets: flux.imagePullSecret ? [{ name: flux.imagePullSecret }] : [],
   };
+  // The controllers and the chart's pre-install hook Job (`flux check --pre`, the flux-cli image,
+  // templates/pre-install-job.yaml of flux2 2.18.3) schedule alike: same registry, tolerations and
+  // node selector. Otherwise a private registry or tainted nodes fail the atomic install.
+  const scheduling = { tolerations: tolerations(flux), nodeSelector: {} };
   for (const [controller, key] of Object.entries(CHART_KEYS) as [Controller, string][]) {
     values[key] = {
       create: enabled.has(controller),
       image: `${flux.registry}/${controller}`,
-      tolerations: tolerations(flux),
+      ...scheduling,
       container: { additionalArgs: lockdownArgs(flux, controller) },
     };
   }
+  values.cli = { image: `${flux.registry}/flux-cli`, ...scheduling };
   return values;
 }

@@ -5,11 +5,13 @@ import { HelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v
 import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1";
 import { GitRepository, HelmRepository, OCIRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { DEFAULT_FLUX_NAMESPACE } from "../contract.ts";
 import type { Metadata } from "../metadata.ts";
 import { RenderError } from "./errors.ts";
 
-export { GitRepository, HelmRelease, HelmRepository, Kustomization, Namespace, OCIRepository };
+export { ClusterRoleBinding, GitRepository, HelmRelease, HelmRepository, Kustomization, Namespace, OCIRepository, ServiceAccount };
 
 /**
  * What every object of one environment gets when it is built: the Flux namespace (where every Flux
@@ -20,6 +22,8 @@ export interface BuildContext {
   namespace: string;
   metadata?: Metadata;
   serviceAccountName?: string;
+  /** The account layer Kustomizations apply as under the lockdown (kustomize-controller). */
+  kustomizeServiceAccountName?: string;
 }
 
 /** The context of objects built outside an environment (tests, examples): the default namespace, no labels. */
@@ -45,7 +49,7 @@ export interface Named {
   metadata?: { name?: string; namespace?: string };
 }
 
-function objectMeta(input: Omit<ObjectInput, "interval">, ctx: BuildContext, namespaced = true) {
+export function objectMeta(input: Omit<ObjectInput, "interval">, ctx: BuildContext, namespaced = true) {
   const labels = ctx.metadata ? { ...input.labels, ...ctx.metadata.labels } : input.labels;
   const annotations = ctx.metadata ? { ...input.annotations, ...ctx.metadata.annotations } : input.annotations;
   return { name: input.name, ...(namespaced && { namespace: input.namespace ?? ctx.namespace }), labels, annotations };
@@ -87,13 +91,29 @@ export function namespace(input: Omit<ObjectInput, "namespace" | "interval">, ct
   return new Namespace({ metadata: objectMeta(input, ctx, false) });
 }
 
+/** What a Flux Kustomization waits for before it counts as Ready (and so before its dependents start). */
+export interface HealthCheck {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
 export function kustomization(
   input: ObjectInput & {
-    source: GitRepository | OCIRepository;
+    /** The source object, or a reference to one that exists already (e.g. the flux-system GitRepository). */
+    source: { kind: "GitRepository" | "OCIRepository"; metadata?: { name?: string; namespace?: string } };
     path: string;
     prune?: boolean;
     targetNamespace?: string;
     dependsOn?: Kustomization[];
+    /** Ready only once everything it applied is healthy (HelmReleases Ready, Deployments rolled out). */
+    wait?: boolean;
+    healthChecks?: HealthCheck[];
+    timeout?: Duration;
+    retryInterval?: Duration;
+    /** Decrypt SOPS-encrypted Secrets of this path with the key in Secret `secretName` (Flux namespace). */
+    sopsKeySecret?: string;
   },
   ctx = DEFAULT_CONTEXT,
 ): Kustomization {
@@ -101,12 +121,34 @@ export function kustomization(
     metadata: objectMeta(input, ctx),
     spec: {
       interval: input.interval ?? DEFAULT_INTERVAL,
+      retryInterval: input.retryInterval,
+      timeout: input.timeout,
       sourceRef: { kind: input.source.kind, ...ref(input.source) },
       path: input.path,
       prune: input.prune ?? true,
+      wait: input.wait,
+      healthChecks: input.healthChecks,
       targetNamespace: input.targetNamespace,
+      serviceAccountName: ctx.kustomizeServiceAccountName,
+      decryption: input.sopsKeySecret ? { provider: "sops", secretRef: { name: input.sopsKeySecret } } : undefined,
       dependsOn: input.dependsOn?.map(ref),
     },
+  });
+}
+
+export function serviceAccount(input: Omit<ObjectInput, "interval"> & { namespace: string }, ctx = DEFAULT_CONTEXT): ServiceAccount {
+  return new ServiceAccount({ metadata: objectMeta(input, ctx) });
+}
+
+/** Binds `clusterRole` cluster-wide to the service accounts `subjects`. */
+export function clusterRoleBinding(
+  input: Omit<ObjectInput, "namespace" | "interval"> & { clusterRole: string; subjects: ServiceAccount[] },
+  ctx = DEFAULT_CONTEXT,
+): ClusterRoleBinding {
+  return new ClusterRoleBinding({
+    metadata: objectMeta(input, ctx, false),
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: input.clusterRole },
+    subjects: input.subjects.map((sa) => ({ kind: "ServiceAccount", ...ref(sa) }) as { kind: string; name: string; namespace?: string }),
   });
 }
 
@@ -124,6 +166,13 @@ export interface HelmReleaseInput extends ObjectInput {
   /** Install and upgrade retries before remediation gives up. */
   retries?: number;
   timeout?: Duration;
+  /**
+   * How Helm treats CRDs in the chart's `crds/` folders (helm-controller: install default Create,
+   * upgrade default Skip). CreateReplace keeps them in step with the chart.
+   */
+  crds?: "Skip" | "Create" | "CreateReplace";
+  /** Kustomize patches applied to the rendered chart (e.g. `$patch: delete` of an object the chart hard-codes). */
+  patches?: { target: { kind: string; name?: string; namespace?: string }; patch: string }[];
 }
 
 function chartSpec(source: ChartSource) {
@@ -166,9 +215,10 @@ export function helmRelease(input: HelmReleaseInput, ctx = DEFAULT_CONTEXT): Hel
       targetNamespace: input.targetNamespace,
       ...chartSpec(input.chart),
       dependsOn: input.dependsOn?.map(ref),
-      install: { createNamespace: true, remediation: { retries } },
-      upgrade: { cleanupOnFail: true, remediation: { retries, strategy: "rollback" } },
+      install: { createNamespace: true, crds: input.crds, remediation: { retries } },
+      upgrade: { cleanupOnFail: true, crds: input.crds, remediation: { retries, strategy: "rollback" } },
       driftDetection: { mode: "enabled" },
+      postRenderers: input.patches && [{ kustomize: { patches: input.patches } }],
       values: input.values,
     },
   });

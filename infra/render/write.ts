@@ -2,7 +2,7 @@
 // carrying a generated-file header. Everything is validated before the first byte is written; only files
 // with the header are ever replaced or removed, so hand-written files beside them are safe.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, normalize, sep } from "node:path";
+import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import yaml from "js-yaml";
 import { RenderError } from "./errors.ts";
 import { violations, type Validatable } from "./validate.ts";
@@ -16,11 +16,21 @@ export interface RenderObject extends Validatable {
   toJSON(): unknown;
 }
 
+/** A subfolder of the environment's folder with its own kustomization.yaml, applied by its own Flux Kustomization. */
+export interface Layer {
+  /** Relative to the environment's folder, `/`-separated, e.g. `infrastructure/controllers`. */
+  path: string;
+  objects: RenderObject[];
+}
+
 export interface Environment {
   name: string;
   /** Output folder relative to the repository root, e.g. `cluster/dev`. */
   dir: string;
+  /** The objects of the folder itself (for a layered environment: the Flux Kustomizations of its layers). */
   objects: RenderObject[];
+  /** Subfolders, each with its own kustomization.yaml; not listed in the folder's own kustomization.yaml. */
+  layers?: Layer[];
 }
 
 export interface CheckReport {
@@ -75,12 +85,13 @@ function checkDir(env: Environment): string {
   return dir;
 }
 
-/** The files of one environment (name → content), after validating every object. */
-export function planEnvironment(env: Environment): Map<string, string> {
-  const where = `environment "${env.name}"`;
+const LAYER_PATH = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The files of one folder (name → content, kustomization.yaml last), after validating every object. */
+function planFolder(where: string, objects: RenderObject[]): Map<string, string> {
   const docs: { file: string; rank: number; content: string }[] = [];
   const seen = new Set<string>();
-  for (const obj of env.objects) {
+  for (const obj of objects) {
     const problems = violations(obj);
     if (problems.length > 0) {
       throw new RenderError(`${where}: ${objectRef(obj)}: ${problems.map((p) => `${p.field} ${p.message}`).join("; ")}`);
@@ -116,13 +127,35 @@ export function planEnvironment(env: Environment): Map<string, string> {
   return files;
 }
 
+/**
+ * The files of one environment (path relative to its folder → content), after validating every object:
+ * the folder's own files, then each layer's under `<layer path>/`.
+ */
+export function planEnvironment(env: Environment): Map<string, string> {
+  const where = `environment "${env.name}"`;
+  const files = planFolder(where, env.objects);
+  const paths = new Set<string>();
+  for (const layer of env.layers ?? []) {
+    if (!LAYER_PATH.test(layer.path)) {
+      throw new RenderError(
+        `${where}: layer ${JSON.stringify(layer.path)} must be a relative folder of lower-case names, e.g. infrastructure/controllers`,
+      );
+    }
+    const clash = [...paths].find((p) => p === layer.path || p.startsWith(`${layer.path}/`) || layer.path.startsWith(`${p}/`));
+    if (clash !== undefined) throw new RenderError(`${where}: layers "${clash}" and "${layer.path}" overlap; give each its own folder`);
+    paths.add(layer.path);
+    for (const [file, content] of planFolder(`${where}, layer ${layer.path}`, layer.objects)) files.set(`${layer.path}/${file}`, content);
+  }
+  return files;
+}
+
 interface Existing {
   generated: Map<string, string>;
   handWritten: Set<string>;
 }
 
-function readExisting(dir: string): Existing {
-  const existing: Existing = { generated: new Map(), handWritten: new Set() };
+/** Generated and hand-written .yaml files under `dir`, keyed by their `/`-separated path relative to it (subfolders too; symlinks are not followed). */
+function readExisting(dir: string, existing: Existing = { generated: new Map(), handWritten: new Set() }, prefix = ""): Existing {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -133,10 +166,15 @@ function readExisting(dir: string): Existing {
     throw err;
   }
   for (const entry of entries) {
+    // A folder named like a YAML file stays in the way (hand-written), as before.
+    if (entry.isDirectory() && !entry.name.endsWith(".yaml")) {
+      readExisting(join(dir, entry.name), existing, `${prefix}${entry.name}/`);
+      continue;
+    }
     if (!entry.name.endsWith(".yaml")) continue;
     const content = entry.isFile() ? readFileSync(join(dir, entry.name), "utf8") : "";
-    if (content.startsWith(HEADER_MARKER)) existing.generated.set(entry.name, content);
-    else existing.handWritten.add(entry.name);
+    if (content.startsWith(HEADER_MARKER)) existing.generated.set(`${prefix}${entry.name}`, content);
+    else existing.handWritten.add(`${prefix}${entry.name}`);
   }
   return existing;
 }
@@ -155,6 +193,11 @@ function plan(root: string, envs: Environment[]): Plan[] {
     const other = dirs.get(dir);
     if (other !== undefined) {
       throw new RenderError(`environments "${other}" and "${env.name}" both render to ${dir}`);
+    }
+    for (const [otherDir, otherName] of dirs) {
+      if (dir.startsWith(`${otherDir}${sep}`) || otherDir.startsWith(`${dir}${sep}`)) {
+        throw new RenderError(`environments "${otherName}" and "${env.name}" render to nested folders (${otherDir}, ${dir})`);
+      }
     }
     dirs.set(dir, env.name);
     const files = planEnvironment(env);
@@ -202,6 +245,7 @@ export function writeEnvironments(root: string, envs: Environment[]): WriteRepor
       if (existing.generated.get(file) === content) {
         report.unchanged.push(path);
       } else {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
         writeAtomic(join(root, path), content);
         report.written.push(path);
       }

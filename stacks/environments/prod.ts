@@ -1,14 +1,37 @@
-// What the prod environment deploys (Pulumi.prod.yaml → cluster/prod): the shared releases with these overrides.
+// What the prod environment deploys (Pulumi.prod.yaml → cluster/prod): the same components as dev,
+// every chart pinned to a release tag, more replicas, and no hard-coded credentials.
 import type { EnvironmentDefinition } from "../releases/index.ts";
 
 export default {
   remlaRef: { tag: "remla-chart-1.5.0" },
+  remlaNamespace: "remla",
+  // The production LAN's range reserved for LoadBalancer Services.
+  addressPool: { name: "prod-pool", addresses: ["10.20.30.200-10.20.30.219"] },
+  ingressIP: "10.20.30.201",
+  gatewayIP: "10.20.30.200",
+  // No cluster-admin login account in production: sign in with a token of your own RBAC.
+  dashboard: { host: "dashboard.remla.example.com", adminUser: false },
+  // SOPS-encrypted Secret in monitoring (docs/cluster.md "The SMTP password"), not the chart's literal.
+  smtpSecret: "alertmanager-smtp",
+  metallb: { controller: { resources: { requests: { cpu: "100m", memory: "100Mi" } } } },
+  ingressNginx: {
+    controller: {
+      replicaCount: 2,
+      metrics: { enabled: true, serviceMonitor: { enabled: true } },
+      resources: { requests: { cpu: "200m", memory: "256Mi" } },
+    },
+  },
+  istio: {
+    istiod: { resources: { requests: { cpu: "500m", memory: "1Gi" } }, autoscaleMin: 2, replicaCount: 2 },
+    gateway: { autoscaling: { minReplicas: 2, maxReplicas: 5 } },
+  },
+  monitoring: {
+    prometheus: { prometheusSpec: { retention: "15d", replicas: 2, resources: { requests: { cpu: "500m", memory: "2Gi" } } } },
+    alertmanager: { alertmanagerSpec: { replicas: 2 } },
+  },
   remla: {
     appFrontend: { replicas: 2 },
     appService: { replicas: 3, configData: { IS_PRODUCTION: "true" } },
-    modelService: { replicas: 2, persistence: { enabled: true } },
-    rateLimiting: { enabled: true },
-    serviceMonitor: { enabled: true },
+    modelService: { replicas: 2 },
   },
-  ingressNginx: { controller: { replicaCount: 2, metrics: { enabled: true } } },
 } satisfies EnvironmentDefinition;

@@ -1,20 +1,47 @@
 // Everything one environment deploys, as typed objects ready for the renderer: the shared release
-// definitions of this folder with the environment's overrides (stacks/environments/<env>.ts).
+// definitions of this folder with the environment's overrides (stacks/environments/<env>.ts), in
+// install layers. cluster/<env>/kustomization.yaml lists one Flux Kustomization per layer; each
+// points at its subfolder, depends on the layer before and waits until what it applied is healthy,
+// so a layer starts only once the CRDs, webhooks and LoadBalancer IPs it needs exist.
 import type { StackConfig } from "../../infra/config/index.ts";
+import { SYNC_NAME } from "../../infra/contract.ts";
 import { auditMetadata } from "../../infra/metadata.ts";
-import { namespace, type BuildContext, type GitRef } from "../../infra/render/objects.ts";
-import type { Environment } from "../../infra/render/write.ts";
+import { kustomization, namespace, type BuildContext, type Duration, type GitRef, type Kustomization } from "../../infra/render/objects.ts";
+import type { Environment, Layer, RenderObject } from "../../infra/render/write.ts";
+import { CHARTS, chartSources } from "./charts.ts";
+import { DASHBOARD_DEFAULTS, DASHBOARD_NAMESPACE, dashboard, type DashboardValues } from "./dashboard.ts";
 import { INGRESS_NGINX_DEFAULTS, ingressNginx, type IngressNginxValues } from "./ingress-nginx.ts";
+import { ISTIO_DEFAULTS, ISTIO_NAMESPACE, istioControlPlane, istioGateway, type IstioValues } from "./istio.ts";
+import { METALLB_DEFAULTS, METALLB_NAMESPACE, addressPool, metallb, type AddressPool, type MetalLBValues } from "./metallb.ts";
+import { MONITORING_DEFAULTS, MONITORING_NAMESPACE, monitoring, type MonitoringValues } from "./monitoring.ts";
 import { REMLA_DEFAULTS, remla, type RemlaValues } from "./remla.ts";
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** What differs between environments, as typed overrides of the shared release definitions. */
 export interface EnvironmentDefinition {
-  /** Git ref of the remla chart: dev follows a branch, prod pins a release tag. */
+  /** Git ref of the remla chart: dev may follow a branch, prod pins a release tag. */
   remlaRef: GitRef;
-  remla?: DeepPartial<RemlaValues>;
+  /** Namespace of the app, labelled istio-injection=enabled (the team uses `default`). */
+  remlaNamespace: string;
+  /** MetalLB's pool; the ingress and gateway IPs below must lie in it. */
+  addressPool: AddressPool;
+  /** LoadBalancer IP of ingress-nginx (the dashboard's Ingress). */
+  ingressIP: string;
+  /** LoadBalancer IP of the Istio ingress gateway (the app). */
+  gatewayIP: string;
+  dashboard: { host: string; adminUser: boolean };
+  /**
+   * Alertmanager reads the SMTP password from this Secret in `monitoring` (SOPS-encrypted in Git,
+   * docs/cluster.md), and the remla chart's hard-coded one is dropped. Unset: the chart's Secret stays.
+   */
+  smtpSecret?: string;
+  metallb?: DeepPartial<MetalLBValues>;
   ingressNginx?: DeepPartial<IngressNginxValues>;
+  dashboardValues?: DeepPartial<DashboardValues>;
+  istio?: DeepPartial<IstioValues>;
+  monitoring?: DeepPartial<MonitoringValues>;
+  remla?: DeepPartial<RemlaValues>;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -33,22 +60,135 @@ export function merge<T>(base: T, override: DeepPartial<T> | undefined): T {
 
 /** The build context of environment `cfg.stack`: its Flux namespace, audit metadata and release account. */
 export function buildContext(cfg: StackConfig): BuildContext {
+  const locked = !!cfg.flux.multitenancy.defaultServiceAccount;
   return {
     namespace: cfg.flux.namespace,
     metadata: auditMetadata(cfg),
-    // Under the lockdown's --default-service-account, releases in the Flux namespace must name the
-    // helm-controller's account, or they would be applied with the tenant default (no rights).
-    serviceAccountName: cfg.flux.multitenancy.defaultServiceAccount ? "helm-controller" : undefined,
+    // Under the lockdown's --default-service-account, objects in the Flux namespace must name the
+    // controller's own account, or they would be applied with the tenant default (no rights).
+    serviceAccountName: locked ? "helm-controller" : undefined,
+    kustomizeServiceAccountName: locked ? "kustomize-controller" : undefined,
   };
 }
 
-/** The objects of environment `cfg.stack`, rendered to its sync folder (the folder Flux syncs). */
+/** An install layer: its folder under cluster/<env>, what it holds, and how long its Kustomization may take. */
+interface LayerPlan {
+  /** Name of the Flux Kustomization (flux2-kustomize-helm-example names). */
+  name: string;
+  path: string;
+  objects: RenderObject[];
+  timeout: Duration;
+}
+
+/** The layers, in install order: each depends on the one before and waits for its own objects. */
+export const LAYERS = ["infra-controllers", "infra-configs", "infra-ingress", "apps"] as const;
+
+/** The objects of environment `cfg.stack`, rendered to its sync folder (the folder Flux syncs) in layers. */
 export function environment(cfg: StackConfig, def: EnvironmentDefinition): Environment {
   const ctx = buildContext(cfg);
-  const [nginxSource, nginx] = ingressNginx({ values: merge(INGRESS_NGINX_DEFAULTS, def.ingressNginx) }, ctx);
-  const [remlaSource, app] = remla({ ref: def.remlaRef, values: merge(REMLA_DEFAULTS, def.remla), dependsOn: [nginx] }, ctx);
-  const releases = [nginx, app];
-  const targets = [...new Set(releases.map((r) => r.spec?.targetNamespace).filter((n): n is string => !!n))];
-  const objects = [...targets.map((name) => namespace({ name }, ctx)), nginxSource, remlaSource, ...releases];
-  return { name: cfg.stack, dir: cfg.syncPath.folder, objects };
+  // Copies: the per-environment settings below are written into them, never into the shared defaults.
+  const remlaPin = { ...CHARTS["remla-chart"], ref: def.remlaRef };
+  const sources = chartSources([...Object.values(CHARTS).filter((c) => c.source !== remlaPin.source), remlaPin], ctx);
+  const source = (name: string) => sources.get(name)!;
+
+  const istioValues = structuredClone(merge(ISTIO_DEFAULTS, def.istio));
+  const monitoringValues = structuredClone(merge(MONITORING_DEFAULTS, def.monitoring));
+  if (def.smtpSecret) monitoringValues.alertmanager.alertmanagerSpec.secrets = [def.smtpSecret];
+
+  // 1. Controllers and CRDs: MetalLB, Istio base + istiod, kube-prometheus-stack.
+  const namespaces = [
+    namespace({ name: METALLB_NAMESPACE, labels: PRIVILEGED }, ctx),
+    namespace({ name: "ingress-nginx" }, ctx),
+    namespace({ name: DASHBOARD_NAMESPACE }, ctx),
+    namespace({ name: ISTIO_NAMESPACE }, ctx),
+    namespace({ name: MONITORING_NAMESPACE }, ctx),
+    namespace(
+      {
+        name: def.remlaNamespace,
+        labels: { "istio-injection": "enabled" },
+        // Never prune a namespace Kubernetes owns (`default`) if it leaves Git.
+        annotations: KUBERNETES_NAMESPACES.includes(def.remlaNamespace) ? { "kustomize.toolkit.fluxcd.io/prune": "disabled" } : undefined,
+      },
+      ctx,
+    ),
+  ];
+  const [istioBase, istiod] = istioControlPlane({ values: istioValues.istiod, source: source("istio") }, ctx);
+  const controllers = [
+    ...namespaces,
+    ...sources.values(),
+    metallb({ values: merge(METALLB_DEFAULTS, def.metallb), source: source("metallb") }, ctx),
+    istioBase,
+    istiod,
+    monitoring({ values: monitoringValues, source: source("prometheus-community") }, ctx),
+  ];
+
+  // 2. Configs of those controllers: MetalLB's pool (its webhook rejects pools until the controller is ready).
+  const configs = addressPool(def.addressPool, ctx);
+
+  // 3. What needs a LoadBalancer IP from the pool (a Helm install waits for it): ingress-nginx, the Istio gateway, the dashboard.
+  const nginxValues = structuredClone(merge(INGRESS_NGINX_DEFAULTS, def.ingressNginx));
+  nginxValues.controller.service.loadBalancerIP = def.ingressIP;
+  const nginx = ingressNginx({ values: nginxValues, source: source("ingress-nginx") }, ctx);
+  const gatewayValues = istioValues.gateway;
+  gatewayValues.service.loadBalancerIP = def.gatewayIP;
+  const dashboardValues = structuredClone(merge(DASHBOARD_DEFAULTS, def.dashboardValues));
+  dashboardValues.app.ingress.hosts = [def.dashboard.host];
+  const ingress = [
+    nginx,
+    istioGateway({ values: gatewayValues, source: source("istio") }, ctx),
+    ...dashboard(
+      { values: dashboardValues, source: source("kubernetes-dashboard"), dependsOn: [nginx], adminUser: def.dashboard.adminUser },
+      ctx,
+    ),
+  ];
+
+  // 4. The app.
+  const apps = [
+    remla(
+      {
+        values: merge(REMLA_DEFAULTS, def.remla),
+        source: source(remlaPin.source),
+        namespace: def.remlaNamespace,
+        dropChartSmtpSecret: def.smtpSecret !== undefined,
+      },
+      ctx,
+    ),
+  ];
+
+  const plans: LayerPlan[] = [
+    { name: "infra-controllers", path: "infrastructure/controllers", objects: controllers, timeout: "20m" },
+    { name: "infra-configs", path: "infrastructure/configs", objects: configs, timeout: "5m" },
+    { name: "infra-ingress", path: "infrastructure/ingress", objects: ingress, timeout: "15m" },
+    { name: "apps", path: "apps", objects: apps, timeout: "15m" },
+  ];
+  // The flux-system GitRepository Pulumi creates (the repository this folder is in).
+  const sync = { kind: "GitRepository" as const, metadata: { name: SYNC_NAME, namespace: cfg.flux.namespace } };
+  const kustomizations: Kustomization[] = [];
+  for (const plan of plans) {
+    kustomizations.push(
+      kustomization(
+        {
+          name: plan.name,
+          source: sync,
+          path: `${cfg.syncPath.flux}/${plan.path}`,
+          dependsOn: kustomizations.slice(-1),
+          wait: true,
+          timeout: plan.timeout,
+          retryInterval: "1m",
+        },
+        ctx,
+      ),
+    );
+  }
+  const layers: Layer[] = plans.map((p) => ({ path: p.path, objects: p.objects }));
+  return { name: cfg.stack, dir: cfg.syncPath.folder, objects: kustomizations, layers };
 }
+
+/** MetalLB's speakers need host networking and NET_RAW: the labels of metallb-native.yaml's namespace. */
+const PRIVILEGED = {
+  "pod-security.kubernetes.io/enforce": "privileged",
+  "pod-security.kubernetes.io/audit": "privileged",
+  "pod-security.kubernetes.io/warn": "privileged",
+};
+
+const KUBERNETES_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];

@@ -1,32 +1,41 @@
-// Infrastructure release from a Helm repository (not Git): the ingress controller the remla chart's
-// Ingress (ingressClassName nginx) needs. The chart version is pinned.
-import { helmRelease, helmRepository, type BuildContext, type HelmRelease, type HelmRepository } from "../../infra/render/objects.ts";
-
-export const INGRESS_NGINX_CHART_VERSION = "4.12.1";
+// ingress-nginx (chart kubernetes/ingress-nginx@helm-chart-4.11.0:charts/ingress-nginx; values typed
+// from its values.yaml): the ingress controller behind the dashboard's Ingress, at a fixed LoadBalancer IP.
+import { helmRelease, type BuildContext, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
+import { CHARTS } from "./charts.ts";
+import type { Resources } from "./metallb.ts";
 
 /** The subset of the ingress-nginx chart's values this repository sets. */
 export interface IngressNginxValues {
   controller: {
     replicaCount: number;
-    service: { type: "LoadBalancer" | "NodePort" | "ClusterIP" };
-    metrics: { enabled: boolean };
+    /** The IngressClass object the chart creates (`ingressClassName: nginx` in Ingresses). */
+    ingressClassResource: { name: string; default: boolean };
+    /** Passed as --ingress-class (legacy annotation). */
+    ingressClass: string;
+    service: { type: "LoadBalancer" | "NodePort" | "ClusterIP"; loadBalancerIP: string };
+    metrics: { enabled: boolean; serviceMonitor: { enabled: boolean } };
+    resources?: Resources;
   };
 }
 
 export const INGRESS_NGINX_DEFAULTS: IngressNginxValues = {
-  controller: { replicaCount: 1, service: { type: "LoadBalancer" }, metrics: { enabled: false } },
+  controller: {
+    replicaCount: 1,
+    ingressClassResource: { name: "nginx", default: false },
+    ingressClass: "nginx",
+    service: { type: "LoadBalancer", loadBalancerIP: "" },
+    metrics: { enabled: false, serviceMonitor: { enabled: false } },
+  },
 };
 
-export function ingressNginx(args: { values: IngressNginxValues }, ctx: BuildContext): [HelmRepository, HelmRelease] {
-  const source = helmRepository({ name: "ingress-nginx", url: "https://kubernetes.github.io/ingress-nginx" }, ctx);
-  const release = helmRelease(
+export function ingressNginx(args: { values: IngressNginxValues; source: GitRepository }, ctx: BuildContext): HelmRelease {
+  return helmRelease(
     {
       name: "ingress-nginx",
       targetNamespace: "ingress-nginx",
-      chart: { helmRepository: source, chart: "ingress-nginx", version: INGRESS_NGINX_CHART_VERSION },
+      chart: { git: args.source, path: CHARTS["ingress-nginx"].path },
       values: { ...args.values },
     },
     ctx,
   );
-  return [source, release];
 }

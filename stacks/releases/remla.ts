@@ -1,16 +1,14 @@
-// The team's application: chart k8s/remla-chart of github.com/remla25-team3/operation, fetched through
-// its own GitRepository. The value names below are the chart's own (k8s/remla-chart/values.yaml).
-import {
-  gitRepository,
-  helmRelease,
-  type BuildContext,
-  type GitRef,
-  type HelmRelease,
-  type GitRepository,
-} from "../../infra/render/objects.ts";
-
-export const REMLA_REPOSITORY = "https://github.com/remla25-team3/operation";
-export const REMLA_CHART_PATH = "k8s/remla-chart";
+// The team's application: chart k8s/remla-chart of github.com/remla25-team3/operation. The value
+// names below are the chart's own, typed from k8s/remla-chart/values.yaml at tag remla-chart-1.5.0,
+// and only those a template reads: `replicaCount`, `modelService.persistence`, `serviceMonitor.path`
+// / `interval` / `prometheusRelease`, `apiIngress` and the `kube-prometheus-stack` block are read by
+// no template (the chart has no dependencies), so they are not set.
+//
+// The chart renders Istio Gateway/VirtualService/DestinationRule objects and a PrometheusRule
+// unconditionally, and ServiceMonitors when serviceMonitor.enabled: it installs only after Istio's
+// and prometheus-operator's CRDs (stacks/releases/crds.ts).
+import { helmRelease, type BuildContext, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
+import { CHARTS } from "./charts.ts";
 
 export interface ImageValues {
   repository: string;
@@ -30,48 +28,64 @@ export interface RemlaValues {
     /** Becomes the app-service ConfigMap. */
     configData: { IS_PRODUCTION: "true" | "false"; LOG_LEVEL: "debug" | "info" | "warning" | "error" };
   };
-  modelService: ComponentValues & { persistence: { enabled: boolean; size: `${number}${"Mi" | "Gi"}` } };
-  /** Envoy rate limiting in front of the app (needs Istio). */
+  modelService: ComponentValues;
+  /**
+   * Envoy rate limiting. Its global-limit EnvoyFilters (hard-coded in istio-system) select
+   * `istio: ingressgateway`, which the `istio-ingress` gateway does not carry (`istio: ingress`).
+   */
   rateLimiting: { enabled: boolean };
+  /** Host of the Istio Gateway and VirtualService. */
   appIngress: { hostname: string };
+  /** ServiceMonitors for app-service and model-service, and the Grafana dashboard ConfigMap. */
   serviceMonitor: { enabled: boolean };
 }
 
+/** The team's values (operation@main k8s/remla-chart/values.yaml image tags). */
 export const REMLA_DEFAULTS: RemlaValues = {
-  appFrontend: { image: { repository: "ghcr.io/remla25-team3/app-frontend", tag: "v1.5.1" }, replicas: 1 },
+  appFrontend: { image: { repository: "ghcr.io/remla25-team3/app-frontend", tag: "v1.5.1", tagCanary: "v1.3.3-canary" }, replicas: 1 },
   appService: {
-    image: { repository: "ghcr.io/remla25-team3/app-service", tag: "v1.5.0" },
+    image: { repository: "ghcr.io/remla25-team3/app-service", tag: "v1.6.0" },
     replicas: 1,
     configData: { IS_PRODUCTION: "false", LOG_LEVEL: "info" },
   },
-  modelService: {
-    image: { repository: "ghcr.io/remla25-team3/model-service", tag: "v0.5.0" },
-    replicas: 1,
-    persistence: { enabled: false, size: "1Gi" },
-  },
+  modelService: { image: { repository: "ghcr.io/remla25-team3/model-service", tag: "v0.5.0" }, replicas: 1 },
   rateLimiting: { enabled: false },
-  appIngress: { hostname: "remla.local" },
-  serviceMonitor: { enabled: false },
+  appIngress: { hostname: "frontend.local" },
+  serviceMonitor: { enabled: true },
 };
 
+/** The Secret templates/alert-manager-secret.yaml renders with a hard-coded SMTP password (no value can change it). */
+export const CHART_SMTP_SECRET = "alertmanager-smtp-password";
+
 export interface RemlaArgs {
-  /** Branch to follow (dev) or tag to pin (prod). */
-  ref: GitRef;
   values: RemlaValues;
-  dependsOn: HelmRelease[];
+  source: GitRepository;
+  /** Namespace of the app; labelled istio-injection=enabled. */
+  namespace: string;
+  /**
+   * Drop the chart's hard-coded SMTP Secret from what Helm applies (a post-render `$patch: delete`),
+   * so the environment does not depend on that literal; Alertmanager then reads the password from the
+   * SOPS-managed Secret instead (docs/cluster.md "The SMTP password").
+   */
+  dropChartSmtpSecret: boolean;
 }
 
-export function remla(args: RemlaArgs, ctx: BuildContext): [GitRepository, HelmRelease] {
-  const source = gitRepository({ name: "remla-operation", url: REMLA_REPOSITORY, ref: args.ref }, ctx);
-  const release = helmRelease(
+export function remla(args: RemlaArgs, ctx: BuildContext): HelmRelease {
+  return helmRelease(
     {
-      name: "remla",
-      targetNamespace: "remla",
-      chart: { git: source, path: REMLA_CHART_PATH },
-      dependsOn: args.dependsOn,
+      name: "remla-app",
+      targetNamespace: args.namespace,
+      chart: { git: args.source, path: CHARTS["remla-chart"].path },
       values: { ...args.values },
+      patches: args.dropChartSmtpSecret
+        ? [
+            {
+              target: { kind: "Secret", name: CHART_SMTP_SECRET },
+              patch: `$patch: delete\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ${CHART_SMTP_SECRET}\n`,
+            },
+          ]
+        : undefined,
     },
     ctx,
   );
-  return [source, release];
 }

@@ -43,9 +43,9 @@ const INSTALL_CHANGE: Record<Install, [type: string, name: string, paths: string
 };
 
 for (const install of ["helm", "operator"] as const) {
-  test(`${install}: bumping flux.version 2.6.4 → 2.7.0 changes only the install`, async () => {
+  test(`${install}: bumping flux.version 2.6.4 → 2.8.5 changes only the install`, async () => {
     const before = await run(install, { version: "2.6.4" });
-    const after = await run(install, { version: "2.7.0" });
+    const after = await run(install, { version: "2.8.5" });
     assert.deepEqual(
       after.registrations.map((r) => r.urn).sort(),
       before.registrations.map((r) => r.urn).sort(),
@@ -58,7 +58,7 @@ for (const install of ["helm", "operator"] as const) {
       if (old.type === type && old.name === name) assert.deepEqual(changed, paths, `${old.type} ${old.name}`);
       else assert.deepEqual(changed, [], `${old.type} ${old.name} must not change`);
     }
-    assert.equal(after.outputs.fluxVersion!.value, "2.7.0");
+    assert.equal(after.outputs.fluxVersion!.value, "2.8.5");
   });
 }
 

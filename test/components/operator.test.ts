@@ -80,7 +80,7 @@ for (const stack of ["dev", "prod"] as const) {
     const r = await run(stack, "operator");
     const release = r.one(T.release, "flux-operator");
     assert.equal(release.inputs.chart, "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator");
-    assert.equal(release.inputs.version, "0.33.0");
+    assert.equal(release.inputs.version, "0.49.0");
     assert.equal(release.inputs.namespace, "flux-system");
     assert.equal(release.inputs.atomic, true);
     assert.equal(r.byType(T.release).length, 1, "no flux2 chart next to the operator");
@@ -91,7 +91,7 @@ for (const stack of ["dev", "prod"] as const) {
     assert.equal(instance.inputs.metadata.namespace, "flux-system");
     assert.equal(instance.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
     assert.ok(instance.dependencies.includes(release.urn), "the FluxInstance waits for the operator (and its CRD)");
-    assert.equal(instance.inputs.spec.distribution.version, "2.7.0");
+    assert.equal(instance.inputs.spec.distribution.version, "2.8.5");
 
     // The operator creates the sync objects itself; Pulumi still owns the SSH Secret.
     assert.equal(r.byType(T.gitRepository).length + r.byType(T.kustomization).length, 0);
@@ -172,7 +172,7 @@ test("every controller and lockdown flag maps the same way in both strategies", 
   const values = helm.one(T.release).inputs.values;
   const spec = op.one(T.instance).inputs.spec;
   assert.deepEqual(spec.components, Object.keys(CHART_KEY));
-  assert.deepEqual(spec.distribution, { version: "2.7.0", registry: "registry.example.com/fluxcd", imagePullSecret: "regcred" });
+  assert.deepEqual(spec.distribution, { version: "2.8.5", registry: "registry.example.com/fluxcd", imagePullSecret: "regcred" });
   assert.deepEqual(values.imagePullSecrets, [{ name: "regcred" }]);
   assert.deepEqual(spec.cluster, { type: "kubernetes", domain: "corp.internal", networkPolicy: false, multitenant: false });
   const out = kustomize(operatorOutput(spec.components), spec.kustomize.patches);

@@ -147,7 +147,13 @@ test("rendering every environment never copies a secret setting into cluster/", 
   assert.deepEqual(leaks(r.stdout + r.stderr), []);
   for (const stack of STACKS) {
     const dir = join(root, "cluster", stack);
-    for (const f of readdirSync(dir)) assert.deepEqual(leaks(readFileSync(join(dir, f), "utf8")), [], `cluster/${stack}/${f}`);
+    // Layer subfolders too.
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(files.length > 10);
+    for (const e of files) {
+      const f = join(e.parentPath, e.name);
+      assert.deepEqual(leaks(readFileSync(f, "utf8")), [], f);
+    }
   }
 });
 

@@ -134,7 +134,7 @@ const BAD: [Record<string, unknown>, string][] = [
   ],
   [
     { flux: { operator: { chartVersion: "latest" } } },
-    "flux-gitops:flux.operator.chartVersion must be an exact chart version such as 0.33.0",
+    "flux-gitops:flux.operator.chartVersion must be an exact chart version such as 0.49.0",
   ],
   [{ flux: { operator: { version: "0.33.0" } } }, "flux-gitops:flux.operator.version is not a known setting"],
 ];
@@ -182,7 +182,7 @@ test("defaults: notifications and receiver are off; chat alerts watch flux-syste
     generic: false,
   });
   assert.deepEqual(cfg.receiver, { enabled: false });
-  assert.equal(cfg.flux.operator.chartVersion, "0.33.0");
+  assert.equal(cfg.flux.operator.chartVersion, "0.49.0");
 });
 
 test("Pulumi.<stack>.yaml may hold the secret keys as encrypted values", () => {

@@ -16,7 +16,7 @@ test("defaults fill every setting the user leaves out", () => {
   assert.equal(cfg.repository.branch, "main");
   assert.equal(cfg.repository.host, "github.com");
   assert.equal(cfg.production, false);
-  assert.equal(cfg.flux.version, "2.7.0");
+  assert.equal(cfg.flux.version, "2.8.5");
   assert.equal(cfg.flux.install, "helm");
   assert.deepEqual(cfg.flux.components, ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"]);
   assert.deepEqual(cfg.deployKey, { algorithm: "ed25519", ecdsaCurve: "P384", rsaBits: 4096, readOnly: true, rotation: 0 });
@@ -45,7 +45,10 @@ const BAD: [Record<string, unknown>, string][] = [
   [{ repository: repo, syncPath: "/abs" }, "flux-gitops:syncPath must be a path inside the repository (relative, no '..')"],
   [{ repository: repo, production: "yes" }, "flux-gitops:production must be a boolean"],
   [{ repository: repo, flux: { install: "kubectl" } }, 'flux-gitops:flux.install must be one of: "helm", "operator"'],
-  [{ repository: repo, flux: { version: "2.0.0" } }, "flux-gitops:flux.version must be one of the pinned Flux versions: 2.6.4, 2.7.0"],
+  [
+    { repository: repo, flux: { version: "2.0.0" } },
+    "flux-gitops:flux.version must be one of the pinned Flux versions: 2.6.4, 2.7.5, 2.8.5",
+  ],
   [{ repository: repo, flux: { components: [] } }, "flux-gitops:flux.components must name at least one controller"],
   [
     { repository: repo, flux: { components: ["helm-controller"] } },

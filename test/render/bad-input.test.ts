@@ -49,8 +49,8 @@ const TEMPLATE = mkdtempSync(join(tmpdir(), "bad-render-template-"));
 after(() => rmSync(TEMPLATE, { recursive: true, force: true }));
 for (const env of ["dev", "prod"]) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(TEMPLATE, `Pulumi.${env}.yaml`));
 assert.equal(spawnSync(process.execPath, [CLI, "--root", TEMPLATE]).status, 0);
-appendFileSync(join(TEMPLATE, "cluster/prod/helmrelease_flux-system_remla.yaml"), "# drifted\n");
-rmSync(join(TEMPLATE, "cluster/dev/namespace_remla.yaml"));
+appendFileSync(join(TEMPLATE, "cluster/prod/apps/helmrelease_flux-system_remla-app.yaml"), "# drifted\n");
+rmSync(join(TEMPLATE, "cluster/dev/infrastructure/controllers/namespace_monitoring.yaml"));
 
 function renderedRoot(t: { after(fn: () => void): void }): string {
   const root = mkdtempSync(join(tmpdir(), "bad-render-"));
@@ -67,21 +67,22 @@ function assertOneLineFailure(r: Run, code: number, line: RegExp): void {
   assert.match(r.stderr, line);
 }
 
-const ENV = 'render: environment "prod": ';
+const ENV = 'render: environment "prod"';
 const EXPECTED: Record<keyof typeof MISTAKES, RegExp> = {
-  "bad name": /^render: environment "prod": HelmRelease flux-system\/Remla_App: metadata\.name "Remla_App" is not a valid object name/,
-  "bad namespace": /HelmRepository Flux System\/ingress-nginx: metadata\.namespace "Flux System" is not a valid namespace/,
-  "bad interval": /GitRepository flux-system\/remla-operation: spec\.interval "5 minutes" is not a duration/,
-  "bad timeout": /HelmRelease flux-system\/ingress-nginx: spec\.timeout "soon" is not a duration/,
+  "bad name":
+    /^render: environment "prod", layer infrastructure\/controllers: HelmRelease flux-system\/Remla_App: metadata\.name "Remla_App" is not a valid object name/,
+  "bad namespace": /GitRepository Flux System\/metallb: metadata\.namespace "Flux System" is not a valid namespace/,
+  "bad interval": /GitRepository flux-system\/metallb: spec\.interval "5 minutes" is not a duration/,
+  "bad timeout": /HelmRelease flux-system\/metallb: spec\.timeout "soon" is not a duration/,
   "not in the CRD enum": /spec\.upgrade\.remediation\.strategy must be one of "rollback", "uninstall"/,
-  "required field missing": /GitRepository flux-system\/remla-operation: spec\.url is required/,
+  "required field missing": /GitRepository flux-system\/metallb: spec\.url is required/,
   "wrong type": /spec\.install\.remediation\.retries must be integer/,
   "source without a name": /^render: a GitRepository that a definition refers to has no metadata\.name\n$/,
   "plaintext Secret": /Secret remla\/db is a plaintext Secret; encrypt it with SOPS first/,
   "duplicate object":
-    /HelmRepository flux-system\/ingress-nginx is defined twice \(both render to helmrepository_flux-system_ingress-nginx\.yaml\)/,
+    /layer infrastructure\/controllers: GitRepository flux-system\/metallb is defined twice \(both render to gitrepository_flux-system_metallb\.yaml\)/,
   "values that cannot be YAML":
-    /HelmRelease flux-system\/ingress-nginx cannot be written as YAML: unacceptable kind of an object to dump \[object Function\]/,
+    /HelmRelease flux-system\/metallb cannot be written as YAML: unacceptable kind of an object to dump \[object Function\]/,
 };
 
 test("every mistake the preload can make has an expected line", () => {

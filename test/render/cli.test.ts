@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import yaml from "js-yaml";
@@ -26,9 +26,12 @@ function tempRepo(t: { after(fn: () => void): void }): string {
   return root;
 }
 
+/** Every file under `dir` (layer subfolders too), by its path relative to `dir`. */
 function files(dir: string): Map<string, string> {
   return new Map(
-    readdirSync(dir)
+    (readdirSync(dir, { recursive: true, withFileTypes: true }) as import("node:fs").Dirent[])
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
       .sort()
       .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
   );
@@ -41,10 +44,9 @@ type Doc = {
 };
 
 function committed(env: string): Doc[] {
-  const dir = join(REPO, "cluster", env);
-  return readdirSync(dir)
-    .filter((f) => f !== "kustomization.yaml")
-    .map((f) => yaml.load(readFileSync(join(dir, f), "utf8")) as Doc);
+  return [...files(join(REPO, "cluster", env))]
+    .filter(([f]) => !f.endsWith("kustomization.yaml"))
+    .map(([, content]) => yaml.load(content) as Doc);
 }
 
 function find(docs: Doc[], kind: string, name: string): Doc {
@@ -82,74 +84,84 @@ test("rendering twice gives identical bytes", (t) => {
   assert.match(again.stdout, /\(0 written, 0 removed, \d+ unchanged\)/);
 });
 
-test("committed files: dev follows main, prod pins a tag and scales up; ingress-nginx is pinned", () => {
+test("committed files: dev follows main, prod pins every chart to a tag; the app installs last", () => {
   const [dev, prod] = [committed("dev"), committed("prod")];
   assert.deepEqual(find(dev, "GitRepository", "remla-operation").spec.ref, { branch: "main" });
   assert.deepEqual(find(prod, "GitRepository", "remla-operation").spec.ref, { tag: "remla-chart-1.5.0" });
   for (const docs of [dev, prod]) {
-    const app = find(docs, "HelmRelease", "remla").spec;
+    const app = find(docs, "HelmRelease", "remla-app").spec;
     assert.equal(app.chart.spec.chart, "k8s/remla-chart");
     assert.equal(app.chart.spec.reconcileStrategy, "Revision");
-    assert.deepEqual(app.dependsOn, [{ name: "ingress-nginx", namespace: "flux-system" }]);
-    const nginx = find(docs, "HelmRelease", "ingress-nginx").spec;
-    assert.equal(nginx.chart.spec.sourceRef.kind, "HelmRepository");
-    assert.equal(nginx.chart.spec.version, "4.12.1");
-    assert.ok(!docs.some((d) => d.kind === "Secret"));
+    for (const release of docs.filter((d) => d.kind === "HelmRelease")) {
+      assert.equal(release.spec.chart.spec.sourceRef.kind, "GitRepository", release.metadata.name);
+    }
+    assert.ok(!docs.some((d) => d.kind === "Secret" || d.kind === "HelmRepository"));
+    assert.deepEqual(find(docs, "Kustomization", "apps").spec.dependsOn, [{ name: "infra-ingress", namespace: "flux-system" }]);
   }
-  const prodValues = find(prod, "HelmRelease", "remla").spec.values;
-  assert.equal(prodValues.appService.replicas, 3);
-  assert.equal(prodValues.appService.configData.IS_PRODUCTION, "true");
-  assert.equal(prodValues.rateLimiting.enabled, true);
-  const devValues = find(dev, "HelmRelease", "remla").spec.values;
-  assert.equal(devValues.appService.replicas, 1);
-  assert.equal(devValues.appService.configData.LOG_LEVEL, "debug");
-  assert.equal(devValues.appIngress.hostname, "dev.remla.local");
+  for (const repo of prod.filter((d) => d.kind === "GitRepository")) assert.ok(repo.spec.ref.tag, repo.metadata.name);
+  const prodApp = find(prod, "HelmRelease", "remla-app").spec;
+  assert.equal(prodApp.targetNamespace, "remla");
+  assert.equal(prodApp.values.appService.replicas, 3);
+  assert.equal(prodApp.values.appService.configData.IS_PRODUCTION, "true");
+  const devApp = find(dev, "HelmRelease", "remla-app").spec;
+  assert.equal(devApp.targetNamespace, "default");
+  assert.equal(devApp.values.appService.replicas, 1);
+  assert.equal(devApp.values.appService.configData.LOG_LEVEL, "debug");
+  assert.equal(devApp.values.appIngress.hostname, "frontend.local");
+  assert.equal(find(dev, "Namespace", "default").metadata.labels["istio-injection"], "enabled");
 });
 
 test("every committed object carries the audit labels of its environment", () => {
   for (const env of ENVS) {
     for (const doc of committed(env)) {
       assert.equal(doc.metadata.labels["flux-gitops.io/environment"], env, `${env} ${doc.kind} ${doc.metadata.name}`);
-      assert.equal(doc.metadata.labels["flux-gitops.io/production"], String(env === "prod"));
+      assert.equal(doc.metadata.labels["flux-gitops.io/production"], String(env === "prod"), `${env} ${doc.kind} ${doc.metadata.name}`);
       assert.equal(doc.metadata.annotations["flux-gitops.io/path"], `cluster/${env}`);
     }
   }
 });
 
-test("kubectl kustomize builds every environment", () => {
+test("kubectl kustomize builds every environment: the top folder holds only the layers' Flux Kustomizations", () => {
   for (const env of ENVS) {
     const result = spawnSync("kubectl", ["kustomize", join(REPO, "cluster", env)], { encoding: "utf8" });
     assert.equal(result.error, undefined, `kubectl must be installed to run this test: ${result.error?.message}`);
     assert.equal(result.status, 0, result.stderr);
-    const kinds = yaml
-      .loadAll(result.stdout)
-      .map((d) => (d as Doc).kind)
-      .sort();
-    assert.deepEqual(kinds, ["GitRepository", "HelmRelease", "HelmRelease", "HelmRepository", "Namespace", "Namespace"], env);
+    const names = yaml.loadAll(result.stdout).map((d) => `${(d as Doc).kind}/${(d as Doc).metadata.name}`);
+    assert.deepEqual(
+      names.sort(),
+      ["Kustomization/apps", "Kustomization/infra-configs", "Kustomization/infra-controllers", "Kustomization/infra-ingress"],
+      env,
+    );
   }
 });
 
-test("--check lists an edited, a deleted and an extra file, exits 1 and writes nothing", (t) => {
+test("--check lists an edited, a deleted and an extra file, in layer folders too, exits 1 and writes nothing", (t) => {
   const root = tempRepo(t);
   render("--root", root);
   const dev = join(root, "cluster/dev");
-  const edited = join(dev, "helmrelease_flux-system_remla.yaml");
+  const edited = join(dev, "apps/helmrelease_flux-system_remla-app.yaml");
   writeFileSync(edited, readFileSync(edited, "utf8").replace("replicas: 1", "replicas: 5"));
-  rmSync(join(dev, "namespace_remla.yaml"));
-  const extra = readFileSync(join(dev, "namespace_ingress-nginx.yaml"), "utf8").replace("name: ingress-nginx", "name: old");
-  writeFileSync(join(dev, "namespace_old.yaml"), extra);
+  rmSync(join(dev, "infrastructure/controllers/namespace_monitoring.yaml"));
+  const extra = readFileSync(join(dev, "infrastructure/controllers/namespace_ingress-nginx.yaml"), "utf8").replace(
+    "name: ingress-nginx",
+    "name: old",
+  );
+  // A generated file left behind in a layer folder that no longer exists.
+  mkdirSync(join(dev, "infrastructure/old"));
+  writeFileSync(join(dev, "infrastructure/old/namespace_old.yaml"), extra);
   const before = files(dev);
   const result = render("--root", root, "--check");
   assert.equal(result.code, 1);
   assert.deepEqual(result.stdout.trim().split("\n"), [
-    "stale: cluster/dev/helmrelease_flux-system_remla.yaml",
-    "missing: cluster/dev/namespace_remla.yaml",
-    "extra: cluster/dev/namespace_old.yaml",
+    "stale: cluster/dev/apps/helmrelease_flux-system_remla-app.yaml",
+    "missing: cluster/dev/infrastructure/controllers/namespace_monitoring.yaml",
+    "extra: cluster/dev/infrastructure/old/namespace_old.yaml",
   ]);
   assert.match(result.stderr, /^render --check: 3 generated file\(s\) out of date; run npm run render and commit the result\n$/);
   assert.deepEqual(files(dev), before);
   // A plain render repairs all three.
   assert.equal(render("--root", root).code, 0);
+  assert.equal(existsSync(join(dev, "infrastructure/old/namespace_old.yaml")), false);
   assert.equal(render("--root", root, "--check").code, 0);
 });
 
@@ -158,10 +170,13 @@ test("a hand-written file beside generated ones survives a render", (t) => {
   render("--root", root);
   const mine = join(root, "cluster/prod/my-configmap.yaml");
   writeFileSync(mine, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
-  rmSync(join(root, "cluster/prod/namespace_remla.yaml"));
+  const layerMine = join(root, "cluster/prod/apps/my-configmap.yaml");
+  writeFileSync(layerMine, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
+  rmSync(join(root, "cluster/prod/infrastructure/controllers/namespace_remla.yaml"));
   assert.equal(render("--root", root).code, 0);
   assert.equal(readFileSync(mine, "utf8"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
-  assert.ok(existsSync(join(root, "cluster/prod/namespace_remla.yaml")));
+  assert.equal(readFileSync(layerMine, "utf8"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
+  assert.ok(existsSync(join(root, "cluster/prod/infrastructure/controllers/namespace_remla.yaml")));
 });
 
 test("bad input gives one line and a non-zero exit, and nothing is written", (t) => {

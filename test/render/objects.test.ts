@@ -10,6 +10,9 @@ import {
   HelmRelease,
 } from "../../infra/render/objects.ts";
 import { violations } from "../../infra/render/validate.ts";
+import { DEFAULT_CONTEXT } from "../../infra/render/objects.ts";
+import { ipAddressPool } from "../../infra/render/metallb.ts";
+import { addressPool } from "../../stacks/releases/metallb.ts";
 
 const git = gitRepository({ name: "operation", url: "https://github.com/remla25-team3/operation", ref: { branch: "main" } });
 const charts = helmRepository({ name: "ingress-nginx", url: "https://kubernetes.github.io/ingress-nginx" });
@@ -96,4 +99,36 @@ test("violations name the offending field", () => {
   const badRef = helmRelease({ name: "a", targetNamespace: "a", chart: { git, path: "c" }, dependsOn: [nginx] });
   (badRef.spec!.dependsOn![0] as { name: unknown }).name = 7;
   assert.deepEqual(violations(badRef), [{ field: "spec.dependsOn[0].name", message: "must be string" }]);
+});
+
+test("a layer Kustomization waits, depends on the layer before and can decrypt SOPS Secrets", () => {
+  const first = kustomization({ name: "infra-controllers", source: git, path: "./cluster/dev/infrastructure/controllers", wait: true });
+  const next = kustomization({
+    name: "infra-configs",
+    source: git,
+    path: "./x",
+    dependsOn: [first],
+    wait: true,
+    sopsKeySecret: "sops-age",
+  });
+  assert.deepEqual(violations(next), []);
+  assert.deepEqual(next.spec?.dependsOn, [{ name: "infra-controllers", namespace: "flux-system" }]);
+  assert.deepEqual(next.spec?.decryption, { provider: "sops", secretRef: { name: "sops-age" } });
+  assert.equal(next.spec?.wait, true);
+});
+
+test("MetalLB objects are checked by a strict schema: bad ranges and unknown fields are violations", () => {
+  const [pool, l2] = addressPool({ name: "remla-pool", addresses: ["192.168.56.90-192.168.56.99", "10.0.0.0/24"] }, DEFAULT_CONTEXT);
+  assert.deepEqual(violations(pool), []);
+  assert.deepEqual(violations(l2), []);
+  assert.deepEqual(l2.toJSON(), {
+    apiVersion: "metallb.io/v1beta1",
+    kind: "L2Advertisement",
+    metadata: { name: "remla-l2", namespace: "metallb-system" },
+    spec: { ipAddressPools: ["remla-pool"] },
+  });
+  const bad = ipAddressPool({ name: "p", namespace: "metallb-system", addresses: ["192.168.56.90-192.168.56"] }, DEFAULT_CONTEXT);
+  assert.deepEqual(violations(bad), [{ field: "spec.addresses[0]", message: "must be an IPv4 range a.b.c.d-e.f.g.h or a CIDR" }]);
+  Object.assign(pool.spec, { autoassign: false });
+  assert.deepEqual(violations(pool), [{ field: "spec", message: "has unknown field(s) autoassign" }]);
 });

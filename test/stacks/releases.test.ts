@@ -4,6 +4,9 @@ import { ConfigError, parseStackConfig } from "../../infra/config/index.ts";
 import { merge } from "../../stacks/releases/index.ts";
 import { loadEnvironment } from "../../stacks/releases/environments.ts";
 import { REMLA_DEFAULTS } from "../../stacks/releases/remla.ts";
+import type { Environment } from "../../infra/render/write.ts";
+import { INGRESS_NGINX_DEFAULTS } from "../../stacks/releases/ingress-nginx.ts";
+import { ISTIO_DEFAULTS } from "../../stacks/releases/istio.ts";
 
 const config = (stack: string, extra: Record<string, unknown> = {}) =>
   parseStackConfig({ repository: { owner: "acme", name: "fleet" }, ...extra }, stack);
@@ -17,21 +20,54 @@ test("merge lays typed overrides over the shared defaults without touching them"
   assert.equal(merge(REMLA_DEFAULTS, undefined), REMLA_DEFAULTS);
 });
 
-test("an environment renders to its stack's syncPath, in the configured Flux namespace", async () => {
+const everything = (env: Environment) => [...env.objects, ...(env.layers ?? []).flatMap((l) => l.objects)];
+
+test("an environment renders to its stack's syncPath, in the configured Flux namespace, in layers", async () => {
   const env = await loadEnvironment(
     config("prod", { syncPath: "./clusters/production/", flux: { namespace: "gitops" } }),
     "Pulumi.prod.yaml",
   );
   assert.equal(env.name, "prod");
   assert.equal(env.dir, "clusters/production");
-  const flux = env.objects.filter((o) => o.kind !== "Namespace");
+  // The folder itself holds the layers' Flux Kustomizations, each syncing its subfolder from the flux-system repository.
+  assert.deepEqual(
+    env.objects.map((o) => [o.kind, o.metadata?.name, (o.spec as { path: string }).path]),
+    [
+      ["Kustomization", "infra-controllers", "./clusters/production/infrastructure/controllers"],
+      ["Kustomization", "infra-configs", "./clusters/production/infrastructure/configs"],
+      ["Kustomization", "infra-ingress", "./clusters/production/infrastructure/ingress"],
+      ["Kustomization", "apps", "./clusters/production/apps"],
+    ],
+  );
+  assert.deepEqual(
+    env.layers?.map((l) => l.path),
+    ["infrastructure/controllers", "infrastructure/configs", "infrastructure/ingress", "apps"],
+  );
+  for (const k of env.objects)
+    assert.deepEqual((k.spec as any).sourceRef, { kind: "GitRepository", name: "flux-system", namespace: "gitops" });
+  const flux = everything(env).filter((o) => /toolkit\.fluxcd\.io/.test((o.toJSON() as { apiVersion: string }).apiVersion));
+  assert.ok(flux.length > 10);
   assert.ok(flux.every((o) => o.metadata?.namespace === "gitops"));
-  const namespaces = env.objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata?.name);
-  assert.deepEqual(namespaces, ["ingress-nginx", "remla"]);
-  for (const obj of env.objects) {
+  const namespaces = everything(env)
+    .filter((o) => o.kind === "Namespace")
+    .map((o) => o.metadata?.name);
+  assert.deepEqual(namespaces, ["metallb-system", "ingress-nginx", "kubernetes-dashboard", "istio-system", "monitoring", "remla"]);
+  for (const obj of everything(env)) {
     assert.equal(obj.metadata?.annotations?.["flux-gitops.io/path"], "clusters/production");
     assert.equal(obj.metadata?.labels?.["flux-gitops.io/environment"], "prod");
   }
+});
+
+test("environments do not share (or mutate) the release defaults", async () => {
+  const before = structuredClone({ REMLA_DEFAULTS, INGRESS_NGINX_DEFAULTS, ISTIO_DEFAULTS });
+  const [dev, prod] = await Promise.all([loadEnvironment(config("dev"), "d"), loadEnvironment(config("prod"), "p")]);
+  const values = (env: Environment, name: string) =>
+    (everything(env).find((o) => o.kind === "HelmRelease" && o.metadata?.name === name)!.spec as any).values;
+  assert.equal(values(dev, "ingress-nginx").controller.service.loadBalancerIP, "192.168.56.91");
+  assert.equal(values(prod, "ingress-nginx").controller.service.loadBalancerIP, "10.20.30.201");
+  assert.equal(values(dev, "istio-ingress").service.loadBalancerIP, "192.168.56.90");
+  assert.equal(values(prod, "istio-ingress").service.loadBalancerIP, "10.20.30.200");
+  assert.deepEqual({ REMLA_DEFAULTS, INGRESS_NGINX_DEFAULTS, ISTIO_DEFAULTS }, before);
 });
 
 test("a stack without a release definition is one clear error naming the file to add", async () => {
@@ -45,10 +81,17 @@ test("a stack without a release definition is one clear error naming the file to
 test("under --default-service-account every release applies as helm-controller", async () => {
   const prod = config("prod");
   const locked = config("prod", { flux: { multitenancy: { defaultServiceAccount: "default" } } });
-  const releases = (await loadEnvironment(locked, "Pulumi.prod.yaml")).objects.filter((o) => o.kind === "HelmRelease");
+  const lockedEnv = everything(await loadEnvironment(locked, "Pulumi.prod.yaml"));
+  const releases = lockedEnv.filter((o) => o.kind === "HelmRelease");
   assert.ok(releases.length > 0);
   for (const r of releases) assert.equal((r.spec as { serviceAccountName?: string }).serviceAccountName, "helm-controller");
-  for (const r of (await loadEnvironment(prod, "Pulumi.prod.yaml")).objects.filter((o) => o.kind === "HelmRelease")) {
+  // The layer Kustomizations apply as kustomize-controller.
+  for (const k of lockedEnv.filter((o) => o.kind === "Kustomization")) {
+    assert.equal((k.spec as { serviceAccountName?: string }).serviceAccountName, "kustomize-controller");
+  }
+  for (const r of everything(await loadEnvironment(prod, "Pulumi.prod.yaml")).filter(
+    (o) => o.kind === "HelmRelease" || o.kind === "Kustomization",
+  )) {
     assert.equal((r.spec as { serviceAccountName?: string }).serviceAccountName, undefined);
   }
 });

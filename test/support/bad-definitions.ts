@@ -9,7 +9,12 @@ import { gitRepository, helmRelease, type GitRepository } from "../../infra/rend
 import type { Environment, RenderObject } from "../../infra/render/write.ts";
 import { loadEnvironment as realLoadEnvironment } from "../../stacks/releases/environments.ts";
 
-const find = (env: Environment, kind: string) => env.objects.find((o) => o.kind === kind) as RenderObject & { spec: any; metadata: any };
+/** The first object of `kind` in the environment, its layers included. */
+const find = (env: Environment, kind: string) =>
+  [...env.objects, ...(env.layers ?? []).flatMap((l) => l.objects)].find((o) => o.kind === kind) as RenderObject & {
+    spec: any;
+    metadata: any;
+  };
 
 /** Each mistake, applied to the objects of environment "prod". */
 export const MISTAKES: Record<string, (env: Environment) => void> = {
@@ -17,7 +22,7 @@ export const MISTAKES: Record<string, (env: Environment) => void> = {
     find(env, "HelmRelease").metadata.name = "Remla_App";
   },
   "bad namespace": (env) => {
-    find(env, "HelmRepository").metadata.namespace = "Flux System";
+    find(env, "GitRepository").metadata.namespace = "Flux System";
   },
   "bad interval": (env) => {
     find(env, "GitRepository").spec.interval = "5 minutes";
@@ -43,7 +48,7 @@ export const MISTAKES: Record<string, (env: Environment) => void> = {
     env.objects.push(new Secret({ metadata: { name: "db", namespace: "remla" }, stringData: { password: "hunter2" } }));
   },
   "duplicate object": (env) => {
-    env.objects.push(find(env, "HelmRepository"));
+    env.layers![0]!.objects.push(find(env, "GitRepository"));
   },
   "values that cannot be YAML": (env) => {
     find(env, "HelmRelease").spec.values.hook = () => "not data";

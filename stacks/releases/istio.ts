@@ -1,0 +1,96 @@
+// Istio 1.25.2 from istio/istio@1.25.2 (values typed from each chart's values.yaml at that tag):
+// base (the CRDs) → istiod → the istio/gateway chart as `istio-ingress`. The Helm charts have no
+// `minimal` profile (`profile: minimal` fails to render); istioctl's minimal profile is exactly
+// base + istiod, so that is what is installed, with the team's istiod memory request.
+import { helmRelease, type BuildContext, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
+import { CHARTS } from "./charts.ts";
+import type { Resources } from "./metallb.ts";
+
+export const ISTIO_NAMESPACE = "istio-system";
+
+/** The subset of the istiod chart's values this repository sets (pilot settings are top-level in this chart). */
+export interface IstiodValues {
+  /** The Git charts default to gcr.io/istio-testing:latest (dev builds); releases are docker.io/istio:<version>. */
+  global: { hub: string; tag: string };
+  resources: Resources;
+  autoscaleEnabled: boolean;
+  autoscaleMin: number;
+  replicaCount: number;
+}
+
+export interface GatewayPort {
+  name: string;
+  port: number;
+  targetPort: number;
+  protocol: "TCP";
+}
+
+/** The subset of the gateway chart's values this repository sets (its values.schema.json forbids unknown keys). */
+export interface GatewayValues {
+  service: { type: "LoadBalancer" | "NodePort" | "ClusterIP"; loadBalancerIP: string; ports: GatewayPort[] };
+  autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number };
+}
+
+export interface IstioValues {
+  istiod: IstiodValues;
+  gateway: GatewayValues;
+}
+
+export const ISTIO_DEFAULTS: IstioValues = {
+  istiod: {
+    global: { hub: "docker.io/istio", tag: CHARTS.istiod.version },
+    // `istioctl install --set components.pilot.k8s.resources.requests.memory=512Mi`
+    resources: { requests: { cpu: "500m", memory: "512Mi" } },
+    autoscaleEnabled: true,
+    autoscaleMin: 1,
+    replicaCount: 1,
+  },
+  gateway: {
+    service: {
+      type: "LoadBalancer",
+      loadBalancerIP: "",
+      ports: [
+        { name: "status-port", port: 15021, targetPort: 15021, protocol: "TCP" },
+        { name: "http", port: 80, targetPort: 80, protocol: "TCP" },
+        { name: "https", port: 443, targetPort: 8443, protocol: "TCP" },
+      ],
+    },
+    autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 5 },
+  },
+};
+
+/** [base, istiod] for the controllers layer; istiod after base (it needs the CRDs base renders). */
+export function istioControlPlane(args: { values: IstiodValues; source: GitRepository }, ctx: BuildContext): [HelmRelease, HelmRelease] {
+  const base = helmRelease(
+    { name: "istio-base", targetNamespace: ISTIO_NAMESPACE, chart: { git: args.source, path: CHARTS["istio-base"].path } },
+    ctx,
+  );
+  const istiod = helmRelease(
+    {
+      name: "istiod",
+      targetNamespace: ISTIO_NAMESPACE,
+      chart: { git: args.source, path: CHARTS.istiod.path },
+      dependsOn: [base],
+      values: { ...args.values },
+    },
+    ctx,
+  );
+  return [base, istiod];
+}
+
+/**
+ * The ingress gateway, release `istio-ingress` in istio-system: its pods get labels
+ * `app: istio-ingress, istio: ingress`, which the remla chart's Gateway selects. Its pods are
+ * injected by istiod's webhook, so it goes in a layer after istiod.
+ */
+export function istioGateway(args: { values: GatewayValues; source: GitRepository }, ctx: BuildContext): HelmRelease {
+  return helmRelease(
+    {
+      name: "istio-ingress",
+      targetNamespace: ISTIO_NAMESPACE,
+      chart: { git: args.source, path: CHARTS["istio-gateway"].path },
+      values: { ...args.values },
+    },
+    ctx,
+  );
+}
