@@ -6,7 +6,7 @@
 // cluster/; and no file in Git may hold a private key or a token.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,8 @@ import yaml from "js-yaml";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc.js";
 import { listStacks, NAMESPACE } from "../../infra/config/index.ts";
 import { SECRET_KEYS, type SecretKey } from "../../infra/config/schema.ts";
+import { main as render } from "../../stacks/render.ts";
+import { runInProcess } from "../support/in-process.ts";
 import { isSecretAt, ROOT, runStack, type KeyMaterial, type StackRun } from "../support/pulumi-mocks.ts";
 import { sshFingerprint, sshKeygen } from "../support/sshd.ts";
 
@@ -138,12 +140,12 @@ function stackFiles(root: string, secret: (value: string) => unknown): void {
   }
 }
 
-test("rendering every environment never copies a secret setting into cluster/", (t) => {
+test("rendering every environment never copies a secret setting into cluster/", async (t) => {
   const root = mkdtempSync(join(tmpdir(), "hygiene-render-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   stackFiles(root, (v) => ({ secure: v }));
-  const r = spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
+  const r = await runInProcess(render, ["--root", root]);
+  assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(leaks(r.stdout + r.stderr), []);
   for (const stack of STACKS) {
     const dir = join(root, "cluster", stack);
@@ -157,12 +159,12 @@ test("rendering every environment never copies a secret setting into cluster/", 
   }
 });
 
-test("a secret pasted into a stack file as plain text stops the render without repeating it", (t) => {
+test("a secret pasted into a stack file as plain text stops the render without repeating it", async (t) => {
   const root = mkdtempSync(join(tmpdir(), "hygiene-plain-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   stackFiles(root, (v) => v);
-  const r = spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root], { encoding: "utf8" });
-  assert.equal(r.status, 1);
+  const r = await runInProcess(render, ["--root", root]);
+  assert.equal(r.code, 1);
   assert.match(r.stderr, /^render: [^\n]+ is stored in plaintext; set it with pulumi config set --secret [^\n]+\n$/);
   assert.deepEqual(leaks(r.stdout + r.stderr), []);
   assert.deepEqual(

@@ -1,4 +1,4 @@
-// The CI workflow runs exactly the commands the README documents, and the README's rule table matches the rules.
+// The CI workflow runs exactly the commands docs/policies.md documents, and its rule table matches the rules.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
@@ -8,7 +8,7 @@ import { z } from "zod";
 import { rules } from "../../policies/rules/index.ts";
 import { ROOT } from "../support/paths.ts";
 
-const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+const readme = readFileSync(join(ROOT, "docs/policies.md"), "utf8");
 
 interface Step {
   run?: string;

@@ -1,34 +1,23 @@
-// Invalid release definitions and stack settings through the render CLI itself: one line on stderr,
-// exit 1 (2 for bad flags), no stack trace, and not a byte changed in the repository — even when the
-// other environment is valid. Definitions are broken by a preload (test/support/bad-definitions.ts).
+// Invalid release definitions and stack settings through the render CLI itself (its main(argv, io), in
+// this process): one line on stderr, exit 1 (2 for bad flags), no stack trace, and not a byte changed in
+// the repository — even when the other environment is valid. Definitions are broken by
+// test/support/bad-definitions.ts, per repository root.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { MISTAKES } from "../support/bad-definitions.ts";
+import { breakDefinitions, MISTAKES, renderCli } from "../support/bad-definitions.ts";
+import { runInProcess, type CliRun } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
 
 const REPO = ROOT;
-const CLI = join(REPO, "stacks/render.ts");
-const PRELOAD = join(REPO, "test/support/bad-definitions.ts");
+const main = await renderCli();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The render CLI in a child process (async, so the cases below can run side by side). */
-function render(args: string[], mistake?: string): Promise<Run> {
-  const preload = mistake === undefined ? [] : ["--import", PRELOAD];
-  const env = { ...process.env, FLUX_GITOPS_BAD_DEFINITION: mistake ?? "" };
-  const child = spawn(process.execPath, [...preload, CLI, ...args], { cwd: REPO, env });
-  const out = { stdout: "", stderr: "" };
-  child.stdout.on("data", (d) => (out.stdout += d));
-  child.stderr.on("data", (d) => (out.stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, ...out })));
+/** The render CLI on `args`; with a mistake, the definitions of the `--root` given (args[1]) are broken first. */
+function render(args: string[], mistake?: keyof typeof MISTAKES): Promise<CliRun> {
+  if (mistake !== undefined) breakDefinitions(args[1]!, mistake);
+  return runInProcess(main, args);
 }
 
 /** Every file under `dir` (relative path → content). */
@@ -48,7 +37,7 @@ function snapshot(dir: string): Map<string, string> {
 const TEMPLATE = mkdtempSync(join(tmpdir(), "bad-render-template-"));
 after(() => rmSync(TEMPLATE, { recursive: true, force: true }));
 for (const env of ["dev", "prod"]) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(TEMPLATE, `Pulumi.${env}.yaml`));
-assert.equal(spawnSync(process.execPath, [CLI, "--root", TEMPLATE]).status, 0);
+assert.equal((await render(["--root", TEMPLATE])).code, 0);
 appendFileSync(join(TEMPLATE, "cluster/prod/apps/helmrelease_flux-system_remla-app.yaml"), "# drifted\n");
 rmSync(join(TEMPLATE, "cluster/dev/infrastructure/controllers/namespace_monitoring.yaml"));
 
@@ -59,7 +48,7 @@ function renderedRoot(t: { after(fn: () => void): void }): string {
   return root;
 }
 
-function assertOneLineFailure(r: Run, code: number, line: RegExp): void {
+function assertOneLineFailure(r: CliRun, code: number, line: RegExp): void {
   assert.equal(r.code, code, r.stderr);
   assert.equal(r.stdout, "");
   assert.doesNotMatch(r.stderr, /\n\s+at |node:internal|Error:/, "no stack trace");
@@ -85,16 +74,16 @@ const EXPECTED: Record<keyof typeof MISTAKES, RegExp> = {
     /HelmRelease flux-system\/metallb cannot be written as YAML: unacceptable kind of an object to dump \[object Function\]/,
 };
 
-test("every mistake the preload can make has an expected line", () => {
+test("every mistake test/support/bad-definitions.ts can make has an expected line", () => {
   assert.deepEqual(Object.keys(EXPECTED).sort(), Object.keys(MISTAKES).sort());
 });
 
-describe("invalid definitions", { concurrency: 4 }, () => {
+describe("invalid definitions", () => {
   for (const mistake of Object.keys(MISTAKES)) {
     test(`${mistake}: one line, exit 1, nothing written`, async (t) => {
       const root = renderedRoot(t);
       const before = snapshot(root);
-      const r = await render(["--root", root], mistake);
+      const r = await render(["--root", root], mistake as keyof typeof MISTAKES);
       assertOneLineFailure(r, 1, EXPECTED[mistake]!);
       if (mistake !== "source without a name") assert.ok(r.stderr.startsWith(ENV), r.stderr);
       assert.deepEqual(snapshot(root), before, "the repository is untouched");
@@ -162,7 +151,7 @@ const BAD_SETTINGS: [string, (root: string) => void, (root: string) => RegExp][]
   ],
 ];
 
-describe("bad settings and flags", { concurrency: 4 }, () => {
+describe("bad settings and flags", () => {
   for (const [what, change, expected] of BAD_SETTINGS) {
     test(`${what}: one line, exit 1, nothing written`, async (t) => {
       const root = renderedRoot(t);
@@ -182,4 +171,15 @@ describe("bad settings and flags", { concurrency: 4 }, () => {
     for (const r of runs) assertOneLineFailure(r, 2, /\(usage: npm run render \[-- --check\] \[--root DIR\]\)\n$/);
     assert.deepEqual(snapshot(root), before);
   });
+});
+
+test("the broken definitions stayed with their roots: a clean root still renders the committed files", async (t) => {
+  const root = mkdtempSync(join(tmpdir(), "bad-render-clean-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const env of ["dev", "prod"]) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  assert.equal((await render(["--root", root])).code, 0);
+  for (const env of ["dev", "prod"]) {
+    const rendered = snapshot(join(root, "cluster", env));
+    assert.deepEqual(rendered, snapshot(join(REPO, "cluster", env)), env);
+  }
 });

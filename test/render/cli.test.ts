@@ -1,5 +1,6 @@
 // The render CLI against the real stacks: golden files, freshness of the committed cluster/, --check,
-// hand-written files, error lines, and `kubectl kustomize` on every environment.
+// hand-written files, error lines, and `kubectl kustomize` on every environment. The CLI runs in this
+// process (its main(argv, io)); the launcher the npm script adds is tested in test/architecture/launch.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -8,15 +9,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import yaml from "js-yaml";
 import { listStacks } from "../../infra/config/index.ts";
+import { main } from "../../stacks/render.ts";
+import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
 
 const REPO = ROOT;
 const ENVS = listStacks(REPO);
 
-function render(...args: string[]) {
-  const result = spawnSync(process.execPath, [join(REPO, "stacks/render.ts"), ...args], { cwd: REPO, encoding: "utf8" });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const render = (...args: string[]) => runInProcess(main, args);
 
 /** A temporary repository root holding copies of the stack config files. */
 function tempRepo(t: { after(fn: () => void): void }): string {
@@ -59,28 +59,28 @@ test("the environments are the stacks with a Pulumi.<stack>.yaml", () => {
   assert.deepEqual(ENVS, ["dev", "prod"]);
 });
 
-test("golden: a fresh render matches the committed cluster/<env> byte for byte", (t) => {
+test("golden: a fresh render matches the committed cluster/<env> byte for byte", async (t) => {
   const root = tempRepo(t);
-  const result = render("--root", root);
+  const result = await render("--root", root);
   assert.equal(result.code, 0, result.stderr);
   for (const env of ENVS) {
     assert.deepEqual(files(join(root, "cluster", env)), files(join(REPO, "cluster", env)), env);
   }
 });
 
-test("the committed cluster/ is fresh (render --check passes on the repository)", () => {
-  const result = render("--check");
+test("the committed cluster/ is fresh (render --check passes on the repository)", async () => {
+  const result = await render("--check");
   assert.equal(result.stderr, "");
   assert.equal(result.code, 0);
   assert.match(result.stdout, /cluster\/dev, cluster\/prod up to date/);
 });
 
-test("rendering twice gives identical bytes", (t) => {
+test("rendering twice gives identical bytes", async (t) => {
   const [a, b] = [tempRepo(t), tempRepo(t)];
-  assert.equal(render("--root", a).code, 0);
-  assert.equal(render("--root", b).code, 0);
+  assert.equal((await render("--root", a)).code, 0);
+  assert.equal((await render("--root", b)).code, 0);
   for (const env of ENVS) assert.deepEqual(files(join(a, "cluster", env)), files(join(b, "cluster", env)));
-  const again = render("--root", a);
+  const again = await render("--root", a);
   assert.match(again.stdout, /\(0 written, 0 removed, \d+ unchanged\)/);
 });
 
@@ -135,9 +135,9 @@ test("kubectl kustomize builds every environment: the top folder holds only the 
   }
 });
 
-test("--check lists an edited, a deleted and an extra file, in layer folders too, exits 1 and writes nothing", (t) => {
+test("--check lists an edited, a deleted and an extra file, in layer folders too, exits 1 and writes nothing", async (t) => {
   const root = tempRepo(t);
-  render("--root", root);
+  await render("--root", root);
   const dev = join(root, "cluster/dev");
   const edited = join(dev, "apps/helmrelease_flux-system_remla-app.yaml");
   writeFileSync(edited, readFileSync(edited, "utf8").replace("replicas: 1", "replicas: 5"));
@@ -150,7 +150,7 @@ test("--check lists an edited, a deleted and an extra file, in layer folders too
   mkdirSync(join(dev, "infrastructure/old"));
   writeFileSync(join(dev, "infrastructure/old/namespace_old.yaml"), extra);
   const before = files(dev);
-  const result = render("--root", root, "--check");
+  const result = await render("--root", root, "--check");
   assert.equal(result.code, 1);
   assert.deepEqual(result.stdout.trim().split("\n"), [
     "stale: cluster/dev/apps/helmrelease_flux-system_remla-app.yaml",
@@ -160,45 +160,45 @@ test("--check lists an edited, a deleted and an extra file, in layer folders too
   assert.match(result.stderr, /^render --check: 3 generated file\(s\) out of date; run npm run render and commit the result\n$/);
   assert.deepEqual(files(dev), before);
   // A plain render repairs all three.
-  assert.equal(render("--root", root).code, 0);
+  assert.equal((await render("--root", root)).code, 0);
   assert.equal(existsSync(join(dev, "infrastructure/old/namespace_old.yaml")), false);
-  assert.equal(render("--root", root, "--check").code, 0);
+  assert.equal((await render("--root", root, "--check")).code, 0);
 });
 
-test("a hand-written file beside generated ones survives a render", (t) => {
+test("a hand-written file beside generated ones survives a render", async (t) => {
   const root = tempRepo(t);
-  render("--root", root);
+  await render("--root", root);
   const mine = join(root, "cluster/prod/my-configmap.yaml");
   writeFileSync(mine, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
   const layerMine = join(root, "cluster/prod/apps/my-configmap.yaml");
   writeFileSync(layerMine, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
   rmSync(join(root, "cluster/prod/infrastructure/controllers/namespace_remla.yaml"));
-  assert.equal(render("--root", root).code, 0);
+  assert.equal((await render("--root", root)).code, 0);
   assert.equal(readFileSync(mine, "utf8"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
   assert.equal(readFileSync(layerMine, "utf8"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
   assert.ok(existsSync(join(root, "cluster/prod/infrastructure/controllers/namespace_remla.yaml")));
 });
 
-test("bad input gives one line and a non-zero exit, and nothing is written", (t) => {
-  const unknown = render("--frobnicate");
+test("bad input gives one line and a non-zero exit, and nothing is written", async (t) => {
+  const unknown = await render("--frobnicate");
   assert.equal(unknown.code, 2);
   assert.equal(unknown.stderr, "render: Unknown option '--frobnicate' (usage: npm run render [-- --check] [--root DIR])\n");
 
-  const missingRoot = render("--root", "/nonexistent/checkout");
+  const missingRoot = await render("--root", "/nonexistent/checkout");
   assert.equal(missingRoot.code, 1);
   assert.equal(missingRoot.stderr, "render: --root /nonexistent/checkout: not a directory\n");
 
   const root = tempRepo(t);
   const prod = join(root, "Pulumi.prod.yaml");
   writeFileSync(prod, readFileSync(prod, "utf8").replace("branch: main", 'branch: ""'));
-  const badConfig = render("--root", root);
+  const badConfig = await render("--root", root);
   assert.equal(badConfig.code, 1);
   assert.equal(badConfig.stderr, `render: ${prod}: flux-gitops:repository.branch must be a non-empty string\n`);
   assert.equal(existsSync(join(root, "cluster")), false);
 
   const root2 = tempRepo(t);
   copyFileSync(join(REPO, "Pulumi.dev.yaml"), join(root2, "Pulumi.staging.yaml"));
-  const undefinedEnv = render("--root", root2);
+  const undefinedEnv = await render("--root", root2);
   assert.equal(undefinedEnv.code, 1);
   assert.equal(
     undefinedEnv.stderr,

@@ -1,11 +1,15 @@
-// Preload (`node --import`) for the render CLI that breaks the real release definitions in one named
-// way ($FLUX_GITOPS_BAD_DEFINITION), so invalid definitions can be fed through `npm run render` itself.
-// As a preload it redirects the CLI's import of stacks/releases/environments.ts to this module, whose
-// `loadEnvironment` builds the real definitions and then applies the mistake to environment "prod" (rendered after dev, so a render that wrote dev before checking prod shows).
+// Breaks the real release definitions in one named way, so invalid definitions can be fed through the
+// render CLI itself (its main(argv, io), in the test's process). `renderCli()` sends the CLI's import of
+// stacks/releases/environments.ts here, to a `loadEnvironment` that builds the real definitions and then,
+// for a repository root marked with `breakDefinitions(root, mistake)`, applies the mistake to environment
+// "prod" (rendered after dev, so a render that wrote dev before checking prod shows). Roots not marked
+// render as they are.
 import { registerHooks } from "node:module";
-import { Secret } from "kubernetes-models/v1";
+import { dirname } from "node:path";
+import { Secret } from "kubernetes-models/v1/Secret";
 import type { StackConfig } from "../../infra/config/index.ts";
 import { gitRepository, helmRelease, type GitRepository } from "../../infra/render/objects.ts";
+import type { Io } from "../../infra/cli.ts";
 import type { Environment, RenderObject } from "../../infra/render/write.ts";
 import { loadEnvironment as realLoadEnvironment } from "../../stacks/releases/environments.ts";
 
@@ -55,23 +59,41 @@ export const MISTAKES: Record<string, (env: Environment) => void> = {
   },
 };
 
+const broken = new Map<string, string>();
+
+/** Makes every render of repository `root` apply `mistake` to environment "prod". */
+export function breakDefinitions(root: string, mistake: keyof typeof MISTAKES): void {
+  if (!(mistake in MISTAKES)) throw new Error(`no such mistake: ${mistake}; one of: ${Object.keys(MISTAKES).join(", ")}`);
+  broken.set(root, mistake);
+}
+
+/** What the render CLI loads in place of stacks/releases/environments.ts (`source` is the root's Pulumi.<stack>.yaml). */
 export async function loadEnvironment(cfg: StackConfig, source: string): Promise<Environment> {
   const env = await realLoadEnvironment(cfg, source);
-  const mistake = MISTAKES[process.env.FLUX_GITOPS_BAD_DEFINITION ?? ""];
-  if (!mistake) throw new Error(`FLUX_GITOPS_BAD_DEFINITION must be one of: ${Object.keys(MISTAKES).join(", ")}`);
-  if (env.name === "prod") mistake(env);
+  const mistake = broken.get(dirname(source));
+  if (mistake !== undefined && env.name === "prod") MISTAKES[mistake]!(env);
   return env;
 }
 
-// Loaded as a preload (no query): send the render CLI's definitions import here.
-if (new URL(import.meta.url).search === "") {
-  const self = `${import.meta.url}?definitions`;
-  registerHooks({
-    resolve(specifier, context, next) {
-      if (specifier.endsWith("/releases/environments.ts") && context.parentURL?.endsWith("/stacks/render.ts")) {
-        return { url: self, shortCircuit: true };
-      }
-      return next(specifier, context);
-    },
-  });
+let hooked = false;
+let redirected = false;
+
+/** The render CLI's main, loaded so that its definitions come from this module. */
+export async function renderCli(): Promise<(argv: string[], io?: Io) => Promise<number>> {
+  if (!hooked) {
+    hooked = true;
+    const self = import.meta.url;
+    registerHooks({
+      resolve(specifier, context, next) {
+        if (specifier.endsWith("/releases/environments.ts") && context.parentURL?.endsWith("/stacks/render.ts")) {
+          redirected = true;
+          return { url: self, shortCircuit: true };
+        }
+        return next(specifier, context);
+      },
+    });
+  }
+  const { main } = await import("../../stacks/render.ts");
+  if (!redirected) throw new Error("stacks/render.ts was loaded before renderCli(), so its definitions cannot be broken");
+  return main;
 }
