@@ -1,5 +1,5 @@
 // Pinned Flux versions and the charts that install them. Upgrading Flux = add a row, bump
-// `flux.version` in the stack config, `pulumi up` (see README "Upgrading Flux").
+// `flux.version` in the stack config, `pulumi up` (docs/operations.md, "Upgrading Flux").
 
 /**
  * Flux version → version of the fluxcd-community `flux2` Helm chart whose appVersion it is. Every row
