@@ -96,7 +96,7 @@ for (const n of SIZES) {
     };
     let findings = 0;
     const check = () => {
-      const result = checkPaths([join(root, "cluster")], settings, { projectDir: root });
+      const result = checkPaths([join(root, "cluster")], settings, { root: root });
       findings = result.findings.length + result.errors.length;
     };
     for (let w = 0; w < WARMUP; w++) {

@@ -8,10 +8,10 @@ import { field, kubernetesType, parseKubernetesType } from "./rules/model.ts";
 import type { Subject } from "./rules/model.ts";
 import type { RuleSetting } from "./config.ts";
 import type { StackFacts } from "../infra/contract.ts";
-import { describeParseError, isGoTemplate, lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
+import { describeParseError, isGoTemplate, parseDocuments, type ParsedDocument } from "./yaml.ts";
 import { isResourceSet, renderResourceSet } from "./resourceset.ts";
 import { KUSTOMIZATION_FILES } from "./kustomize.ts";
-import { stackFileLookup, validStackName } from "./stacks.ts";
+import { stackFileLookup, validStackName, type StackLookup } from "./stacks.ts";
 
 export interface Finding {
   file: string;
@@ -78,15 +78,9 @@ export interface CheckedObject {
 
 const KUSTOMIZE_TYPE = kubernetesType("kustomize.config.k8s.io/v1beta1", "Kustomization");
 
-/** A Kubernetes object: apiVersion, kind and metadata.name, as kustomize-controller requires. */
+/** A Kubernetes object: apiVersion and kind (a missing or odd name is the object's problem, not a reason to skip it). */
 export function isObject(doc: unknown): doc is Record<string, unknown> {
-  return (
-    typeof field(doc, "apiVersion") === "string" &&
-    field(doc, "apiVersion") !== "" &&
-    typeof field(doc, "kind") === "string" &&
-    field(doc, "kind") !== "" &&
-    typeof field(doc, "metadata", "name") === "string"
-  );
+  return typeof field(doc, "apiVersion") === "string" && field(doc, "apiVersion") !== "" && typeof field(doc, "kind") === "string" && field(doc, "kind") !== "";
 }
 
 function subjectOf(o: CheckedObject, lookup: Subject["lookup"]): Subject {
@@ -319,7 +313,6 @@ export function checkPaths(paths: string[], settings: RuleSetting[], options: Pa
       // reported below
     }
   }
-  // Component files: their patches too.
   const objects: CheckedObject[] = [];
   for (const file of files) {
     result.counts.files++;
@@ -331,39 +324,14 @@ export function checkPaths(paths: string[], settings: RuleSetting[], options: Pa
       continue;
     }
     if (skip.has(file)) continue;
-    if (isGoTemplate(source)) {
-      result.counts.templates++;
-      continue;
-    }
-    let docs: ParsedDocument[];
-    try {
-      docs = parseDocuments(source);
-    } catch (e) {
-      // Only a file Flux would apply can stop the run: not JSON (never generated into a build), not a chart's file.
-      if (/\.json$/i.test(file) || inHelmChart(file, root)) result.notes.push({ file, line: 0, message: `not read: ${describeParseError(e)}` });
-      else result.errors.push({ file, message: describeParseError(e) });
-      continue;
-    }
-    const env = environmentOf(file, root, stackOf);
-    const isKustomization = KUSTOMIZATION_FILES.includes(basename(file));
-    for (const parsed of docs) {
-      if (isKustomization && parsed.doc !== null && typeof parsed.doc === "object") {
-        for (const f of notObjectFiles(file, parsed.doc)) skip.add(f);
-        objects.push({ doc: parsed.doc as Record<string, unknown>, file, line: parsed.line, env: env(parsed.doc) });
-        continue;
-      }
-      const found = objectsOf(parsed, source, file);
-      result.notes.push(...found.notes);
-      if (found.objects.length === 0 && parsed.doc !== null && parsed.doc !== undefined) result.counts.skipped++;
-      for (const o of found.objects) {
-        objects.push({
-          doc: o.doc,
-          file,
-          line: o.line,
-          env: env(o.doc),
-          locate: (path) => ({ file, line: o.via ? o.line : lineOfField(source!, o.line, path) }),
-        });
-      }
+    const read = readObjects(file, source, root, stackOf);
+    if (read.error) result.errors.push(read.error);
+    result.notes.push(...read.notes);
+    result.counts.templates += read.template ? 1 : 0;
+    result.counts.skipped += read.skipped;
+    for (const o of read.objects) {
+      if (KUSTOMIZATION_FILES.includes(basename(file))) for (const f of notObjectFiles(file, o.doc)) skip.add(f);
+      objects.push(o);
     }
   }
   result.counts.objects += objects.length;
@@ -371,6 +339,52 @@ export function checkPaths(paths: string[], settings: RuleSetting[], options: Pa
   result.notes.forEach((n) => (n.file = display(n.file, root)));
   result.errors.forEach((e) => (e.file = display(e.file, root)));
   return result;
+}
+
+/** The objects one file holds, or why it holds none. */
+export function readObjects(
+  file: string,
+  source: string,
+  root: string,
+  stackOf: StackLookup,
+): { objects: CheckedObject[]; notes: Note[]; error?: InputError; template: boolean; skipped: number } {
+  const out = { objects: [] as CheckedObject[], notes: [] as Note[], template: false, skipped: 0 };
+  if (isGoTemplate(source)) return { ...out, template: true };
+  let docs: ParsedDocument[];
+  try {
+    docs = parseDocuments(source);
+  } catch (e) {
+    // Only a file Flux would apply can stop the run: not JSON (never generated into a build), not a chart's file.
+    if (/\.json$/i.test(file) || inHelmChart(file, root)) return { ...out, notes: [{ file, line: 0, message: `not read: ${describeParseError(e)}` }] };
+    return { ...out, error: { file, message: describeParseError(e) } };
+  }
+  const env = environmentOf(file, root, stackOf);
+  const isKustomization = KUSTOMIZATION_FILES.includes(basename(file));
+  for (const parsed of docs) {
+    if (isKustomization && parsed.doc !== null && typeof parsed.doc === "object" && !Array.isArray(parsed.doc)) {
+      out.objects.push({ doc: parsed.doc as Record<string, unknown>, file, line: parsed.line, env: env(parsed.doc) });
+      continue;
+    }
+    const found = objectsOf(parsed, source, file);
+    out.notes.push(...found.notes);
+    if (found.objects.length === 0 && parsed.doc !== null && parsed.doc !== undefined) out.skipped++;
+    for (const o of found.objects) {
+      out.objects.push({
+        doc: o.doc,
+        file,
+        line: o.line,
+        env: env(o.doc),
+      });
+    }
+  }
+  return out;
+}
+
+/** Checks one file's text on its own (paths mode, one file). */
+export function checkSource(file: string, source: string, settings: RuleSetting[], root: string): { findings: Finding[]; error?: InputError } {
+  const read = readObjects(resolve(root, file), source, resolve(root), stackFileLookup(resolve(root)));
+  const error = read.error && { ...read.error, file: display(read.error.file, root) };
+  return { findings: runRules(read.objects, settings, (f) => display(f, root)), error };
 }
 
 /** Paths shown relative to the root when inside it. */
@@ -384,7 +398,7 @@ export function display(file: string, root: string): string {
  * to the root, never an absolute path's segments); else the environment label when it names a stack that
  * has a stack file. A label never overrides the folder and never relaxes a rule.
  */
-function environmentOf(file: string, root: string, stackOf: ReturnType<typeof stackFileLookup>): (doc: unknown) => EnvironmentContext {
+function environmentOf(file: string, root: string, stackOf: StackLookup): (doc: unknown) => EnvironmentContext {
   const relPath = relative(root, file).split(sep).join("/");
   const byPath = stackOf.stacks().find((s) => {
     const folder = stackOf(s).facts?.sync.folder ?? defaultSyncFolder(s);

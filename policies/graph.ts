@@ -313,16 +313,14 @@ async function buildNode(
     const line = at?.line ?? node.line;
     const locate = (fieldPath: string[]) => {
       const value = field(doc, ...fieldPath);
-      if (at && same(field(at.doc, ...fieldPath), value) && value !== undefined) {
-        return { file, line: lineOfField(at.source, at.line, fieldPath) };
-      }
+      if (at && same(field(at.doc, ...fieldPath), value)) return { file, line };
       for (const p of [...fluxPatches, ...patches].reverse()) {
         const i = p.docs.findIndex((d) => patchSets(d, kind, fieldPath, value));
         if (i < 0) continue;
         const startLine = p.parsed?.docs[i]?.line ?? p.line;
         return { file: p.file, line: p.parsed ? lineOfField(p.parsed.source, startLine, fieldPath) : p.line };
       }
-      return at && field(at.doc, ...fieldPath) !== undefined ? { file, line: lineOfField(at.source, at.line, fieldPath) } : undefined;
+      return undefined;
     };
     const sets = objectsOf({ doc, line }, "", file);
     for (const o of sets.objects) {

@@ -137,7 +137,7 @@ export const noPlaintextSecrets = resourceRule({
     const generator = s.type !== kubernetesType("v1", "Secret");
     report(
       `${generator ? `kustomization secretGenerator literals (${keys.join(", ")})` : `${describe(s)} (${keys.join(", ")})`} ` +
-        "committed in plaintext: encrypt with SOPS (sops --encrypt --in-place <file>) and give the Kustomization a " +
+        "committed in plaintext: encrypt it with SOPS (sops --encrypt --in-place <file>) and give the Kustomization a " +
         "spec.decryption, reference the value (${VAR}, op://...), or create the Secret outside Git.",
       generator ? ["secretGenerator"] : [field(s.props, "stringData") !== undefined ? "stringData" : "data"],
     );

@@ -82,7 +82,7 @@ test("YAML checker: the same stack's rendered folder and its sync objects are cl
     writeFileSync(join(root, MOVED.syncPath, "sync.yaml"), `${toYaml(gitRepository)}---\n${toYaml(kustomization)}`);
 
     const settings = resolveConfig(rules, projectConfig);
-    const { findings, errors } = checkPaths([join(root, MOVED.syncPath)], settings, { projectDir: root });
+    const { findings, errors } = checkPaths([join(root, MOVED.syncPath)], settings, { root: root });
     assert.deepEqual(errors, []);
     assert.deepEqual(
       findings.filter((f) => f.level === "mandatory"),
@@ -118,7 +118,7 @@ test("YAML checker: the sync folder that does not match the moved syncPath is st
       auditMetadata(wrong),
     );
     writeFileSync(join(root, "sync.yaml"), toYaml(kustomization));
-    const { findings } = checkPaths([join(root, "sync.yaml")], resolveConfig(rules, projectConfig), { projectDir: root });
+    const { findings } = checkPaths([join(root, "sync.yaml")], resolveConfig(rules, projectConfig), { root: root });
     assert.deepEqual(
       findings.map((f) => [f.rule, f.level]),
       [["sync-path-matches-env", "mandatory"]],
