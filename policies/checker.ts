@@ -80,7 +80,12 @@ const KUSTOMIZE_TYPE = kubernetesType("kustomize.config.k8s.io/v1beta1", "Kustom
 
 /** A Kubernetes object: apiVersion and kind (a missing or odd name is the object's problem, not a reason to skip it). */
 export function isObject(doc: unknown): doc is Record<string, unknown> {
-  return typeof field(doc, "apiVersion") === "string" && field(doc, "apiVersion") !== "" && typeof field(doc, "kind") === "string" && field(doc, "kind") !== "";
+  return (
+    typeof field(doc, "apiVersion") === "string" &&
+    field(doc, "apiVersion") !== "" &&
+    typeof field(doc, "kind") === "string" &&
+    field(doc, "kind") !== ""
+  );
 }
 
 function subjectOf(o: CheckedObject, lookup: Subject["lookup"]): Subject {
@@ -190,10 +195,7 @@ const READABLE = /\.(ya?ml|json)$/i;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Every .yaml/.yml/.json file under the paths; symlinks inside the scanned tree followed once, never outside it. */
-export function collectFiles(
-  paths: string[],
-  options: PathsOptions,
-): { files: string[]; errors: InputError[]; notes: Note[] } {
+export function collectFiles(paths: string[], options: PathsOptions): { files: string[]; errors: InputError[]; notes: Note[] } {
   const files = new Set<string>();
   const errors: InputError[] = [];
   const notes: Note[] = [];
@@ -355,7 +357,8 @@ export function readObjects(
     docs = parseDocuments(source);
   } catch (e) {
     // Only a file Flux would apply can stop the run: not JSON (never generated into a build), not a chart's file.
-    if (/\.json$/i.test(file) || inHelmChart(file, root)) return { ...out, notes: [{ file, line: 0, message: `not read: ${describeParseError(e)}` }] };
+    if (/\.json$/i.test(file) || inHelmChart(file, root))
+      return { ...out, notes: [{ file, line: 0, message: `not read: ${describeParseError(e)}` }] };
     return { ...out, error: { file, message: describeParseError(e) } };
   }
   const env = environmentOf(file, root, stackOf);
@@ -381,7 +384,12 @@ export function readObjects(
 }
 
 /** Checks one file's text on its own (paths mode, one file). */
-export function checkSource(file: string, source: string, settings: RuleSetting[], root: string): { findings: Finding[]; error?: InputError } {
+export function checkSource(
+  file: string,
+  source: string,
+  settings: RuleSetting[],
+  root: string,
+): { findings: Finding[]; error?: InputError } {
   const read = readObjects(resolve(root, file), source, resolve(root), stackFileLookup(resolve(root)));
   const error = read.error && { ...read.error, file: display(read.error.file, root) };
   return { findings: runRules(read.objects, settings, (f) => display(f, root)), error };
@@ -406,7 +414,8 @@ function environmentOf(file: string, root: string, stackOf: StackLookup): (doc: 
   });
   return (doc) => {
     const labelled = field(doc, "metadata", "labels", LABELS.environment);
-    const env = byPath ?? (typeof labelled === "string" && validStackName(labelled) && stackOf.stacks().includes(labelled) ? labelled : undefined);
+    const env =
+      byPath ?? (typeof labelled === "string" && validStackName(labelled) && stackOf.stacks().includes(labelled) ? labelled : undefined);
     if (env === undefined) return {};
     const view = stackOf(env);
     return { environment: env, stack: view.facts, githubOwner: view.githubOwner };

@@ -48,9 +48,7 @@ export function main(argv: string[], io?: Io): Promise<number> {
   return runCli(
     {
       name: "policy",
-      usage:
-        "npm run policy -- [--env NAME] [--format text|json] [--config file.json] [--root DIR] | " +
-        "[--exclude GLOB]... PATHS...",
+      usage: "npm run policy -- [--env NAME] [--format text|json] [--config file.json] [--root DIR] | " + "[--exclude GLOB]... PATHS...",
       options: {
         format: { type: "string", default: "text" },
         config: { type: "string" },

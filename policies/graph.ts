@@ -59,12 +59,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Where a document sits in a file: the document (or List item) of that kind whose name matches. */
-function findDocument(
-  files: Files,
-  file: string,
-  kind: string,
-  name: string,
-): { doc: unknown; line: number; source: string } | undefined {
+function findDocument(files: Files, file: string, kind: string, name: string): { doc: unknown; line: number; source: string } | undefined {
   const parsed = files.get(file);
   if (!parsed) return undefined;
   let fallback: { doc: unknown; line: number; source: string } | undefined;
@@ -244,7 +239,8 @@ function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built:
   if (!source) return "unknown";
   const url = text(field(source, "spec", "url")) ?? text(field(source, "spec", "endpoint")) ?? "?";
   if (ref.kind === "GitRepository" && view.repository) {
-    const branch = text(field(source, "spec", "ref", "branch")) ?? text(field(source, "spec", "ref", "name"))?.replace(/^refs\/heads\//, "");
+    const branch =
+      text(field(source, "spec", "ref", "branch")) ?? text(field(source, "spec", "ref", "name"))?.replace(/^refs\/heads\//, "");
     const pinned = ["tag", "semver", "commit"].some((k) => field(source, "spec", "ref", k) !== undefined);
     if (repoIdentity(url) === repoIdentity(view.repository.url) && !pinned && (branch === undefined || branch === view.repository.branch)) {
       return "follow";
@@ -304,7 +300,8 @@ async function buildNode(
   const objects: CheckedObject[] = [];
   const children: FluxNode[] = [];
   for (const b of built) {
-    const disabled = field(b.doc, "metadata", "labels", SUBSTITUTE) === "disabled" || field(b.doc, "metadata", "annotations", SUBSTITUTE) === "disabled";
+    const disabled =
+      field(b.doc, "metadata", "labels", SUBSTITUTE) === "disabled" || field(b.doc, "metadata", "annotations", SUBSTITUTE) === "disabled";
     const doc = substitute && !disabled ? (substituteObject(b.doc, substitute) as Record<string, unknown>) : b.doc;
     const kind = String(doc.kind);
     const name = String(field(doc, "metadata", "name"));
@@ -359,7 +356,10 @@ function substitution(
     const kind = text(field(ref, "kind"));
     const name = text(field(ref, "name"));
     const obj = builtSoFar.find(
-      (d) => d.kind === kind && field(d, "metadata", "name") === name && (field(d, "metadata", "namespace") ?? node.namespace) === node.namespace,
+      (d) =>
+        d.kind === kind &&
+        field(d, "metadata", "name") === name &&
+        (field(d, "metadata", "namespace") ?? node.namespace) === node.namespace,
     );
     const data = obj ? (field(obj, "data") as Record<string, unknown> | undefined) : undefined;
     if (!obj) {
@@ -394,4 +394,3 @@ export async function checkEnvironments(settings: RuleSetting[], options: GraphO
   for (const env of stacks) out.push({ env, result: await checkEnvironment(env, settings, options) });
   return out;
 }
-

@@ -4,14 +4,7 @@
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import { type StackFacts } from "../infra/contract.ts";
-import {
-  NAMESPACE,
-  listStacks,
-  parseStackConfig,
-  readStackConfigFile,
-  stackConfigFile,
-  type StackConfig,
-} from "../infra/config/index.ts";
+import { NAMESPACE, listStacks, parseStackConfig, readStackConfigFile, stackConfigFile, type StackConfig } from "../infra/config/index.ts";
 
 export function stackFacts(cfg: StackConfig): StackFacts {
   return {

@@ -100,9 +100,7 @@ export const gitSourceAllowed = resourceRule({
   origins: ["pulumi", "git"],
   config: z.strictObject({
     /** URL prefixes (on path boundaries) allowed for any source besides the stack's GitHub owner, e.g. `https://github.com/acme`. */
-    allowedPrefixes: z
-      .array(z.string().refine((u) => normalizeUrl(u) !== undefined, "must be a URL"))
-      .default([]),
+    allowedPrefixes: z.array(z.string().refine((u) => normalizeUrl(u) !== undefined, "must be a URL")).default([]),
     /** Sources trusted by identity and URL `{kind, namespace, name, url}` (entries of helmrelease-git-sourced.allowedSources count too). */
     allowedSources: trustedSources,
   }),

@@ -36,8 +36,13 @@ export function isFluxInstallRelease(s: Subject): boolean {
   const repo = text(field(s.props, "repositoryOpts", "repo"));
   const name = text(field(s.props, "name")) ?? s.name;
   if (s.name === "flux2" && name === "flux2") {
-    return chart === FLUX2_CHART.name && repo !== undefined && urlUnder(repo, FLUX2_CHART.repo) && urlUnder(FLUX2_CHART.repo, repo) &&
-      Object.values(FLUX_VERSIONS).some((v) => v.chart === version);
+    return (
+      chart === FLUX2_CHART.name &&
+      repo !== undefined &&
+      urlUnder(repo, FLUX2_CHART.repo) &&
+      urlUnder(FLUX2_CHART.repo, repo) &&
+      Object.values(FLUX_VERSIONS).some((v) => v.chart === version)
+    );
   }
   if (s.name === "flux-operator" && name === "flux-operator") {
     return chart === FLUX_OPERATOR_CHART.url && repo === undefined && version !== undefined && EXACT.test(version);

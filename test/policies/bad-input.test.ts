@@ -71,7 +71,10 @@ describe("odd inputs to the policy checker", { concurrency: 4 }, () => {
       assert.doesNotMatch(r.stderr, /\n\s+at |node:internal/, "no stack trace");
       const lines = r.stderr.split("\n").slice(0, -1);
       // The summary is always the last line; an unreadable file adds exactly one line before it.
-      assert.match(lines.at(-1)!, /^policy: \d+ mandatory, \d+ advisory finding\(s\), \d+ unreadable file\(s\); checked \d+ object\(s\) in \d+ file\(s\) \(.*\)$/);
+      assert.match(
+        lines.at(-1)!,
+        /^policy: \d+ mandatory, \d+ advisory finding\(s\), \d+ unreadable file\(s\); checked \d+ object\(s\) in \d+ file\(s\) \(.*\)$/,
+      );
       if (line === null) {
         assert.equal(lines.length, 1, r.stderr);
       } else {

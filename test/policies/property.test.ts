@@ -240,6 +240,9 @@ test("a sample of fuzzed files through npm run policy: exit 0, 1 or 2, no stack 
   assert.ok([0, 1, 2].includes(r.status!), `exit ${r.status}: ${r.stderr}`);
   assert.doesNotMatch(r.stderr, /\n\s+at |node:internal/, "no stack trace");
   const lines = r.stderr.split("\n").slice(0, -1);
-  assert.match(lines.at(-1)!, /^policy: \d+ mandatory, \d+ advisory finding\(s\), \d+ unreadable file\(s\); checked \d+ object\(s\) in \d+ file\(s\) \(.*\)$/);
+  assert.match(
+    lines.at(-1)!,
+    /^policy: \d+ mandatory, \d+ advisory finding\(s\), \d+ unreadable file\(s\); checked \d+ object\(s\) in \d+ file\(s\) \(.*\)$/,
+  );
   for (const line of lines.slice(0, -1)) assert.match(line, /^cluster\/dev\/f\d+\.yaml: /);
 });

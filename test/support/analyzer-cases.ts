@@ -71,7 +71,12 @@ const ociRepository = (ref: Record<string, unknown>, env = "prod") => ({
   spec: { interval: "10m", url: "oci://ghcr.io/stefanprodan/charts/podinfo", ref },
 });
 
-const INGRESS_NGINX = { kind: "HelmRepository", namespace: "flux-system", name: "ingress-nginx", url: "https://kubernetes.github.io/ingress-nginx" };
+const INGRESS_NGINX = {
+  kind: "HelmRepository",
+  namespace: "flux-system",
+  name: "ingress-nginx",
+  url: "https://kubernetes.github.io/ingress-nginx",
+};
 
 const helmRepository = (url: string) => ({
   apiVersion: "source.toolkit.fluxcd.io/v1",
@@ -495,7 +500,13 @@ export const cases: Case[] = [
     rule: "helmrelease-git-sourced",
     fires: ["pulumi", "git"],
     props: helmRelease({
-      chart: { spec: { chart: "ingress-nginx", version: "4.11.3", sourceRef: { kind: "HelmRepository", name: "ingress-nginx", namespace: "evil" } } },
+      chart: {
+        spec: {
+          chart: "ingress-nginx",
+          version: "4.11.3",
+          sourceRef: { kind: "HelmRepository", name: "ingress-nginx", namespace: "evil" },
+        },
+      },
     }),
     config: { "helmrelease-git-sourced": { allowedSources: [INGRESS_NGINX] } },
   },
