@@ -158,18 +158,21 @@ export function objectsOf(
   parsed: ParsedDocument,
   source: string,
   file: string,
-): { objects: { doc: Record<string, unknown>; line: number; via?: string }[]; notes: Note[] } {
-  const out: { doc: Record<string, unknown>; line: number; via?: string }[] = [];
+): { objects: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown }[]; notes: Note[] } {
+  const out: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown }[] = [];
   const notes: Note[] = [];
-  const visit = (doc: unknown, line: number, via?: string) => {
+  const visit = (doc: unknown, line: number, via?: string, itemName?: unknown) => {
     const kind = field(doc, "kind");
     const items = field(doc, "items");
     if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(items)) {
-      for (const item of items) visit(item, itemLine(source, line, field(item, "metadata", "name")), via);
+      for (const item of items) {
+        const name = field(item, "metadata", "name");
+        visit(item, source && line ? itemLine(source, line, name) : line, via, name ?? "");
+      }
       return;
     }
     if (!isObject(doc)) return;
-    out.push({ doc, line, via });
+    out.push({ doc, line, via, itemName });
     if (isResourceSet(doc)) {
       const set = renderResourceSet(doc);
       const name = `ResourceSet ${String(field(doc, "metadata", "namespace") ?? "")}/${String(field(doc, "metadata", "name"))}`;
@@ -354,33 +357,38 @@ export function readObjects(
   if (isGoTemplate(source)) return { ...out, template: true };
   let docs: ParsedDocument[];
   try {
-    docs = parseDocuments(source);
+    docs = parseDocuments(source, false);
   } catch (e) {
     // Only a file Flux would apply can stop the run: not JSON (never generated into a build), not a chart's file.
     if (/\.json$/i.test(file) || inHelmChart(file, root))
       return { ...out, notes: [{ file, line: 0, message: `not read: ${describeParseError(e)}` }] };
     return { ...out, error: { file, message: describeParseError(e) } };
   }
+  // Lines cost a second, listening parse: only objects with a finding ask for theirs.
+  let withLines: ParsedDocument[] | undefined;
   const env = environmentOf(file, root, stackOf);
   const isKustomization = KUSTOMIZATION_FILES.includes(basename(file));
-  for (const parsed of docs) {
+  docs.forEach((parsed, i) => {
+    const docLine = () => (withLines ??= parseDocuments(source))[i]?.line ?? 1;
     if (isKustomization && parsed.doc !== null && typeof parsed.doc === "object" && !Array.isArray(parsed.doc)) {
-      out.objects.push({ doc: parsed.doc as Record<string, unknown>, file, line: parsed.line, env: env(parsed.doc) });
-      continue;
+      out.objects.push(lazyLine({ doc: parsed.doc as Record<string, unknown>, file, env: env(parsed.doc) }, docLine));
+      return;
     }
     const found = objectsOf(parsed, source, file);
     out.notes.push(...found.notes);
     if (found.objects.length === 0 && parsed.doc !== null && parsed.doc !== undefined) out.skipped++;
     for (const o of found.objects) {
-      out.objects.push({
-        doc: o.doc,
-        file,
-        line: o.line,
-        env: env(o.doc),
-      });
+      const line = () => (o.itemName === undefined ? docLine() : itemLine(source, docLine(), o.itemName));
+      out.objects.push(lazyLine({ doc: o.doc, file, env: env(o.doc) }, line));
     }
-  }
+  });
   return out;
+}
+
+/** An object whose line is found when first asked for. */
+function lazyLine(o: Omit<CheckedObject, "line">, line: () => number): CheckedObject {
+  let cached: number | undefined;
+  return Object.defineProperty(o, "line", { get: () => (cached ??= line()), enumerable: true }) as CheckedObject;
 }
 
 /** Checks one file's text on its own (paths mode, one file). */

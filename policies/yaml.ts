@@ -28,7 +28,7 @@ function lenientSchema(tags: string[]): yaml.Schema {
  * Every document of a YAML (or JSON) text with the line its content starts on. Unknown tags are read as
  * untagged values; other syntax errors throw yaml.YAMLException.
  */
-export function parseDocuments(source: string): ParsedDocument[] {
+export function parseDocuments(source: string, withLines = true): ParsedDocument[] {
   const tags: string[] = [];
   for (;;) {
     const lines: number[] = [];
@@ -36,11 +36,15 @@ export function parseDocuments(source: string): ParsedDocument[] {
     try {
       const docs = yaml.loadAll(source, undefined, {
         schema: tags.length ? lenientSchema(tags) : yaml.DEFAULT_SCHEMA,
-        listener(event, state) {
-          if (event === "open") {
-            if (depth++ === 0) lines.push(state.line + 1);
-          } else depth--;
-        },
+        ...(withLines
+          ? {
+              listener(event: yaml.EventType, state: yaml.State) {
+                if (event === "open") {
+                  if (depth++ === 0) lines.push(state.line + 1);
+                } else depth--;
+              },
+            }
+          : {}),
       });
       return docs.map((doc, i) => ({ doc, line: lines[i] ?? 1 }));
     } catch (e) {
