@@ -1,12 +1,17 @@
-// YAML front end: runs the object rules over the multi-document YAML files Flux syncs from Git.
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import yaml from "js-yaml";
-import { LABELS } from "../infra/contract.ts";
-import { field, kubernetesType, label, parseKubernetesType } from "./rules/model.ts";
-import { stackFileLookup, type StackView } from "./stacks.ts";
+// YAML front end, shared by both modes: turns objects (from files or from a kustomize build) into rule
+// subjects, runs the rules, and says where each finding is. Paths mode (checkPaths) lives here too: files
+// under folders that are not an environment, read the way kustomize would read them.
+import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, join, matchesGlob, relative, resolve, sep } from "node:path";
+import { LABELS, defaultSyncFolder } from "../infra/contract.ts";
+import { field, kubernetesType, parseKubernetesType } from "./rules/model.ts";
 import type { Subject } from "./rules/model.ts";
 import type { RuleSetting } from "./config.ts";
+import type { StackFacts } from "../infra/contract.ts";
+import { describeParseError, isGoTemplate, parseDocuments, type ParsedDocument } from "./yaml.ts";
+import { isResourceSet, renderResourceSet } from "./resourceset.ts";
+import { KUSTOMIZATION_FILES } from "./kustomize.ts";
+import { stackFileLookup, validStackName, type StackLookup } from "./stacks.ts";
 
 export interface Finding {
   file: string;
@@ -17,6 +22,8 @@ export interface Finding {
   namespace?: string;
   name: string;
   message: string;
+  /** The environment whose graph the object belongs to (graph mode). */
+  environment?: string;
 }
 
 export interface InputError {
@@ -24,156 +31,407 @@ export interface InputError {
   message: string;
 }
 
+/** Something the run did not verify, and why (content of another source, a generator's runtime inputs). */
+export interface Note {
+  file: string;
+  line: number;
+  message: string;
+}
+
 export interface CheckResult {
   findings: Finding[];
   errors: InputError[];
+  notes: Note[];
+  /** Files read, objects checked, Go templates and non-Kubernetes YAML documents skipped. */
+  counts: { files: number; objects: number; templates: number; skipped: number };
 }
 
-export interface CheckOptions {
-  /** Where `Pulumi.<env>.yaml` lives (for the environment's `github:owner`); default: the working directory. */
-  projectDir?: string;
+export function emptyResult(): CheckResult {
+  return { findings: [], errors: [], notes: [], counts: { files: 0, objects: 0, templates: 0, skipped: 0 } };
 }
 
-const YAML_FILE = /\.ya?ml$/i;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** Every .yaml/.yml file under the given files/directories (recursively), sorted; missing paths are errors. */
-export function collectFiles(paths: string[]): { files: string[]; errors: InputError[] } {
-  const files: string[] = [];
-  const errors: InputError[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && YAML_FILE.test(entry.name)) files.push(path);
-    }
-  };
-  for (const path of paths) {
-    try {
-      if (statSync(path).isDirectory()) walk(path);
-      else files.push(path);
-    } catch (e) {
-      errors.push({ file: path, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
-    }
-  }
-  return { files: [...new Set(files)].sort(), errors };
+export function mergeResults(into: CheckResult, from: CheckResult): CheckResult {
+  into.findings.push(...from.findings);
+  into.errors.push(...from.errors);
+  into.notes.push(...from.notes);
+  for (const k of Object.keys(into.counts) as (keyof CheckResult["counts"])[]) into.counts[k] += from.counts[k];
+  return into;
 }
 
-/** Parses every document of a file with the 1-based line where each document's content starts. */
-export function parseDocuments(source: string): { doc: unknown; line: number }[] {
-  const lines: number[] = [];
-  let depth = 0;
-  const docs = yaml.loadAll(source, undefined, {
-    listener(event, state) {
-      if (event === "open") {
-        if (depth++ === 0) lines.push(state.line + 1);
-      } else depth--;
-    },
-  });
-  return docs.map((doc, i) => ({ doc, line: lines[i] ?? 1 }));
+/** What is known of the environment an object is applied in. */
+export interface EnvironmentContext {
+  environment?: string;
+  stack?: StackFacts;
+  githubOwner?: string;
 }
 
-function describeParseError(e: unknown): string {
-  if (e instanceof yaml.YAMLException) return `line ${e.mark.line + 1}: invalid YAML: ${e.reason}`;
-  if (e instanceof RangeError) return "invalid YAML: nested too deeply to read";
-  return `invalid YAML: ${e instanceof Error ? e.message : String(e)}`;
+/** An object to check and where it is written. */
+export interface CheckedObject {
+  doc: Record<string, unknown>;
+  /** Absolute path of the file. */
+  file: string;
+  line: number;
+  /** Finds the line of a field (or of the patch that set it); default: the object's line. */
+  locate?: (path: string[]) => { file: string; line: number } | undefined;
+  env: EnvironmentContext;
 }
 
-const ENV_IN_PATH = /(?:^|[\\/])cluster[\\/]([^\\/]+)[\\/]/;
+const KUSTOMIZE_TYPE = kubernetesType("kustomize.config.k8s.io/v1beta1", "Kustomization");
 
-function toSubject(doc: unknown, file: string, stackOf: (env: string) => StackView): Subject | undefined {
-  const apiVersion = field(doc, "apiVersion");
-  const kind = field(doc, "kind");
-  if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") return undefined;
+/** A Kubernetes object: apiVersion and kind (a missing or odd name is the object's problem, not a reason to skip it). */
+export function isObject(doc: unknown): doc is Record<string, unknown> {
+  return (
+    typeof field(doc, "apiVersion") === "string" &&
+    field(doc, "apiVersion") !== "" &&
+    typeof field(doc, "kind") === "string" &&
+    field(doc, "kind") !== ""
+  );
+}
+
+function subjectOf(o: CheckedObject, lookup: Subject["lookup"]): Subject {
+  const doc = o.doc;
+  const apiVersion = typeof doc.apiVersion === "string" ? doc.apiVersion : "kustomize.config.k8s.io/v1beta1";
+  const kind = typeof doc.kind === "string" ? doc.kind : "Kustomization";
   const name = field(doc, "metadata", "name");
   const namespace = field(doc, "metadata", "namespace");
-  const subject: Subject = {
+  return {
     type: kubernetesType(apiVersion, kind),
     name: typeof name === "string" ? name : "(unnamed)",
     namespace: typeof namespace === "string" ? namespace : undefined,
-    props: doc as Record<string, unknown>,
+    props: doc,
     origin: "git",
     ancestors: [],
+    environment: o.env.environment,
+    githubOwner: o.env.stack?.githubOwner ?? o.env.githubOwner,
+    stack: o.env.stack,
+    lookup,
   };
-  subject.environment = label(subject, LABELS.environment) ?? ENV_IN_PATH.exec(file)?.[1];
-  if (subject.environment !== undefined) {
-    const view = stackOf(subject.environment);
-    subject.githubOwner = view.githubOwner;
-    subject.stack = view.facts;
-  }
-  return subject;
 }
 
-/** Checks one file's text; a file that cannot be parsed yields an error and no findings. */
-export function checkSource(
-  file: string,
-  source: string,
-  settings: RuleSetting[],
-  stackOf: (env: string) => StackView,
-): { findings: Finding[]; error?: InputError } {
-  let docs: unknown[];
-  try {
-    docs = yaml.loadAll(source);
-  } catch (e) {
-    return { findings: [], error: { file, message: describeParseError(e) } };
+const identity = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ""}/${name}`;
+
+/** Runs the rules over a set of objects that are applied together (one environment, or one paths run). */
+export function runRules(objects: CheckedObject[], settings: RuleSetting[], display: (file: string) => string): Finding[] {
+  const active = settings.filter((s) => s.level !== "disabled" && s.rule.origins.includes("git") && s.rule.kind === "resource");
+  const byIdentity = new Map<string, Subject>();
+  const subjects = objects.map((o) => subjectOf(o, (kind, namespace, name) => byIdentity.get(identity(kind, namespace, name))));
+  for (const s of subjects) {
+    const kind = parseKubernetesType(s.type)?.kind;
+    if (kind) byIdentity.set(identity(kind, s.namespace, s.name), s);
   }
-  const active = settings.filter((s) => s.level !== "disabled" && s.rule.origins.includes("git"));
   const findings: Finding[] = [];
-  const docOf: number[] = [];
-  docs.forEach((doc, i) => {
-    const subject = toSubject(doc, file, stackOf);
-    if (!subject) return;
-    const kind = parseKubernetesType(subject.type)?.kind ?? String(field(doc, "kind"));
+  subjects.forEach((subject, i) => {
+    const o = objects[i]!;
+    const kind = parseKubernetesType(subject.type)?.kind ?? subject.type;
     for (const { rule, level, config } of active) {
       if (rule.kind !== "resource") continue;
-      rule.check(subject, config, (message) => {
-        docOf.push(i);
+      rule.check(subject, config, (message, at, lowered) => {
+        const where = (at && o.locate?.(at)) || { file: o.file, line: o.line };
         findings.push({
-          file,
-          line: 0,
-          level: level as Finding["level"],
+          file: display(where.file),
+          line: where.line,
+          level: (lowered ?? level) as Finding["level"],
           rule: rule.name,
           kind,
           namespace: subject.namespace,
           name: subject.name,
           message,
+          ...(o.env.environment && o.env.stack ? { environment: o.env.environment } : {}),
         });
       });
     }
   });
-  // Line numbers cost a second, listening parse; only files with findings pay for it.
-  if (findings.length > 0) {
-    const lines = parseDocuments(source).map((d) => d.line);
-    findings.forEach((f, j) => {
-      f.line = lines[docOf[j]!] ?? 1;
-    });
-  }
-  return { findings };
+  return findings;
 }
 
-export function checkPaths(paths: string[], settings: RuleSetting[], options: CheckOptions = {}): CheckResult {
-  const { files, errors } = collectFiles(paths);
-  const stackOf = stackFileLookup(options.projectDir ?? process.cwd());
-  const findings: Finding[] = [];
-  for (const file of files) {
-    let source: string;
+/** Line of a List item: the line of its `name:` after the list's own line. */
+function itemLine(source: string, from: number, name: unknown): number {
+  if (typeof name !== "string") return from;
+  const lines = source.split("\n");
+  const re = new RegExp(`^\\s*(?:- )?name:\\s*["']?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`);
+  for (let i = from; i < lines.length; i++) if (re.test(lines[i]!)) return i + 1;
+  return from;
+}
+
+/** The objects a parsed document holds: itself, the items of a List, the resources a ResourceSet renders. */
+export function objectsOf(
+  parsed: ParsedDocument,
+  source: string,
+  file: string,
+): { objects: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown }[]; notes: Note[] } {
+  const out: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown }[] = [];
+  const notes: Note[] = [];
+  const visit = (doc: unknown, line: number, via?: string, itemName?: unknown) => {
+    const kind = field(doc, "kind");
+    const items = field(doc, "items");
+    if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(items)) {
+      for (const item of items) {
+        const name = field(item, "metadata", "name");
+        visit(item, source && line ? itemLine(source, line, name) : line, via, name ?? "");
+      }
+      return;
+    }
+    if (!isObject(doc)) return;
+    out.push({ doc, line, via, itemName });
+    if (isResourceSet(doc)) {
+      const set = renderResourceSet(doc);
+      const name = `ResourceSet ${String(field(doc, "metadata", "namespace") ?? "")}/${String(field(doc, "metadata", "name"))}`;
+      for (const o of set.objects) visit(o, line, name);
+      if (set.unverified) notes.push({ file, line, message: `${name}: not all generated objects are verified here (${set.unverified})` });
+    }
+  };
+  visit(parsed.doc, parsed.line);
+  return { objects: out, notes };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Paths mode
+
+export interface PathsOptions {
+  /** Repository root: environments are found from paths relative to it and its Pulumi.<env>.yaml files. */
+  root: string;
+  /** Globs (relative to the root) of files and folders to leave out. */
+  exclude?: string[];
+}
+
+const READABLE = /\.(ya?ml|json)$/i;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Every .yaml/.yml/.json file under the paths; symlinks inside the scanned tree followed once, never outside it. */
+export function collectFiles(paths: string[], options: PathsOptions): { files: string[]; errors: InputError[]; notes: Note[] } {
+  const files = new Set<string>();
+  const errors: InputError[] = [];
+  const notes: Note[] = [];
+  const excluded = (path: string) => {
+    const r = relative(options.root, path).split(sep).join("/");
+    return (options.exclude ?? []).some((g) => matchesGlob(r, g) || matchesGlob(r, `${g}/**`) || matchesGlob(basename(path), g));
+  };
+  for (const top of paths) {
+    const start = resolve(options.root, top);
+    let realTop: string;
     try {
-      const bytes = readFileSync(file);
-      source = bytes.toString("utf8");
-      if (source.includes("\uFFFD")) utf8.decode(bytes); // throws TypeError unless the U+FFFD was really in the file
+      realTop = realpathSync(start);
     } catch (e) {
-      errors.push({
-        file,
-        message: e instanceof TypeError ? "not UTF-8 text" : `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      });
+      errors.push({ file: top, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
       continue;
     }
-    const result = checkSource(file, source, settings, stackOf);
-    for (const f of result.findings) findings.push(f);
-    if (result.error) errors.push(result.error);
+    const seen = new Set<string>();
+    const visit = (path: string, real: string) => {
+      if (seen.has(real) || excluded(path)) return;
+      seen.add(real);
+      const st = statSync(real);
+      if (st.isDirectory()) {
+        for (const entry of readdirSync(real, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+          if (entry.name === ".git") continue;
+          const child = join(path, entry.name);
+          let target = join(real, entry.name);
+          if (entry.isSymbolicLink()) {
+            try {
+              target = realpathSync(target);
+            } catch {
+              notes.push({ file: child, line: 0, message: "symlink to nothing: not followed" });
+              continue;
+            }
+            if (target !== realTop && !target.startsWith(realTop + sep)) {
+              notes.push({ file: child, line: 0, message: "symlink leads outside the checked tree: not followed" });
+              continue;
+            }
+          }
+          if (entry.isDirectory() || entry.isSymbolicLink() || READABLE.test(entry.name) || KUSTOMIZATION_FILES.includes(entry.name)) {
+            if (!entry.isDirectory() && !entry.isSymbolicLink()) visit(child, target);
+            else visit(child, target);
+          }
+        }
+      } else if (st.isFile() && (READABLE.test(path) || KUSTOMIZATION_FILES.includes(basename(path)) || path === start)) {
+        files.add(path);
+      }
+    };
+    visit(start, realTop);
   }
-  return { findings, errors };
+  return { files: [...files].sort(), errors, notes };
 }
+
+/** Files a kustomization names as patches or generator inputs: never objects of their own. */
+function notObjectFiles(kustomization: string, doc: unknown): string[] {
+  const dir = dirname(kustomization);
+  const out: string[] = [];
+  const add = (p: unknown) => {
+    if (typeof p === "string") out.push(resolve(dir, p.replace(/^[^=]*=/, "")));
+  };
+  for (const p of asArray(field(doc, "patches"))) add(field(p, "path"));
+  for (const p of asArray(field(doc, "patchesJson6902"))) add(field(p, "path"));
+  for (const p of asArray(field(doc, "patchesStrategicMerge"))) add(p);
+  for (const key of ["configMapGenerator", "secretGenerator"]) {
+    for (const g of asArray(field(doc, key))) {
+      for (const f of asArray(field(g, "files"))) add(f);
+      for (const f of asArray(field(g, "envs"))) add(f);
+      add(field(g, "env"));
+    }
+  }
+  return out;
+}
+
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+function readText(file: string): string {
+  const bytes = readFileSync(file);
+  const source = bytes.toString("utf8");
+  if (source.includes("\uFFFD")) utf8.decode(bytes); // throws TypeError unless the U+FFFD was really in the file
+  return source;
+}
+
+function readError(file: string, e: unknown): string {
+  return e instanceof TypeError ? "not UTF-8 text" : `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+}
+
+/** Inside a local Helm chart (a Chart.yaml above, within the root): templates and values, not manifests. */
+function inHelmChart(file: string, root: string): boolean {
+  for (let d = dirname(file); d.startsWith(root) && d !== dirname(d); d = dirname(d)) {
+    try {
+      if (statSync(join(d, "Chart.yaml")).isFile()) return true;
+    } catch {
+      // no chart here
+    }
+    if (d === root) break;
+  }
+  return false;
+}
+
+/** Paths mode: the rules over every object in the files under `paths`. */
+export function checkPaths(paths: string[], settings: RuleSetting[], options: PathsOptions): CheckResult {
+  const result = emptyResult();
+  const root = resolve(options.root);
+  const { files, errors, notes } = collectFiles(paths, { ...options, root });
+  result.errors.push(...errors);
+  result.notes.push(...notes);
+  const stackOf = stackFileLookup(root);
+  const sources = new Map<string, string>();
+  const skip = new Set<string>();
+  // Kustomization files first: the patches and generator inputs they name are not objects.
+  for (const file of files) {
+    if (!KUSTOMIZATION_FILES.includes(basename(file))) continue;
+    try {
+      const text = readText(file);
+      sources.set(file, text);
+      for (const p of parseDocuments(text)) for (const f of notObjectFiles(file, p.doc)) skip.add(f);
+    } catch {
+      // reported below
+    }
+  }
+  const objects: CheckedObject[] = [];
+  for (const file of files) {
+    result.counts.files++;
+    let source = sources.get(file);
+    try {
+      source ??= readText(file);
+    } catch (e) {
+      result.errors.push({ file, message: readError(file, e) });
+      continue;
+    }
+    if (skip.has(file)) continue;
+    const read = readObjects(file, source, root, stackOf);
+    if (read.error) result.errors.push(read.error);
+    result.notes.push(...read.notes);
+    result.counts.templates += read.template ? 1 : 0;
+    result.counts.skipped += read.skipped;
+    for (const o of read.objects) {
+      if (KUSTOMIZATION_FILES.includes(basename(file))) for (const f of notObjectFiles(file, o.doc)) skip.add(f);
+      objects.push(o);
+    }
+  }
+  result.counts.objects += objects.length;
+  result.findings.push(...runRules(objects, settings, (f) => display(f, root)));
+  result.notes.forEach((n) => (n.file = display(n.file, root)));
+  result.errors.forEach((e) => (e.file = display(e.file, root)));
+  return result;
+}
+
+/** The objects one file holds, or why it holds none. */
+export function readObjects(
+  file: string,
+  source: string,
+  root: string,
+  stackOf: StackLookup,
+): { objects: CheckedObject[]; notes: Note[]; error?: InputError; template: boolean; skipped: number } {
+  const out = { objects: [] as CheckedObject[], notes: [] as Note[], template: false, skipped: 0 };
+  if (isGoTemplate(source)) return { ...out, template: true };
+  let docs: ParsedDocument[];
+  try {
+    docs = parseDocuments(source, false);
+  } catch (e) {
+    // Only a file Flux would apply can stop the run: not JSON (never generated into a build), not a chart's file.
+    if (/\.json$/i.test(file) || inHelmChart(file, root))
+      return { ...out, notes: [{ file, line: 0, message: `not read: ${describeParseError(e)}` }] };
+    return { ...out, error: { file, message: describeParseError(e) } };
+  }
+  // Lines cost a second, listening parse: only objects with a finding ask for theirs.
+  let withLines: ParsedDocument[] | undefined;
+  const env = environmentOf(file, root, stackOf);
+  const isKustomization = KUSTOMIZATION_FILES.includes(basename(file));
+  docs.forEach((parsed, i) => {
+    const docLine = () => (withLines ??= parseDocuments(source))[i]?.line ?? 1;
+    if (isKustomization && parsed.doc !== null && typeof parsed.doc === "object" && !Array.isArray(parsed.doc)) {
+      out.objects.push(lazyLine({ doc: parsed.doc as Record<string, unknown>, file, env: env(parsed.doc) }, docLine));
+      return;
+    }
+    const found = objectsOf(parsed, source, file);
+    out.notes.push(...found.notes);
+    if (found.objects.length === 0 && parsed.doc !== null && parsed.doc !== undefined) out.skipped++;
+    for (const o of found.objects) {
+      const line = () => (o.itemName === undefined ? docLine() : itemLine(source, docLine(), o.itemName));
+      out.objects.push(lazyLine({ doc: o.doc, file, env: env(o.doc) }, line));
+    }
+  });
+  return out;
+}
+
+/** An object whose line is found when first asked for. */
+function lazyLine(o: Omit<CheckedObject, "line">, line: () => number): CheckedObject {
+  let cached: number | undefined;
+  return Object.defineProperty(o, "line", { get: () => (cached ??= line()), enumerable: true }) as CheckedObject;
+}
+
+/** Checks one file's text on its own (paths mode, one file). */
+export function checkSource(
+  file: string,
+  source: string,
+  settings: RuleSetting[],
+  root: string,
+): { findings: Finding[]; error?: InputError } {
+  const read = readObjects(resolve(root, file), source, resolve(root), stackFileLookup(resolve(root)));
+  const error = read.error && { ...read.error, file: display(read.error.file, root) };
+  return { findings: runRules(read.objects, settings, (f) => display(f, root)), error };
+}
+
+/** Paths shown relative to the root when inside it. */
+export function display(file: string, root: string): string {
+  const r = relative(root, resolve(root, file));
+  return r.startsWith("..") || r === "" ? file : r.split(sep).join("/");
+}
+
+/**
+ * The environment of an object in paths mode: the stack whose sync folder holds the file (path relative
+ * to the root, never an absolute path's segments); else the environment label when it names a stack that
+ * has a stack file. A label never overrides the folder and never relaxes a rule.
+ */
+function environmentOf(file: string, root: string, stackOf: StackLookup): (doc: unknown) => EnvironmentContext {
+  const relPath = relative(root, file).split(sep).join("/");
+  const byPath = stackOf.stacks().find((s) => {
+    const folder = stackOf(s).facts?.sync.folder ?? defaultSyncFolder(s);
+    return relPath === folder || relPath.startsWith(`${folder}/`);
+  });
+  return (doc) => {
+    const labelled = field(doc, "metadata", "labels", LABELS.environment);
+    const env =
+      byPath ?? (typeof labelled === "string" && validStackName(labelled) && stackOf.stacks().includes(labelled) ? labelled : undefined);
+    if (env === undefined) return {};
+    const view = stackOf(env);
+    return { environment: env, stack: view.facts, githubOwner: view.githubOwner };
+  };
+}
+
+/** True for the kind of object the checker treats as a kustomize Kustomization file. */
+export const isKustomizeType = (type: string) => type === KUSTOMIZE_TYPE;
 
 export function formatFinding(f: Finding): string {
   return `${f.file}:${f.line}  ${f.level}  ${f.rule}  ${f.kind} ${f.namespace ? `${f.namespace}/` : ""}${f.name}  ${f.message}`;

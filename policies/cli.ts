@@ -1,14 +1,22 @@
-// npm run policy -- [--format text|json] [--config file.json] [paths…]   (default path: cluster/)
-// Exit 0: no mandatory finding; 1: a mandatory finding; 2: bad flags/config or unreadable/malformed input.
+// npm run policy [-- --env NAME] [--format text|json] [--config file.json] [--root DIR]
+//   graph mode (default): every environment (Pulumi.<env>.yaml in the root), built as Flux builds it.
+// npm run policy -- [--exclude GLOB]... PATHS...
+//   paths mode: the files under folders that are not an environment (.policyignore in the root adds globs).
+// Exit 0: no mandatory finding; 1: a mandatory finding; 2: bad flags/config, kubectl missing, or a file
+// Flux would apply that cannot be read or built.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { isMain, runCli, type Io } from "../infra/cli.ts";
-import { checkPaths, formatFinding } from "./checker.ts";
+import { type CheckResult, checkPaths, emptyResult, formatFinding, mergeResults } from "./checker.ts";
 import { PolicyConfigError, resolveConfig } from "./config.ts";
+import { checkEnvironment } from "./graph.ts";
 import { rules } from "./rules/index.ts";
+import { stackFileLookup } from "./stacks.ts";
 
 /** The project's policy config, also given to `pulumi preview --policy-pack-config`. */
 const DEFAULT_CONFIG = join(import.meta.dirname, "config.json");
+/** Globs (one a line, # comments) that paths mode leaves out, read from the root. */
+export const IGNORE_FILE = ".policyignore";
 
 function loadConfig(path: string | undefined) {
   const file = path ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
@@ -24,29 +32,67 @@ function loadConfig(path: string | undefined) {
   return resolveConfig(rules, raw, file);
 }
 
+function ignoreGlobs(root: string): string[] {
+  try {
+    return readFileSync(join(root, IGNORE_FILE), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !l.startsWith("#"))
+      .map((l) => l.replace(/^\/+/, "").replace(/\/+$/, ""));
+  } catch {
+    return [];
+  }
+}
+
 export function main(argv: string[], io?: Io): Promise<number> {
   return runCli(
     {
       name: "policy",
-      usage: "npm run policy -- [--format text|json] [--config file.json] [paths...]",
-      options: { format: { type: "string", default: "text" }, config: { type: "string" } },
+      usage: "npm run policy -- [--env NAME] [--format text|json] [--config file.json] [--root DIR] | " + "[--exclude GLOB]... PATHS...",
+      options: {
+        format: { type: "string", default: "text" },
+        config: { type: "string" },
+        root: { type: "string" },
+        env: { type: "string", multiple: true },
+        exclude: { type: "string", multiple: true },
+      },
       allowPositionals: true,
-      run({ values, positionals }, io) {
+      async run({ values, positionals }, io) {
         const { format, config } = values;
         if (format !== "text" && format !== "json") throw new PolicyConfigError(`--format must be text or json, not "${format}"`);
         const settings = loadConfig(config);
-        const { findings, errors } = checkPaths(positionals.length ? positionals : ["cluster/"], settings);
+        const root = resolve(values.root ?? process.cwd());
+        let result: CheckResult;
+        if (positionals.length) {
+          if (values.env) throw new PolicyConfigError("--env selects environments in graph mode; give either --env or PATHS");
+          result = checkPaths(positionals, settings, { root, exclude: [...(values.exclude ?? []), ...ignoreGlobs(root)] });
+        } else {
+          if (values.exclude) throw new PolicyConfigError("--exclude applies to PATHS; graph mode checks all that Flux applies");
+          const stacks = stackFileLookup(root).stacks();
+          const envs = values.env ?? stacks;
+          if (envs.length === 0) {
+            throw new PolicyConfigError(`no Pulumi.<env>.yaml in ${root}: give the folders to check (npm run policy -- PATHS)`);
+          }
+          for (const env of envs) {
+            if (!stacks.includes(env)) throw new PolicyConfigError(`--env ${env}: no Pulumi.${env}.yaml in ${root}`);
+          }
+          result = emptyResult();
+          for (const env of envs) mergeResults(result, await checkEnvironment(env, settings, { root }));
+        }
+        const { findings, errors, notes, counts } = result;
         if (format === "json") {
-          io.out(`${JSON.stringify({ findings, errors }, null, 2)}\n`);
+          io.out(`${JSON.stringify({ findings, errors, notes, counts }, null, 2)}\n`);
         } else {
           for (const f of findings) io.out(`${formatFinding(f)}\n`);
+          for (const n of notes) io.err(`${n.file}${n.line ? `:${n.line}` : ""}  note  ${n.message}\n`);
           for (const e of errors) io.err(`${e.file}: ${e.message}\n`);
         }
         const mandatory = findings.filter((f) => f.level === "mandatory").length;
         if (format === "text") {
           io.err(
             `policy: ${mandatory} mandatory, ${findings.length - mandatory} advisory finding(s), ` +
-              `${errors.length} unreadable file(s)\n`,
+              `${errors.length} unreadable file(s); checked ${counts.objects} object(s) in ${counts.files} file(s)` +
+              ` (skipped ${counts.templates} template(s), ${counts.skipped} non-Kubernetes document(s); ${notes.length} note(s))\n`,
           );
         }
         return errors.length ? 2 : mandatory ? 1 : 0;

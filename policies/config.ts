@@ -45,7 +45,7 @@ export function resolveConfig(rules: Rule[], raw: unknown, source = "policy conf
     if (!parsed.success) throw issue(source, "all", parsed.error);
     all = toLevel(parsed.data);
   }
-  return rules.map((rule) => {
+  const settings = rules.map((rule) => {
     const entry = entries[rule.name];
     const isObject = typeof entry === "object" && entry !== null && !Array.isArray(entry);
     if (entry !== undefined && typeof entry !== "string" && !isObject) {
@@ -63,4 +63,20 @@ export function resolveConfig(rules: Rule[], raw: unknown, source = "policy conf
     if (!config.success) throw issue(source, rule.name, config.error);
     return { rule, level, config: config.data };
   });
+  return shareTrustedSources(settings);
+}
+
+/**
+ * One trust list: a source allowed for releases with its URL (helmrelease-git-sourced.allowedSources
+ * `{kind, namespace, name, url}`) is a trusted source for git-source-allowed too.
+ */
+function shareTrustedSources(settings: RuleSetting[]): RuleSetting[] {
+  const releases = settings.find((s) => s.rule.name === "helmrelease-git-sourced");
+  const sources = settings.find((s) => s.rule.name === "git-source-allowed");
+  const shared = (releases?.config as { allowedSources?: { url?: string }[] } | undefined)?.allowedSources?.filter((e) => e.url);
+  if (sources && shared?.length) {
+    const own = sources.config as { allowedSources: unknown[] };
+    sources.config = { ...own, allowedSources: [...own.allowedSources, ...shared] };
+  }
+  return settings;
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import { type StackFacts } from "../infra/contract.ts";
-import { NAMESPACE, parseStackConfig, readStackConfigFile, stackConfigFile, type StackConfig } from "../infra/config/index.ts";
+import { NAMESPACE, listStacks, parseStackConfig, readStackConfigFile, stackConfigFile, type StackConfig } from "../infra/config/index.ts";
 
 export function stackFacts(cfg: StackConfig): StackFacts {
   return {
@@ -63,22 +63,36 @@ export function pulumiConfigFromEnv(env: NodeJS.ProcessEnv): Record<string, unkn
 export interface StackView {
   facts?: StackFacts;
   githubOwner?: string;
+  /** The sync repository as Flux reaches it (`ssh://git@<host>/<owner>/<name>`) and its branch. */
+  repository?: { url: string; branch: string };
+  /** Why the stack file could not be read as flux-gitops config, when it could not. */
+  error?: string;
 }
 
 const STACK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A name that can be a stack (and so an environment): lowercase RFC 1123, never a path. */
+export const validStackName = (name: string) => name.length <= 63 && STACK_NAME.test(name);
+
+export interface StackLookup {
+  (env: string): StackView;
+  /** Stacks with a Pulumi.<env>.yaml in the project folder. */
+  stacks(): string[];
+}
 
 /**
  * The view of environment `env` from `<projectDir>/Pulumi.<env>.yaml`, memoised. Only a valid stack
  * name is ever joined into a path; a missing or invalid file gives an empty view (fail closed: only
  * configured source prefixes are allowed then).
  */
-export function stackFileLookup(projectDir: string): (env: string) => StackView {
+export function stackFileLookup(projectDir: string): StackLookup {
   const cache = new Map<string, StackView>();
-  return (env) => {
+  let names: string[] | undefined;
+  const lookup = (env: string): StackView => {
     let view = cache.get(env);
     if (view === undefined) {
       view = {};
-      if (STACK_NAME.test(env)) {
+      if (validStackName(env)) {
         const file = stackConfigFile(projectDir, env);
         try {
           view.githubOwner = githubOwnerOf((yaml.load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> })?.config ?? {});
@@ -86,14 +100,28 @@ export function stackFileLookup(projectDir: string): (env: string) => StackView 
           // no readable stack file for this environment
         }
         try {
-          view.facts = stackFacts(readStackConfigFile(file, env));
+          const cfg = readStackConfigFile(file, env);
+          view.facts = stackFacts(cfg);
           view.githubOwner = view.facts.githubOwner;
-        } catch {
+          const { host, owner, name, branch } = cfg.repository;
+          view.repository = { url: `ssh://git@${host}/${owner}/${name}`, branch };
+        } catch (e) {
           // no valid flux-gitops config: rules use the config's defaults
+          view.error = e instanceof Error ? e.message : String(e);
         }
       }
       cache.set(env, view);
     }
     return view;
   };
+  return Object.assign(lookup, {
+    stacks: () => {
+      try {
+        names ??= listStacks(projectDir).filter(validStackName);
+      } catch {
+        names = [];
+      }
+      return names;
+    },
+  });
 }

@@ -6,7 +6,11 @@ import { DEFAULT_FLUX_NAMESPACE, SYNC_NAME, type StackFacts } from "../../infra/
 
 export type Origin = "pulumi" | "git";
 export type Level = "advisory" | "mandatory" | "disabled";
-export type Report = (message: string) => void;
+/**
+ * Reports a finding; `at` names the offending field (e.g. ["spec", "chart", "spec", "version"]) when one
+ * does; `level` "advisory" lowers a mandatory rule's finding (a rule that is strict only in production).
+ */
+export type Report = (message: string, at?: string[], level?: "advisory") => void;
 
 export interface Subject {
   /** Pulumi type token; YAML objects get the token a k8s resource of that apiVersion/kind registers as. */
@@ -17,12 +21,14 @@ export interface Subject {
   origin: Origin;
   /** Type tokens of the Pulumi parents, outermost first (empty for YAML). */
   ancestors: string[];
-  /** Stack name (Pulumi) or environment (YAML: label or cluster/<env>/ path). */
+  /** Stack name (Pulumi) or environment (YAML: the stack whose graph or sync folder holds the object). */
   environment?: string;
   /** GitHub owner from the stack's config (`repository.owner`, equal to `github:owner`). */
   githubOwner?: string;
   /** The environment's stack config, when it could be read. */
   stack?: StackFacts;
+  /** Another object applied with this one, by kind, namespace and name (YAML front end). */
+  lookup?: (kind: string, namespace: string | undefined, name: string) => Subject | undefined;
 }
 
 interface RuleBase<S extends z.ZodType> {

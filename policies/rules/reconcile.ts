@@ -1,7 +1,8 @@
 // Rules for how Flux reconciles: the sync path and pruning, intervals, secrets in Git, release remediation.
 import { z } from "zod";
 import { defaultSyncFolder, syncPath } from "../../infra/contract.ts";
-import { describe, field, fluxKind, isFluxSystemSync, kubernetesType, resourceRule, text } from "./model.ts";
+import { describe, field, fluxKind, isFluxSystemSync, kubernetesType, parseKubernetesType, resourceRule, text } from "./model.ts";
+import type { Subject } from "./model.ts";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -74,34 +75,90 @@ export const intervalBounds = resourceRule({
   },
 });
 
+/**
+ * A value that is not a secret itself: a `${VAR}` placeholder (Flux substitution, envsubst), an `op://`
+ * (1Password), `vault:`/`ref+` (vals), `<path:...>` (argocd-vault-plugin) or `sops://` reference, alone or
+ * joined by punctuation only.
+ */
+export function isSecretReference(value: string): boolean {
+  const rest = value
+    .replace(/\$\{[^}]*\}/g, "")
+    .replace(/\b(?:op|vault|sops|awssm|gcpsm|azkv|ref\+[a-z]+):\/\/\S+/g, "")
+    .replace(/<path:[^>]+>/g, "");
+  return rest !== value && !/[A-Za-z0-9]/.test(rest);
+}
+
+function decoded(value: string): string {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) return value;
+  const plain = Buffer.from(value, "base64").toString("utf8");
+  return plain.includes("\uFFFD") ? value : plain;
+}
+
+/** Values of a Secret (data decoded) or of kustomize secretGenerator literals that are real secrets. */
+function plaintextValues(s: Subject): string[] {
+  if (s.type === kubernetesType("v1", "Secret")) {
+    if (text(field(s.props, "sops", "mac")) !== undefined) return [];
+    const out: string[] = [];
+    for (const key of ["data", "stringData"]) {
+      const map = field(s.props, key);
+      if (map === null || typeof map !== "object" || Array.isArray(map)) continue;
+      for (const [k, v] of Object.entries(map)) {
+        const value = typeof v === "string" ? (key === "data" ? decoded(v) : v) : String(v ?? "");
+        if (value !== "" && !isSecretReference(value)) out.push(k);
+      }
+    }
+    return out;
+  }
+  if (parseKubernetesType(s.type)?.group === "kustomize.config.k8s.io" && parseKubernetesType(s.type)?.kind === "Kustomization") {
+    const gens = field(s.props, "secretGenerator");
+    const out: string[] = [];
+    for (const g of Array.isArray(gens) ? gens : []) {
+      const literals = field(g, "literals");
+      for (const l of Array.isArray(literals) ? literals : []) {
+        const [k, ...v] = String(l).split("=");
+        const value = v.join("=");
+        if (value !== "" && !isSecretReference(value)) out.push(`${String(field(g, "name") ?? "?")}.${k}`);
+      }
+    }
+    return out;
+  }
+  return [];
+}
+
 export const noPlaintextSecrets = resourceRule({
   name: "no-plaintext-secrets",
-  description: "A Secret committed to Git is SOPS-encrypted.",
+  description: "A Secret (or secretGenerator literal) committed to Git is SOPS-encrypted or holds only references.",
   enforcementLevel: "mandatory",
   origins: ["git"],
   config: z.strictObject({}),
   check(s, _config, report) {
-    if (s.type !== kubernetesType("v1", "Secret") || text(field(s.props, "sops", "mac")) !== undefined) return;
+    const keys = plaintextValues(s);
+    if (keys.length === 0) return;
+    const generator = s.type !== kubernetesType("v1", "Secret");
     report(
-      `${describe(s)} is committed in plaintext: encrypt it with SOPS (sops --encrypt --in-place <file>) ` +
-        "and give the Kustomization a spec.decryption, or create the Secret outside Git.",
+      `${generator ? `kustomization secretGenerator literals (${keys.join(", ")})` : `${describe(s)} (${keys.join(", ")})`} ` +
+        "committed in plaintext: encrypt it with SOPS (sops --encrypt --in-place <file>) and give the Kustomization a " +
+        "spec.decryption, reference the value (${VAR}, op://...), or create the Secret outside Git.",
+      generator ? ["secretGenerator"] : [field(s.props, "stringData") !== undefined ? "stringData" : "data"],
     );
   },
 });
 
 export const helmReleaseRemediation = resourceRule({
   name: "helmrelease-remediation",
-  description: "A HelmRelease remediates failed upgrades (retries, rollback).",
+  description: "A HelmRelease remediates failed upgrades (retries, or -1 for unlimited; not needed with strategy RetryOnFailure).",
   enforcementLevel: "advisory",
   origins: ["pulumi", "git"],
   config: z.strictObject({ minRetries: z.int().min(1).default(1) }),
   check(s, config, report) {
     if (fluxKind(s) !== "HelmRelease") return;
+    if (field(s.props, "spec", "upgrade", "strategy", "name") === "RetryOnFailure") return;
     const retries = field(s.props, "spec", "upgrade", "remediation", "retries");
-    if (typeof retries !== "number" || retries < config.minRetries) {
+    if (typeof retries !== "number" || (retries !== -1 && retries < config.minRetries)) {
       report(
         `${describe(s)} does not remediate failed upgrades: set spec.upgrade.remediation.retries ` +
-          `(>= ${config.minRetries}) and keep strategy rollback so a bad upgrade is rolled back.`,
+          `(>= ${config.minRetries}, or -1 for unlimited) and keep strategy rollback, or use upgrade.strategy.name RetryOnFailure.`,
+        ["spec", "upgrade", "remediation", "retries"],
       );
     }
   },

@@ -1,12 +1,48 @@
-// Rules for where Flux pulls from: Git sources on approved hosts, pinned refs and chart versions.
+// Rules for where Flux pulls from: sources trusted by identity and URL, pinned refs and chart versions.
 import { z } from "zod";
 import { LABELS, SYNC_NAME } from "../../infra/contract.ts";
-import { describe, field, fluxKind, label, resourceRule, text } from "./model.ts";
+import { normalizeUrl, urlUnder } from "../urls.ts";
+import { describe, field, fluxKind, fluxNamespace, label, resourceRule, text } from "./model.ts";
 import type { Subject } from "./model.ts";
 
-/** `Kind` or `Kind/name` entries matched against a source reference. */
-function sourceAllowed(allowed: string[], kind: string, name: string | undefined): boolean {
-  return allowed.includes(kind) || (name !== undefined && allowed.includes(`${kind}/${name}`));
+export const SOURCE_KINDS = ["GitRepository", "OCIRepository", "HelmRepository", "Bucket"] as const;
+
+/** A trusted source: `Kind/namespace/name`, and for source kinds the URL (prefix on path boundaries) it must have. */
+const trustedSource = z.union([
+  z
+    .string()
+    .regex(/^[A-Za-z]+\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be Kind/namespace/name")
+    .transform((s) => {
+      const [kind, namespace, name] = s.split("/") as [string, string, string];
+      return { kind, namespace, name, url: undefined as string | undefined };
+    }),
+  z.strictObject({
+    kind: z.string().min(1),
+    namespace: z.string().min(1),
+    name: z.string().min(1),
+    url: z
+      .string()
+      .refine((u) => normalizeUrl(u) !== undefined, "must be a URL")
+      .optional(),
+  }),
+]);
+export type TrustedSource = z.output<typeof trustedSource>;
+export const trustedSources = z.array(trustedSource).default([]);
+
+/** The source a reference names, with its namespace defaulting to the referring object's. */
+function matches(entry: TrustedSource, kind: string, namespace: string | undefined, name: string): boolean {
+  return entry.kind === kind && entry.name === name && entry.namespace === (namespace ?? "default");
+}
+
+/** URL of a source object: spec.url, or a Bucket's endpoint and bucket. */
+export function sourceUrl(s: Subject): string | undefined {
+  if (fluxKind(s) === "Bucket") {
+    const endpoint = text(field(s.props, "spec", "endpoint"));
+    if (endpoint === undefined) return undefined;
+    const scheme = field(s.props, "spec", "insecure") === true ? "http" : "https";
+    return `${/^[a-z]+:\/\//.test(endpoint) ? endpoint : `${scheme}://${endpoint}`}/${text(field(s.props, "spec", "bucketName")) ?? ""}`;
+  }
+  return text(field(s.props, "spec", "url"));
 }
 
 export const helmReleaseGitSourced = resourceRule({
@@ -15,31 +51,41 @@ export const helmReleaseGitSourced = resourceRule({
   enforcementLevel: "mandatory",
   origins: ["pulumi", "git"],
   config: z.strictObject({
-    /** Other sources allowed as `Kind` (e.g. `HelmRepository`) or `Kind/name` (e.g. `HelmRepository/ingress-nginx`); covers `chartRef` too. */
-    allowedSources: z.array(z.string().min(1)).default([]),
+    /**
+     * Other sources allowed, by identity: `Kind/namespace/name` or `{kind, namespace, name, url}` (the url
+     * the source must have; it is also trusted by git-source-allowed). Covers `chartRef` too.
+     */
+    allowedSources: trustedSources,
   }),
   check(s, config, report) {
     if (fluxKind(s) !== "HelmRelease") return;
     const chartRef = field(s.props, "spec", "chartRef");
-    if (chartRef !== undefined) {
-      const kind = text(field(chartRef, "kind")) ?? "?";
-      const name = text(field(chartRef, "name"));
-      if (!sourceAllowed(config.allowedSources, kind, name)) {
-        report(
-          `${describe(s)} uses spec.chartRef (${kind}/${name ?? "?"}): use spec.chart.spec with ` +
-            `sourceRef.kind GitRepository, or allow "${kind}/${name ?? "?"}" in helmrelease-git-sourced.allowedSources.`,
-        );
+    const ref = chartRef ?? field(s.props, "spec", "chart", "spec", "sourceRef");
+    const at = chartRef !== undefined ? ["spec", "chartRef"] : ["spec", "chart", "spec", "sourceRef"];
+    const kind = text(field(ref, "kind"));
+    const name = text(field(ref, "name"));
+    const namespace = text(field(ref, "namespace")) ?? s.namespace;
+    if (kind === "GitRepository" && chartRef === undefined) return;
+    if (kind === "HelmChart" && name !== undefined) {
+      // A HelmChart built from a GitRepository is Git-sourced.
+      const chart = s.lookup?.("HelmChart", namespace, name);
+      if (chart && text(field(chart.props, "spec", "sourceRef", "kind")) === "GitRepository") return;
+    }
+    const entry = kind && name ? config.allowedSources.find((e) => matches(e, kind, namespace, name)) : undefined;
+    const id = `${kind ?? "Kind"}/${namespace ?? "default"}/${name ?? "name"}`;
+    if (entry) {
+      const source = s.lookup?.(kind!, namespace, name!);
+      const url = source ? sourceUrl(source) : undefined;
+      if (entry.url !== undefined && source && (url === undefined || !urlUnder(url, entry.url))) {
+        report(`${describe(s)} takes its chart from ${id}, which is allowed only from ${entry.url} but points at ${url ?? "no URL"}.`, at);
       }
       return;
     }
-    const ref = field(s.props, "spec", "chart", "spec", "sourceRef");
-    const kind = text(field(ref, "kind"));
-    const name = text(field(ref, "name"));
-    if (kind === "GitRepository" || (kind !== undefined && sourceAllowed(config.allowedSources, kind, name))) return;
+    const what = chartRef !== undefined ? `spec.chartRef (${id})` : kind ? id : "no source";
     report(
-      `${describe(s)} takes its chart from ${kind ?? "no source"}${name ? `/${name}` : ""}: set ` +
-        "spec.chart.spec.sourceRef.kind to GitRepository (chart path in a Git repository), or allow " +
-        `"${kind ?? "Kind"}/${name ?? "name"}" in helmrelease-git-sourced.allowedSources.`,
+      `${describe(s)} takes its chart from ${what}: use spec.chart.spec with sourceRef.kind GitRepository ` +
+        `(chart path in a Git repository), or allow {"kind","namespace","name","url"} of "${id}" in helmrelease-git-sourced.allowedSources.`,
+      at,
     );
   },
 });
@@ -48,46 +94,58 @@ const isSsh = (url: string) => url.startsWith("ssh://") || /^[\w.-]+@[^:/]+:/.te
 
 export const gitSourceAllowed = resourceRule({
   name: "git-source-allowed",
-  description: "A GitRepository points at an allowed host/owner, never plain http, and ssh sources carry a secretRef.",
+  description:
+    "A source (GitRepository, OCIRepository, HelmRepository, Bucket) points at an allowed URL, never plain http; ssh sources carry a secretRef.",
   enforcementLevel: "mandatory",
   origins: ["pulumi", "git"],
   config: z.strictObject({
-    /** URL prefixes allowed besides the stack's GitHub owner (github:owner), e.g. `https://github.com/acme/`. */
-    allowedPrefixes: z.array(z.string().min(1)).default([]),
+    /** URL prefixes (on path boundaries) allowed for any source besides the stack's GitHub owner, e.g. `https://github.com/acme`. */
+    allowedPrefixes: z.array(z.string().refine((u) => normalizeUrl(u) !== undefined, "must be a URL")).default([]),
+    /** Sources trusted by identity and URL `{kind, namespace, name, url}` (entries of helmrelease-git-sourced.allowedSources count too). */
+    allowedSources: trustedSources,
   }),
   check(s, config, report) {
-    if (fluxKind(s) !== "GitRepository") return;
-    const url = text(field(s.props, "spec", "url"));
+    const kind = fluxKind(s);
+    if (kind === undefined || !(SOURCE_KINDS as readonly string[]).includes(kind)) return;
+    const at = kind === "Bucket" ? ["spec", "endpoint"] : ["spec", "url"];
+    const url = sourceUrl(s);
     if (url === undefined) {
-      report(`${describe(s)} has no spec.url: set it to the repository's ssh:// or https:// URL.`);
+      report(`${describe(s)} has no ${at.join(".")}: set the URL it pulls from.`, at);
       return;
     }
-    if (url.startsWith("http://")) {
-      report(`${describe(s)} uses plain http (${url}): use https:// or ssh:// so the source is authenticated.`);
+    if (/^http:\/\//i.test(url)) {
+      report(`${describe(s)} uses plain http (${url}): use https://, oci:// or ssh:// so the source is authenticated.`, at);
       return;
     }
     const owner = s.githubOwner?.toLowerCase();
     const prefixes = [
-      ...(owner ? [`ssh://git@github.com/${owner}/`, `https://github.com/${owner}/`] : []),
-      ...config.allowedPrefixes.map((p) => p.toLowerCase()),
+      ...(owner && kind === "GitRepository" ? [`ssh://github.com/${owner}`, `https://github.com/${owner}`] : []),
+      ...config.allowedPrefixes,
     ];
-    if (!prefixes.some((p) => url.toLowerCase().startsWith(p))) {
+    const trusted = config.allowedSources.filter((e) => e.url !== undefined && matches(e, kind, s.namespace, s.name));
+    const allowed = prefixes.some((p) => urlUnder(url, p)) || trusted.some((e) => urlUnder(url, e.url!));
+    if (!allowed) {
+      const allowList = [...prefixes, ...trusted.map((e) => e.url!)];
       report(
         `${describe(s)} pulls from ${url}, which is not an allowed source ` +
-          `(${prefixes.length ? prefixes.join(", ") : "none configured"}): use a repository of the configured GitHub ` +
-          "owner (github:owner) or add its prefix to git-source-allowed.allowedPrefixes.",
+          `(${allowList.length ? allowList.join(", ") : "none configured"}): use a repository of the configured GitHub ` +
+          "owner (github:owner), add its prefix to git-source-allowed.allowedPrefixes, or trust " +
+          `{"kind":"${kind}","namespace":"${s.namespace ?? "default"}","name":"${s.name}","url":...} in allowedSources.`,
+        at,
       );
     }
-    if (isSsh(url) && text(field(s.props, "spec", "secretRef", "name")) === undefined) {
+    if (kind === "GitRepository" && isSsh(url) && text(field(s.props, "spec", "secretRef", "name")) === undefined) {
       report(
         `${describe(s)} uses ssh without spec.secretRef: reference the Secret holding identity, ` +
           "identity.pub and known_hosts (flux-system for the sync repository).",
+        at,
       );
     }
   },
 });
 
-function isProduction(s: Subject, productionEnvironments: string[]): boolean {
+/** Production comes from the stack config; a label or the rule's list can only add to it, never take away. */
+export function isProduction(s: Subject, productionEnvironments: string[] = []): boolean {
   return (
     s.stack?.production === true ||
     label(s, LABELS.production) === "true" ||
@@ -101,9 +159,9 @@ export const gitRefPinned = resourceRule({
   enforcementLevel: "mandatory",
   origins: ["pulumi", "git"],
   config: z.strictObject({
-    /** Environments treated as production besides objects labelled flux-gitops.io/production: "true". */
+    /** Environments treated as production besides stacks with production: true (and objects labelled so). */
     productionEnvironments: z.array(z.string().min(1)).default([]),
-    /** GitRepositories that may follow a branch in production (the sync repository itself tracks its branch). */
+    /** GitRepositories in the stack's Flux namespace that may follow a branch in production (the sync repository tracks its branch). */
     branchAllowed: z.array(z.string().min(1)).default([SYNC_NAME]),
   }),
   check(s, config, report) {
@@ -112,30 +170,45 @@ export const gitRefPinned = resourceRule({
     const pinned =
       ["tag", "semver", "commit"].some((k) => text(field(ref, k)) !== undefined) ||
       (text(field(ref, "name"))?.startsWith("refs/tags/") ?? false);
+    const exempt = config.branchAllowed.includes(s.name) && s.namespace === fluxNamespace(s);
     if (!pinned && text(field(ref, "branch")) === undefined && text(field(ref, "name")) === undefined) {
-      report(`${describe(s)} has no spec.ref: set ref.tag, ref.semver or ref.commit (ref.branch outside production).`);
-    } else if (!pinned && isProduction(s, config.productionEnvironments) && !config.branchAllowed.includes(s.name)) {
+      report(`${describe(s)} has no spec.ref: set ref.tag, ref.semver or ref.commit (ref.branch outside production).`, ["spec", "ref"]);
+    } else if (!pinned && isProduction(s, config.productionEnvironments) && !exempt) {
       report(
         `${describe(s)} follows a branch in production: pin ref.tag, ref.semver or ref.commit ` + "(promote by changing the pin in Git).",
+        ["spec", "ref"],
       );
     }
   },
 });
 
+/** An exact version: `1.2.3`, `v1.2.3`, `=1.2.3`, with pre-release or build parts; no ranges, no wildcards. */
+export const EXACT_VERSION = /^=?v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+/** OCI tags that move: `latest`, branch-like names, `1.x`, `*`. */
+const FLOATING_TAG = /^(latest|stable|main|master|edge|nightly|dev)$|(^|[.-])(x|X|\*)($|[.-])|[<>~^*|, ]/;
+
 export const chartVersionPinned = resourceRule({
   name: "chart-version-pinned",
-  description: "Charts from HelmRepository/OCI sources have an explicit version (not empty, not *).",
+  description:
+    "Charts from HelmRepository/OCI sources have an exact version (no range, no *, no floating tag); mandatory in production, advisory elsewhere.",
   enforcementLevel: "mandatory",
   origins: ["pulumi", "git"],
   config: z.strictObject({}),
   check(s, _config, report) {
     const kind = fluxKind(s);
+    const relaxed = !isProduction(s);
     if (kind === "OCIRepository") {
       const ref = field(s.props, "spec", "ref");
-      const semver = text(field(ref, "semver"));
-      const tag = text(field(ref, "tag"));
-      if (text(field(ref, "digest")) === undefined && (semver === undefined || semver === "*") && (tag === undefined || tag === "latest")) {
-        report(`${describe(s)} does not pin its artifact: set spec.ref.tag (not latest), spec.ref.semver (not *) ` + "or spec.ref.digest.");
+      if (text(field(ref, "digest")) !== undefined) return;
+      const semver = text(field(ref, "semver"))?.trim();
+      const tag = text(field(ref, "tag"))?.trim();
+      if (semver !== undefined ? !EXACT_VERSION.test(semver) : tag === undefined || FLOATING_TAG.test(tag)) {
+        report(
+          `${describe(s)} does not pin its artifact (${semver !== undefined ? `semver ${semver}` : `tag ${tag ?? "none"}`}): ` +
+            "set spec.ref.digest, spec.ref.tag to a release (not latest, not 1.x) or spec.ref.semver to an exact version such as 1.2.3.",
+          ["spec", "ref", semver !== undefined ? "semver" : "tag"],
+          relaxed ? "advisory" : undefined,
+        );
       }
       return;
     }
@@ -143,10 +216,12 @@ export const chartVersionPinned = resourceRule({
       kind === "HelmRelease" ? field(s.props, "spec", "chart", "spec") : kind === "HelmChart" ? field(s.props, "spec") : undefined;
     if (text(field(chartSpec, "sourceRef", "kind")) !== "HelmRepository") return;
     const version = text(field(chartSpec, "version"))?.trim();
-    if (version === undefined || version === "" || version === "*") {
+    if (version === undefined || !EXACT_VERSION.test(version)) {
       report(
         `${describe(s)} takes chart ${String(field(chartSpec, "chart") ?? "?")} from a HelmRepository without ` +
-          "an explicit version: set the chart version to a release such as 4.11.3.",
+          `an exact version (${version ?? "none"}): set the chart version to a release such as 4.11.3.`,
+        kind === "HelmRelease" ? ["spec", "chart", "spec", "version"] : ["spec", "version"],
+        relaxed ? "advisory" : undefined,
       );
     }
   },

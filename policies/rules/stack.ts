@@ -1,15 +1,20 @@
 // Rules for what a Pulumi stack may create: Flux is installed and synced, everything else comes from Git.
 import { z } from "zod";
 import { FLUX_INSTALL_TYPE, SYNC_NAME } from "../../infra/contract.ts";
-import { field, fluxNamespace, isFluxSystemSync, parseKubernetesType, resourceRule, stackRule } from "./model.ts";
+import { FLUX2_CHART, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../../infra/flux/versions.ts";
+import { urlUnder } from "../urls.ts";
+import { field, fluxNamespace, isFluxSystemSync, parseKubernetesType, resourceRule, stackRule, text } from "./model.ts";
 import type { Subject } from "./model.ts";
 
-const HELM_TYPES = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"]);
+const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
+const HELM_TYPES = new Set([HELM_RELEASE_TYPE, "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"]);
+/** Every kind that creates pods. */
 const WORKLOAD_KINDS: Record<string, string[]> = {
   apps: ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"],
-  core: ["Pod"],
+  core: ["Pod", "ReplicationController"],
   batch: ["Job", "CronJob"],
 };
+const EXACT = /^\d+\.\d+\.\d+$/;
 const MANIFEST_COMPONENTS = new Set([
   "kubernetes:yaml:ConfigFile",
   "kubernetes:yaml:ConfigGroup",
@@ -19,7 +24,39 @@ const MANIFEST_COMPONENTS = new Set([
   "kubernetes:kustomize/v2:Directory",
 ]);
 
-const partOfFluxInstall = (s: Subject) => s.ancestors.includes(FLUX_INSTALL_TYPE);
+/**
+ * The Flux install's own Helm release, by exact identity: the release type, its name, and the pinned
+ * chart from the pinned repository (flux2 from the fluxcd-community repository at a pinned chart version,
+ * or the flux-operator OCI chart at an exact version). Parents confer nothing: anything can name one.
+ */
+export function isFluxInstallRelease(s: Subject): boolean {
+  if (s.type !== HELM_RELEASE_TYPE || !s.ancestors.includes(FLUX_INSTALL_TYPE)) return false;
+  const chart = text(field(s.props, "chart"));
+  const version = text(field(s.props, "version"));
+  const repo = text(field(s.props, "repositoryOpts", "repo"));
+  const name = text(field(s.props, "name")) ?? s.name;
+  if (s.name === "flux2" && name === "flux2") {
+    return (
+      chart === FLUX2_CHART.name &&
+      repo !== undefined &&
+      urlUnder(repo, FLUX2_CHART.repo) &&
+      urlUnder(FLUX2_CHART.repo, repo) &&
+      Object.values(FLUX_VERSIONS).some((v) => v.chart === version)
+    );
+  }
+  if (s.name === "flux-operator" && name === "flux-operator") {
+    return chart === FLUX_OPERATOR_CHART.url && repo === undefined && version !== undefined && EXACT.test(version);
+  }
+  return false;
+}
+
+/** A workload type: a pod-creating kind, or any `*Patch` type (it changes live objects around Git). */
+function workloadKind(type: string): string | undefined {
+  const t = parseKubernetesType(type);
+  if (!t) return undefined;
+  if (t.kind.endsWith("Patch")) return t.kind;
+  return WORKLOAD_KINDS[t.group]?.includes(t.kind) ? t.kind : undefined;
+}
 
 export const noDirectHelm = resourceRule({
   name: "no-direct-helm",
@@ -31,7 +68,7 @@ export const noDirectHelm = resourceRule({
     allowedNames: z.array(z.string()).default([]),
   }),
   check(s, config, report) {
-    if (!HELM_TYPES.has(s.type) || partOfFluxInstall(s) || config.allowedNames.includes(s.name)) return;
+    if (!HELM_TYPES.has(s.type) || isFluxInstallRelease(s) || config.allowedNames.includes(s.name)) return;
     report(
       `${s.type} "${s.name}" deploys around Flux: describe it as a HelmRelease under cluster/<env>/ ` +
         "(npm run render) instead, or allow-list it in no-direct-helm.allowedNames.",
@@ -49,12 +86,11 @@ export const noDirectWorkloads = resourceRule({
     fluxNamespace: z.string().min(1).optional(),
   }),
   check(s, config, report) {
-    if (partOfFluxInstall(s)) return;
     const allowedNamespace = config.fluxNamespace ?? fluxNamespace(s);
-    const t = parseKubernetesType(s.type);
-    if (t && WORKLOAD_KINDS[t.group]?.includes(t.kind) && s.namespace !== allowedNamespace) {
+    const kind = workloadKind(s.type);
+    if (kind && s.namespace !== allowedNamespace) {
       report(
-        `${t.kind} "${s.name}" is applied by Pulumi in namespace "${s.namespace ?? "default"}": ` +
+        `${kind} "${s.name}" is applied by Pulumi in namespace "${s.namespace ?? "default"}": ` +
           "commit it under cluster/<env>/ (or ship it in a chart behind a HelmRelease) so Flux applies it from Git.",
       );
     } else if (MANIFEST_COMPONENTS.has(s.type) && field(s.props, "namespace") !== allowedNamespace) {

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseDocuments } from "../../policies/checker.ts";
+import { parseDocuments } from "../../policies/yaml.ts";
 import { ROOT } from "../support/paths.ts";
 
 const CLI = join(ROOT, "policies", "cli.ts");
@@ -44,7 +44,7 @@ test("the committed cluster/ passes with the project's policy config", () => {
 
 test("a mandatory finding prints file:line  level  rule  Kind namespace/name  message and exits 1", () => {
   const dir = project({ "cluster/dev/apps/secret.yml": `# a comment\n---\n${plainSecret}` });
-  const r = policy([], dir);
+  const r = policy(["cluster"], dir);
   assert.equal(r.code, 1);
   assert.match(
     r.stdout,
@@ -66,7 +66,7 @@ test("advisory findings alone exit 0; --config can make them mandatory or disabl
 
 test("--format json lists findings and errors for machines", () => {
   const dir = project({ "cluster/dev/secret.yaml": plainSecret, "cluster/dev/bad.yaml": "a: [1, 2\n" });
-  const r = policy(["--format", "json"], dir);
+  const r = policy(["--format", "json", "cluster"], dir);
   assert.equal(r.code, 2);
   const out = JSON.parse(r.stdout) as { findings: Record<string, unknown>[]; errors: { file: string; message: string }[] };
   assert.deepEqual(
@@ -89,7 +89,7 @@ test("malformed files: every one is reported (one line each, no stack trace), fi
     "cluster/dev/e-secret.yaml": plainSecret,
   });
   writeFileSync(join(dir, "cluster/dev/c-binary.yaml"), Buffer.from([0x00, 0xff, 0xfe, 0x41, 0x00, 0xc3]));
-  const r = policy([], dir);
+  const r = policy(["cluster"], dir);
   assert.equal(r.code, 2);
   assert.match(r.stdout, /e-secret\.yaml:1 {2}mandatory {2}no-plaintext-secrets/);
   const errors = r.stderr
@@ -123,7 +123,7 @@ test("empty files, comment-only files, unknown kinds and non-YAML files are fine
       'apiVersion: source.toolkit.fluxcd.io/v1alpha1\nkind: GitRepository\nmetadata: {name: x}\nspec: {url: "http://x"}\n',
     "cluster/dev/notes.txt": plainSecret,
   });
-  const r = policy([], dir);
+  const r = policy(["cluster"], dir);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(r.stdout, "");
 });
@@ -152,7 +152,7 @@ test("anchors, aliases and an alias bomb are read without expanding shared objec
     "cluster/dev/anchors.yaml":
       "---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: web, labels: &l {team: web}, annotations: *l}\ndata: {k: dg==}\n",
   });
-  const r = policy(["--format", "json"], dir);
+  const r = policy(["--format", "json", "cluster"], dir);
   assert.equal(r.code, 1, r.stderr);
   const { findings } = JSON.parse(r.stdout) as { findings: { file: string; line: number; rule: string }[] };
   assert.deepEqual(
@@ -167,7 +167,7 @@ test("a very large file is checked, with the line of a document near its end", (
   const docs = Array.from({ length: 40_000 }, (_, i) => doc(i)); // ≈ 10 MB
   const text = `${docs.join("---\n")}---\n${plainSecret}`;
   const dir = project({ "cluster/dev/huge.yaml": text });
-  const r = policy([], dir);
+  const r = policy(["cluster"], dir);
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stdout.split("  ")[0], `cluster/dev/huge.yaml:${40_000 * 8 + 1}`);
 });

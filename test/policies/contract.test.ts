@@ -21,6 +21,10 @@ import { runStack, stackConfig } from "../support/pulumi-mocks.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
 const MOVED = { namespace: "flux", syncPath: "deploy/dev" };
+/** Sources are trusted by identity: with Flux moved, the config names the moved namespace. */
+const movedPolicyConfig = JSON.parse(
+  JSON.stringify(projectConfig).replaceAll('"namespace":"flux-system"', `"namespace":"${MOVED.namespace}"`),
+) as Record<string, unknown>;
 
 /** Pulumi.dev.yaml's config with Flux in namespace `flux`, syncing `deploy/dev`. */
 function movedConfig(): Record<string, unknown> {
@@ -81,8 +85,8 @@ test("YAML checker: the same stack's rendered folder and its sync objects are cl
     const { gitRepository, kustomization } = syncManifests(target, cfg.flux.namespace, auditMetadata(cfg));
     writeFileSync(join(root, MOVED.syncPath, "sync.yaml"), `${toYaml(gitRepository)}---\n${toYaml(kustomization)}`);
 
-    const settings = resolveConfig(rules, projectConfig);
-    const { findings, errors } = checkPaths([join(root, MOVED.syncPath)], settings, { projectDir: root });
+    const settings = resolveConfig(rules, movedPolicyConfig);
+    const { findings, errors } = checkPaths([join(root, MOVED.syncPath)], settings, { root: root });
     assert.deepEqual(errors, []);
     assert.deepEqual(
       findings.filter((f) => f.level === "mandatory"),
@@ -118,7 +122,7 @@ test("YAML checker: the sync folder that does not match the moved syncPath is st
       auditMetadata(wrong),
     );
     writeFileSync(join(root, "sync.yaml"), toYaml(kustomization));
-    const { findings } = checkPaths([join(root, "sync.yaml")], resolveConfig(rules, projectConfig), { projectDir: root });
+    const { findings } = checkPaths([join(root, "sync.yaml")], resolveConfig(rules, projectConfig), { root: root });
     assert.deepEqual(
       findings.map((f) => [f.rule, f.level]),
       [["sync-path-matches-env", "mandatory"]],

@@ -1,4 +1,4 @@
-// The CI workflow runs exactly the commands docs/policies.md documents, and its rule table matches the rules.
+// The CI workflow runs exactly the commands the README documents, and the README's rule table matches the rules.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
@@ -8,7 +8,8 @@ import { z } from "zod";
 import { rules } from "../../policies/rules/index.ts";
 import { ROOT } from "../support/paths.ts";
 
-const readme = readFileSync(join(ROOT, "docs/policies.md"), "utf8");
+/** The policy documentation (rule table, modes, trust, the CI commands) lives in docs/policies.md. */
+const policyDocs = readFileSync(join(ROOT, "docs", "policies.md"), "utf8");
 
 interface Step {
   run?: string;
@@ -44,10 +45,10 @@ function commands(job: Job): string[] {
   });
 }
 
-/** Commands in the sh blocks of the README's "### In CI" section, comments stripped. */
+/** Commands in the sh blocks of the docs/policies.md "In CI" section, comments stripped. */
 function documentedCiCommands(): string[] {
-  const section = /### In CI\n([\s\S]*?)(?=\n## |\n### |$)/.exec(readme)?.[1];
-  assert.ok(section, 'README has an "### In CI" section');
+  const section = /## In CI\n([\s\S]*?)(?=\n## |\n### |$)/.exec(policyDocs)?.[1];
+  assert.ok(section, 'docs/policies.md has an "In CI" section');
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
     .flatMap((m) => m[1]!.split("\n"))
     .map((l) => l.replace(/#.*$/, "").trim())
@@ -79,9 +80,9 @@ test("previews and deploys cover every stack the repository defines", () => {
   for (const job of [workflow.jobs.preview!, workflow.jobs.up!]) assert.deepEqual([...job.strategy!.matrix!.stack!].sort(), stacks);
 });
 
-test("the README's rule table lists every rule with its level and config keys", () => {
+test("docs/policies.md's rule table lists every rule with its level and config keys", () => {
   const rows = new Map<string, string[]>();
-  for (const m of readme.matchAll(/^\| `([a-z-]+)` \|(.*)\|$/gm))
+  for (const m of policyDocs.matchAll(/^\| `([a-z-]+)` \|(.*)\|$/gm))
     rows.set(
       m[1]!,
       m[2]!.split("|").map((c) => c.trim()),

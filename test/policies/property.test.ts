@@ -19,7 +19,8 @@ import { ROOT } from "../support/paths.ts";
 const SEED = Number(process.env.FC_SEED ?? 20250611);
 const CLI = join(ROOT, "policies", "cli.ts");
 const SETTINGS = [resolveConfig(rules, {}), resolveConfig(rules, projectConfig), resolveConfig(rules, { all: "mandatory" })];
-const owner = (env: string) => (env === "dev" ? { githubOwner: "acme" } : {});
+const FUZZ_ROOT = mkdtempSync(join(tmpdir(), "prop-policy-root-"));
+writeFileSync(join(FUZZ_ROOT, "Pulumi.dev.yaml"), "config:\n  github:owner: acme\n");
 
 // Random YAML text: fragments that drive the parser into its corners (anchors, aliases, merge keys,
 // tags, flow/block mixes, directives, document markers, odd indentation and quoting).
@@ -188,7 +189,7 @@ function assertWellFormed(findings: Finding[], error: InputError | undefined, so
 
 const neverThrows = (source: string) => {
   for (const settings of SETTINGS) {
-    const { findings, error } = checkSource(FILE, source, settings, owner);
+    const { findings, error } = checkSource(FILE, source, settings, FUZZ_ROOT);
     assertWellFormed(findings, error, source);
   }
 };
@@ -206,7 +207,7 @@ test("random Kubernetes/Flux-shaped objects dumped as YAML are checked without t
     fc.property(dumpedObjects, (source) => {
       neverThrows(source);
       // Whatever js-yaml wrote, the checker reads: no input error on these.
-      assert.equal(checkSource(FILE, source, SETTINGS[0]!, owner).error, undefined);
+      assert.equal(checkSource(FILE, source, SETTINGS[0]!, FUZZ_ROOT).error, undefined);
     }),
     { seed: SEED, numRuns: 2000 },
   );
@@ -219,7 +220,7 @@ test("random bytes in a file: no throw; at most one error line for the file", (t
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
       writeFileSync(file, bytes);
-      const { findings, errors } = checkPaths([file], SETTINGS[0]!, { projectDir: dir });
+      const { findings, errors } = checkPaths([file], SETTINGS[0]!, { root: dir });
       assert.ok(errors.length <= 1);
       for (const e of errors) assert.doesNotMatch(e.message, /[\r\n]/);
       if (errors.length > 0) assert.equal(findings.length, 0);
@@ -235,10 +236,13 @@ test("a sample of fuzzed files through npm run policy: exit 0, 1 or 2, no stack 
   mkdirSync(join(dir, "cluster", "dev"), { recursive: true });
   const samples = [yamlSoup, dumpedObjects, anyText].flatMap((arb) => fc.sample(arb, { seed: SEED, numRuns: 25 }));
   samples.forEach((s, i) => writeFileSync(join(dir, "cluster", "dev", `f${i}.yaml`), s));
-  const r = spawnSync(process.execPath, [CLI], { cwd: dir, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [CLI, "cluster"], { cwd: dir, encoding: "utf8" });
   assert.ok([0, 1, 2].includes(r.status!), `exit ${r.status}: ${r.stderr}`);
   assert.doesNotMatch(r.stderr, /\n\s+at |node:internal/, "no stack trace");
   const lines = r.stderr.split("\n").slice(0, -1);
-  assert.match(lines.at(-1)!, /^policy: \d+ mandatory, \d+ advisory finding\(s\), \d+ unreadable file\(s\)$/);
+  assert.match(
+    lines.at(-1)!,
+    /^policy: \d+ mandatory, \d+ advisory finding\(s\), \d+ unreadable file\(s\); checked \d+ object\(s\) in \d+ file\(s\) \(.*\)$/,
+  );
   for (const line of lines.slice(0, -1)) assert.match(line, /^cluster\/dev\/f\d+\.yaml: /);
 });

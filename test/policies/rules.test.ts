@@ -22,7 +22,7 @@ yamlCases.forEach((c, i) => {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `case-${i}.yaml`);
     writeFileSync(file, `# case ${i}\n${yaml.dump(plain(c.props))}`);
-    const { findings, errors } = checkPaths([file], resolveConfig(rules, c.config ?? {}), { projectDir: project });
+    const { findings, errors } = checkPaths([file], resolveConfig(rules, c.config ?? {}), { root: project });
     assert.deepEqual(errors, []);
     const expected = c.fires.includes("git") ? [c.rule] : [];
     assert.deepEqual(
@@ -56,7 +56,7 @@ test("without github:owner or allowed prefixes no Git source is allowed", () => 
   const file = join(dir, "cluster", "staging", "repo.yaml");
   mkdirSync(join(dir, "cluster", "staging"), { recursive: true });
   writeFileSync(file, yaml.dump(plain(yamlCases.find((c) => c.title.includes("stack's GitHub owner"))!.props)));
-  const { findings } = checkPaths([file], resolveConfig(rules, {}), { projectDir: dir });
+  const { findings } = checkPaths([file], resolveConfig(rules, {}), { root: dir });
   assert.deepEqual(
     findings.map((f) => f.rule),
     ["git-source-allowed"],

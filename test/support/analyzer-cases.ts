@@ -1,6 +1,7 @@
 // One table of passing and failing inputs per rule, run through both front ends (test/policy-rules.test.ts
 // through the YAML checker, test/analyzer.test.ts through the real policy pack process). Every object starts
 // from a base that satisfies every rule, so a case must produce exactly the findings it names.
+import { DEFAULT_FLUX_VERSION, FLUX2_CHART, chartVersionFor } from "../../infra/flux/versions.ts";
 import { kubernetesType } from "../../policies/rules/model.ts";
 import type { Origin } from "../../policies/rules/model.ts";
 
@@ -64,12 +65,29 @@ const fromHelmRepository = (version?: string) => ({
   },
 });
 
-const ociRepository = (ref: Record<string, unknown>) => ({
+const ociRepository = (ref: Record<string, unknown>, env = "prod") => ({
   apiVersion: "source.toolkit.fluxcd.io/v1",
   kind: "OCIRepository",
-  metadata: meta("podinfo", "dev"),
+  metadata: meta("podinfo", env),
   spec: { interval: "10m", url: "oci://ghcr.io/stefanprodan/charts/podinfo", ref },
 });
+
+const INGRESS_NGINX = {
+  kind: "HelmRepository",
+  namespace: "flux-system",
+  name: "ingress-nginx",
+  url: "https://kubernetes.github.io/ingress-nginx",
+};
+
+const helmRepository = (url: string) => ({
+  apiVersion: "source.toolkit.fluxcd.io/v1",
+  kind: "HelmRepository",
+  metadata: meta("ingress-nginx", "dev"),
+  spec: { interval: "10m", url },
+});
+
+/** Allows the OCIRepository cases' URL, so only the rule under test speaks. */
+const OCI_ALLOWED = { "git-source-allowed": { allowedPrefixes: ["oci://ghcr.io/stefanprodan/charts"] } };
 
 const syncKustomization = (spec: Record<string, unknown>, env = "dev") => ({
   apiVersion: "kustomize.toolkit.fluxcd.io/v1",
@@ -123,7 +141,13 @@ export const cases: Case[] = [
     type: "kubernetes:helm.sh/v3:Release",
     name: "flux2",
     parentType: FLUX_INSTALL,
-    props: { chart: "flux2", namespace: "flux-system" },
+    props: {
+      name: "flux2",
+      chart: FLUX2_CHART.name,
+      version: chartVersionFor(DEFAULT_FLUX_VERSION),
+      repositoryOpts: { repo: FLUX2_CHART.repo },
+      namespace: "flux-system",
+    },
   },
   {
     title: "an allow-listed Helm release",
@@ -146,9 +170,9 @@ export const cases: Case[] = [
     props: { files: ["apps/*.yaml"] },
   },
   {
-    title: "a kustomize Directory inside the Flux install",
+    title: "a kustomize Directory inside the Flux install (a parent exempts nothing)",
     rule: "no-direct-workloads",
-    fires: [],
+    fires: ["pulumi"],
     type: "kubernetes:kustomize/v2:Directory",
     name: "crds",
     parentType: FLUX_INSTALL,
@@ -180,7 +204,7 @@ export const cases: Case[] = [
     rule: "helmrelease-git-sourced",
     fires: [],
     props: helmRelease(fromHelmRepository("4.11.3")),
-    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/ingress-nginx"] } },
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/flux-system/ingress-nginx"] } },
   },
   {
     title: "a HelmRepository source downgraded to advisory",
@@ -253,29 +277,64 @@ export const cases: Case[] = [
     title: "a HelmRepository chart with version *",
     rule: "chart-version-pinned",
     fires: ["pulumi", "git"],
-    props: helmRelease(fromHelmRepository("*")),
-    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository"] } },
+    env: "prod",
+    props: helmRelease(fromHelmRepository("*"), "prod"),
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/flux-system/ingress-nginx"] } },
   },
   {
     title: "a HelmRepository chart without version",
     rule: "chart-version-pinned",
     fires: ["pulumi", "git"],
-    props: helmRelease(fromHelmRepository()),
-    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository"] } },
+    env: "prod",
+    props: helmRelease(fromHelmRepository(), "prod"),
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/flux-system/ingress-nginx"] } },
   },
   {
     title: "a HelmRepository chart with a version",
     rule: "chart-version-pinned",
     fires: [],
     props: helmRelease(fromHelmRepository("4.11.3")),
-    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository"] } },
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/flux-system/ingress-nginx"] } },
   },
-  { title: "an OCIRepository on latest", rule: "chart-version-pinned", fires: ["pulumi", "git"], props: ociRepository({ tag: "latest" }) },
+  {
+    title: "a HelmRepository chart with a range in production",
+    rule: "chart-version-pinned",
+    fires: ["pulumi", "git"],
+    env: "prod",
+    props: helmRelease(fromHelmRepository(">=1.0.0"), "prod"),
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/flux-system/ingress-nginx"] } },
+  },
+  {
+    title: "an OCIRepository on latest",
+    rule: "chart-version-pinned",
+    fires: ["pulumi", "git"],
+    env: "prod",
+    props: ociRepository({ tag: "latest" }),
+    config: OCI_ALLOWED,
+  },
+  {
+    title: "an OCIRepository on a semver range (69.x)",
+    rule: "chart-version-pinned",
+    fires: ["pulumi", "git"],
+    env: "prod",
+    props: ociRepository({ semver: "69.x" }),
+    config: OCI_ALLOWED,
+  },
+  {
+    title: "an OCIRepository on an exact semver",
+    rule: "chart-version-pinned",
+    fires: [],
+    env: "prod",
+    props: ociRepository({ semver: "6.7.1" }),
+    config: OCI_ALLOWED,
+  },
   {
     title: "an OCIRepository pinned by digest",
     rule: "chart-version-pinned",
     fires: [],
+    env: "prod",
     props: ociRepository({ digest: "sha256:0123456789abcdef" }),
+    config: OCI_ALLOWED,
   },
   // sync-path-matches-env / sync-prunes
   {
@@ -373,6 +432,121 @@ export const cases: Case[] = [
     fires: ["pulumi", "git"],
     props: helmRelease({}),
     config: { "helmrelease-remediation": { minRetries: 5 } },
+  },
+  // Issue #11: bypasses and false alarms, through both front ends where the rule applies there.
+  {
+    title: "a Deployment created with {parent: FluxInstall} (a parent exempts nothing)",
+    rule: "no-direct-workloads",
+    fires: ["pulumi"],
+    parentType: FLUX_INSTALL,
+    props: deployment("web"),
+  },
+  {
+    title: "a ReplicationController outside flux-system",
+    rule: "no-direct-workloads",
+    fires: ["pulumi"],
+    props: { ...deployment("web"), apiVersion: "v1", kind: "ReplicationController" },
+  },
+  {
+    title: "a DeploymentPatch outside flux-system",
+    rule: "no-direct-workloads",
+    fires: ["pulumi"],
+    type: "kubernetes:apps/v1:DeploymentPatch",
+    name: "web",
+    props: { metadata: { name: "web", namespace: "web" }, spec: { replicas: 0 } },
+  },
+  {
+    title: "a helm.v3.Release named flux2 under FluxInstall from an attacker's chart repository",
+    rule: "no-direct-helm",
+    fires: ["pulumi"],
+    type: "kubernetes:helm.sh/v3:Release",
+    name: "flux2",
+    parentType: FLUX_INSTALL,
+    // Everything the pinned install has, but the chart repository: only the repository makes it fire.
+    props: {
+      name: "flux2",
+      chart: FLUX2_CHART.name,
+      version: chartVersionFor(DEFAULT_FLUX_VERSION),
+      repositoryOpts: { repo: "https://evil.example.com/charts" },
+    },
+  },
+  {
+    title: "a GitRepository escaping the owner with ..",
+    rule: "git-source-allowed",
+    fires: ["pulumi", "git"],
+    props: gitRepository({ url: `https://github.com/${OWNER}/../evil` }),
+  },
+  {
+    title: "a GitRepository of an owner whose name extends the allowed one",
+    rule: "git-source-allowed",
+    fires: ["pulumi", "git"],
+    props: gitRepository({ url: `https://github.com/${OWNER}-evil/app` }),
+  },
+  {
+    title: "a HelmRepository on a URL nobody allowed",
+    rule: "git-source-allowed",
+    fires: ["pulumi", "git"],
+    props: helmRepository("https://charts.evil.example.com"),
+  },
+  {
+    title: "a HelmRepository trusted by identity and URL",
+    rule: "git-source-allowed",
+    fires: [],
+    props: helmRepository("https://kubernetes.github.io/ingress-nginx/"),
+    config: { "git-source-allowed": { allowedSources: [INGRESS_NGINX] } },
+  },
+  {
+    title: "a HelmRepository with a trusted identity on another URL",
+    rule: "git-source-allowed",
+    fires: ["pulumi", "git"],
+    props: helmRepository("https://kubernetes.github.io.evil.example.com/ingress-nginx"),
+    config: { "git-source-allowed": { allowedSources: [INGRESS_NGINX] } },
+  },
+  {
+    title: "a HelmRelease from an allowed name in another namespace",
+    rule: "helmrelease-git-sourced",
+    fires: ["pulumi", "git"],
+    props: helmRelease({
+      chart: {
+        spec: {
+          chart: "ingress-nginx",
+          version: "4.11.3",
+          sourceRef: { kind: "HelmRepository", name: "ingress-nginx", namespace: "evil" },
+        },
+      },
+    }),
+    config: { "helmrelease-git-sourced": { allowedSources: [INGRESS_NGINX] } },
+  },
+  {
+    title: "a HelmRelease with unlimited retries (-1)",
+    rule: "helmrelease-remediation",
+    fires: [],
+    props: helmRelease({ upgrade: { remediation: { retries: -1 } } }),
+  },
+  {
+    title: "a HelmRelease with upgrade strategy RetryOnFailure",
+    rule: "helmrelease-remediation",
+    fires: [],
+    props: helmRelease({ upgrade: { strategy: { name: "RetryOnFailure" } } }),
+  },
+  {
+    title: "a Secret of ${VAR} placeholders",
+    rule: "no-plaintext-secrets",
+    fires: [],
+    props: secret({ stringData: { token: "${TOKEN}", url: "${SCHEME}://${HOST}" } }),
+  },
+  {
+    title: "a Secret of op:// references",
+    rule: "no-plaintext-secrets",
+    fires: [],
+    props: secret({ stringData: { token: "op://vault/item/token" } }),
+  },
+  { title: "a Secret without data", rule: "no-plaintext-secrets", fires: [], props: secret({}) },
+  {
+    title: "a Secret whose base64 data is a real value",
+    rule: "no-plaintext-secrets",
+    fires: ["git"],
+    props: secret({ data: { token: Buffer.from("hunter2").toString("base64") } }),
   },
 ];
 

@@ -1,0 +1,396 @@
+// Graph mode: what Flux applies for one environment. Starts at the path of the environment's flux-system
+// Kustomization (the stack's syncPath: Pulumi creates that Kustomization, it is not in Git), builds it the
+// way kustomize-controller does (./kustomize.ts), substitutes post-build variables where their values are
+// known, renders ResourceSets, and follows every Flux Kustomization whose source is this repository.
+// Content of other sources is checked as a source (its URL, by the rules) and noted as not verified.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, posix, resolve } from "node:path";
+import { SYNC_NAME } from "../infra/contract.ts";
+import { type CheckResult, type CheckedObject, type EnvironmentContext, display, emptyResult, objectsOf, runRules } from "./checker.ts";
+import { substituteObject } from "./envsubst.ts";
+import { BuildError, type FluxBuildSpec, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
+import type { RuleSetting } from "./config.ts";
+import { field, text } from "./rules/model.ts";
+import { stackFileLookup, type StackView } from "./stacks.ts";
+import { normalizeUrl } from "./urls.ts";
+import { lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
+
+export interface GraphOptions {
+  root: string;
+  /** Builds run at once (kubectl processes); default 4. */
+  concurrency?: number;
+}
+
+interface FluxNode {
+  name: string;
+  namespace: string;
+  spec: Record<string, unknown>;
+  /** Where the Flux Kustomization is written (absolute), and its line. */
+  file: string;
+  line: number;
+}
+
+const FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
+const SUBSTITUTE = "kustomize.toolkit.fluxcd.io/substitute";
+
+/** A file's parsed documents, read once per run. */
+class Files {
+  private cache = new Map<string, { source: string; docs: ParsedDocument[] } | null>();
+  get(file: string) {
+    if (!this.cache.has(file)) {
+      try {
+        const source = readFileSync(file, "utf8");
+        this.cache.set(file, { source, docs: parseDocuments(source) });
+      } catch {
+        this.cache.set(file, null);
+      }
+    }
+    return this.cache.get(file) ?? undefined;
+  }
+}
+
+/** `securejoin(root, path)`: a path can never leave the repository. */
+function inRepo(root: string, path: string): string {
+  return join(root, posix.normalize(`/${path}`));
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Where a document sits in a file: the document (or List item) of that kind whose name matches. */
+function findDocument(files: Files, file: string, kind: string, name: string): { doc: unknown; line: number; source: string } | undefined {
+  const parsed = files.get(file);
+  if (!parsed) return undefined;
+  let fallback: { doc: unknown; line: number; source: string } | undefined;
+  for (const d of parsed.docs) {
+    const found = objectsOf(d, parsed.source, file).objects;
+    for (const o of found) {
+      if (o.via || o.doc.kind !== kind) continue;
+      const n = String(field(o.doc, "metadata", "name"));
+      if (n === name || name.includes(n) || n.includes("${")) return { doc: o.doc, line: o.line, source: parsed.source };
+      fallback ??= { doc: o.doc, line: o.line, source: parsed.source };
+    }
+  }
+  return fallback;
+}
+
+/** Patches that may have set a field: inline (in a kustomization or a Flux spec) or patch files. */
+interface PatchSource {
+  file: string;
+  line: number;
+  docs: unknown[];
+  /** For a patch file: where each document starts and its text. */
+  parsed?: { source: string; docs: ParsedDocument[] };
+}
+
+function patchDocs(patch: string): unknown[] {
+  try {
+    return parseDocuments(patch).map((d) => d.doc);
+  } catch {
+    return [];
+  }
+}
+
+/** The patches of the kustomizations a build reads, starting at `dir` (bounded walk over resources/components). */
+function patchesUnder(files: Files, dir: string, seen = new Set<string>()): PatchSource[] {
+  const file = kustomizationFile(dir);
+  if (!file || seen.has(file) || seen.size > 200) return [];
+  seen.add(file);
+  const k = files.get(file);
+  const doc = k?.docs[0]?.doc;
+  if (!k || !doc) return [];
+  const out: PatchSource[] = [];
+  const kLine = lineOfField(k.source, 1, ["patches"]);
+  for (const p of [...asArray(field(doc, "patches")), ...asArray(field(doc, "patchesJson6902"))]) {
+    const inline = text(field(p, "patch"));
+    const path = text(field(p, "path"));
+    if (inline) out.push({ file, line: kLine, docs: patchDocs(inline) });
+    if (path) {
+      const f = resolve(dir, path);
+      const parsed = files.get(f);
+      if (parsed) out.push({ file: f, line: 1, docs: parsed.docs.map((d) => d.doc), parsed });
+    }
+  }
+  for (const p of asArray(field(doc, "patchesStrategicMerge"))) {
+    if (typeof p !== "string") continue;
+    const f = resolve(dir, p);
+    const parsed = files.get(f);
+    if (parsed) out.push({ file: f, line: 1, docs: parsed.docs.map((d) => d.doc), parsed });
+  }
+  for (const r of [...asArray(field(doc, "resources")), ...asArray(field(doc, "components"))]) {
+    if (typeof r === "string" && !r.includes("://")) out.push(...patchesUnder(files, resolve(dir, r), seen));
+  }
+  return out;
+}
+
+/** Does a patch document set `path` to `value` (strategic merge) or an op write it (JSON 6902)? */
+function patchSets(doc: unknown, kind: string, path: string[], value: unknown): boolean {
+  if (Array.isArray(doc)) {
+    const pointer = `/${path.join("/")}`;
+    return doc.some((op) => (field(op, "op") === "add" || field(op, "op") === "replace") && field(op, "path") === pointer);
+  }
+  if (field(doc, "kind") !== undefined && field(doc, "kind") !== kind) return false;
+  const v = field(doc, ...path);
+  return v !== undefined && (same(v, value) || value === undefined);
+}
+
+/** Builds and checks the graph of one environment. */
+export async function checkEnvironment(env: string, settings: RuleSetting[], options: GraphOptions): Promise<CheckResult> {
+  const root = resolve(options.root);
+  const result = emptyResult();
+  const lookup = stackFileLookup(root);
+  const view = lookup(env);
+  const stackFile = join(root, `Pulumi.${env}.yaml`);
+  if (!view.facts) {
+    result.errors.push({ file: display(stackFile, root), message: view.error ?? "no flux-gitops config" });
+    return result;
+  }
+  const facts = view.facts;
+  const context: EnvironmentContext = { environment: env, stack: facts, githubOwner: view.githubOwner };
+  const files = new Files();
+  const workDir = mkdtempSync(join(tmpdir(), "policy-graph-"));
+  const objects: CheckedObject[] = [];
+  const builtDocs: Record<string, unknown>[] = [];
+  const visited = new Set<string>();
+  try {
+    let level: FluxNode[] = [
+      {
+        name: SYNC_NAME,
+        namespace: facts.fluxNamespace,
+        spec: { path: facts.sync.flux, sourceRef: { kind: "GitRepository", name: SYNC_NAME } },
+        file: stackFile,
+        line: 1,
+      },
+    ];
+    let pending: FluxNode[] = [];
+    const limit = options.concurrency ?? 4;
+    while (level.length) {
+      const next: FluxNode[] = [];
+      for (let i = 0; i < level.length; i += limit) {
+        const batch = level.slice(i, i + limit);
+        const built = await Promise.all(batch.map((node) => buildNode(node, root, workDir, files, context, builtDocs, result)));
+        built.forEach((b) => {
+          objects.push(...b.objects);
+          builtDocs.push(...b.objects.map((o) => o.doc));
+          next.push(...b.children);
+        });
+      }
+      // Follow children whose source is this repository; a child may name a GitRepository built later.
+      const candidates = [...pending, ...next];
+      pending = [];
+      level = [];
+      for (const child of candidates) {
+        const key = `${child.namespace}/${child.name}`;
+        if (visited.has(key)) continue;
+        const decision = sourceOf(child, facts.fluxNamespace, view, builtDocs);
+        if (decision === "follow") {
+          visited.add(key);
+          level.push(child);
+        } else if (decision === "unknown") pending.push(child);
+        else result.notes.push({ file: child.file, line: child.line, message: decision });
+      }
+      if (level.length === 0 && pending.length) {
+        for (const child of pending) {
+          const ref = sourceRef(child);
+          result.notes.push({
+            file: child.file,
+            line: child.line,
+            message: `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`,
+          });
+        }
+        pending = [];
+      }
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  result.counts.objects += objects.length;
+  result.counts.files += new Set(objects.map((o) => o.file)).size;
+  result.findings.push(...runRules(objects, settings, (f) => display(f, root)));
+  for (const n of result.notes) n.file = display(n.file, root);
+  for (const e of result.errors) e.file = display(e.file, root);
+  return result;
+}
+
+function sourceRef(node: FluxNode): { kind: string; name: string; namespace: string } {
+  const ref = node.spec.sourceRef;
+  return {
+    kind: text(field(ref, "kind")) ?? "GitRepository",
+    name: text(field(ref, "name")) ?? "",
+    namespace: text(field(ref, "namespace")) ?? node.namespace,
+  };
+}
+
+/** The repository part of a URL, scheme aside (ssh and https reach the same repository). */
+const repoIdentity = (url: string) => normalizeUrl(url)?.replace(/^(ssh|https):\/\//, "");
+
+/** "follow", "unknown" (source not seen yet) or the note that says why the content is not verified. */
+function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built: Record<string, unknown>[]): string {
+  const ref = sourceRef(node);
+  if (ref.kind === "GitRepository" && ref.name === SYNC_NAME && ref.namespace === fluxNamespace) return "follow";
+  const source = built.find(
+    (d) =>
+      d.kind === ref.kind &&
+      String(d.apiVersion).startsWith("source.") &&
+      field(d, "metadata", "name") === ref.name &&
+      (field(d, "metadata", "namespace") ?? node.namespace) === ref.namespace,
+  );
+  if (!source) return "unknown";
+  const url = text(field(source, "spec", "url")) ?? text(field(source, "spec", "endpoint")) ?? "?";
+  if (ref.kind === "GitRepository" && view.repository) {
+    const branch =
+      text(field(source, "spec", "ref", "branch")) ?? text(field(source, "spec", "ref", "name"))?.replace(/^refs\/heads\//, "");
+    const pinned = ["tag", "semver", "commit"].some((k) => field(source, "spec", "ref", k) !== undefined);
+    if (repoIdentity(url) === repoIdentity(view.repository.url) && !pinned && (branch === undefined || branch === view.repository.branch)) {
+      return "follow";
+    }
+  }
+  return (
+    `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from ${ref.kind} ` +
+    `${ref.namespace}/${ref.name} (${url}): its URL is checked as a source, its content is not verified here`
+  );
+}
+
+interface Built {
+  objects: CheckedObject[];
+  children: FluxNode[];
+}
+
+async function buildNode(
+  node: FluxNode,
+  root: string,
+  workDir: string,
+  files: Files,
+  env: EnvironmentContext,
+  builtSoFar: Record<string, unknown>[],
+  result: CheckResult,
+): Promise<Built> {
+  const path = text(node.spec.path) ?? "./";
+  const dir = inRepo(root, path);
+  const label = `Kustomization ${node.namespace}/${node.name}`;
+  if (!existsSync(dir)) {
+    result.errors.push({ file: node.file, message: `${label}: path ${path} not found in the repository (Flux would fail to build it)` });
+    return { objects: [], children: [] };
+  }
+  const spec: FluxBuildSpec = {
+    targetNamespace: text(node.spec.targetNamespace),
+    namePrefix: text(node.spec.namePrefix),
+    nameSuffix: text(node.spec.nameSuffix),
+    patches: asArray(node.spec.patches),
+    components: asArray(node.spec.components).filter((c): c is string => typeof c === "string"),
+    ignoreMissingComponents: node.spec.ignoreMissingComponents === true,
+    images: asArray(node.spec.images),
+  };
+  let built;
+  try {
+    built = await kustomizeBuild(dir, spec, workDir);
+  } catch (e) {
+    if (!(e instanceof BuildError)) throw e;
+    result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${e.message}` });
+    return { objects: [], children: [] };
+  }
+  const substitute = substitution(node, builtSoFar, result);
+  const patches = patchesUnder(files, dir);
+  const fluxPatches: PatchSource[] = spec.patches!.map((p) => ({
+    file: node.file,
+    line: node.file.endsWith(".yaml") ? locateInFile(files, node.file, node.line, ["spec", "patches"]) : node.line,
+    docs: patchDocs(text(field(p, "patch")) ?? ""),
+  }));
+  const objects: CheckedObject[] = [];
+  const children: FluxNode[] = [];
+  for (const b of built) {
+    const disabled =
+      field(b.doc, "metadata", "labels", SUBSTITUTE) === "disabled" || field(b.doc, "metadata", "annotations", SUBSTITUTE) === "disabled";
+    const doc = substitute && !disabled ? (substituteObject(b.doc, substitute) as Record<string, unknown>) : b.doc;
+    const kind = String(doc.kind);
+    const name = String(field(doc, "metadata", "name"));
+    const file = b.file ?? node.file;
+    const at = b.file ? findDocument(files, b.file, kind, name) : undefined;
+    const line = at?.line ?? node.line;
+    const locate = (fieldPath: string[]) => {
+      const value = field(doc, ...fieldPath);
+      if (at && same(field(at.doc, ...fieldPath), value)) return { file, line };
+      for (const p of [...fluxPatches, ...patches].reverse()) {
+        const i = p.docs.findIndex((d) => patchSets(d, kind, fieldPath, value));
+        if (i < 0) continue;
+        const startLine = p.parsed?.docs[i]?.line ?? p.line;
+        return { file: p.file, line: p.parsed ? lineOfField(p.parsed.source, startLine, fieldPath) : p.line };
+      }
+      return undefined;
+    };
+    const sets = objectsOf({ doc, line }, "", file);
+    for (const o of sets.objects) {
+      objects.push({ doc: o.doc, file, line, env, locate: o.via ? undefined : locate });
+      if (String(o.doc.apiVersion).startsWith(FLUX_KUSTOMIZE_GROUP) && o.doc.kind === "Kustomization") {
+        children.push({
+          name: String(field(o.doc, "metadata", "name")),
+          namespace: text(field(o.doc, "metadata", "namespace")) ?? "default",
+          spec: (field(o.doc, "spec") ?? {}) as Record<string, unknown>,
+          file,
+          line,
+        });
+      }
+    }
+    result.notes.push(...sets.notes);
+  }
+  return { objects, children };
+}
+
+function locateInFile(files: Files, file: string, line: number, path: string[]): number {
+  const parsed = files.get(file);
+  return parsed ? lineOfField(parsed.source, line, path) : line;
+}
+
+/** The variables of a Kustomization's postBuild, or undefined when Flux would substitute nothing. */
+function substitution(
+  node: FluxNode,
+  builtSoFar: Record<string, unknown>[],
+  result: CheckResult,
+): { vars: Record<string, string>; keepUnknown: boolean } | undefined {
+  const postBuild = node.spec.postBuild;
+  if (postBuild === undefined || postBuild === null) return undefined;
+  const vars: Record<string, string> = {};
+  let keepUnknown = false;
+  for (const ref of asArray(field(postBuild, "substituteFrom"))) {
+    const kind = text(field(ref, "kind"));
+    const name = text(field(ref, "name"));
+    const obj = builtSoFar.find(
+      (d) =>
+        d.kind === kind &&
+        field(d, "metadata", "name") === name &&
+        (field(d, "metadata", "namespace") ?? node.namespace) === node.namespace,
+    );
+    const data = obj ? (field(obj, "data") as Record<string, unknown> | undefined) : undefined;
+    if (!obj) {
+      keepUnknown = true;
+      if (field(ref, "optional") !== true) {
+        result.notes.push({
+          file: node.file,
+          line: node.line,
+          message: `Kustomization ${node.namespace}/${node.name}: substituteFrom ${kind}/${name} is not in Git: its variables are left as written`,
+        });
+      }
+      continue;
+    }
+    for (const [k, v] of Object.entries(data ?? {})) {
+      if (typeof v === "string") vars[k] = (kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v).replace(/\n/g, "");
+    }
+    for (const [k, v] of Object.entries((field(obj, "stringData") as Record<string, unknown> | undefined) ?? {})) {
+      if (typeof v === "string") vars[k] = v.replace(/\n/g, "");
+    }
+  }
+  for (const [k, v] of Object.entries((field(postBuild, "substitute") as Record<string, unknown> | undefined) ?? {})) {
+    vars[k] = String(v);
+  }
+  if (Object.keys(vars).length === 0 && !keepUnknown && field(postBuild, "substituteStrategy") !== "Always") return undefined;
+  return { vars, keepUnknown };
+}
+
+/** Every environment (Pulumi.<env>.yaml in the root), one graph each. */
+export async function checkEnvironments(settings: RuleSetting[], options: GraphOptions): Promise<{ env: string; result: CheckResult }[]> {
+  const stacks = stackFileLookup(resolve(options.root)).stacks();
+  const out: { env: string; result: CheckResult }[] = [];
+  for (const env of stacks) out.push({ env, result: await checkEnvironment(env, settings, options) });
+  return out;
+}

@@ -1,0 +1,50 @@
+// Source URLs compared by identity, not by text: `https://github.com/acme/../evil` is `https://github.com/evil`.
+// A URL is normalised before any match (scp-like `git@host:path` becomes `ssh://host/path`; userinfo,
+// default ports, `.`/`..` segments and trailing slashes go; scheme and host are lower-cased), and a
+// prefix matches only on a path boundary (`https://github.com/acme` does not match `.../acme-evil`).
+
+const DEFAULT_PORTS: Record<string, string> = { "https:": "443", "http:": "80", "ssh:": "22" };
+const SCP_LIKE = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/\/)(.*)$/;
+
+/** The normalised form of a source URL, or undefined when it is not a URL at all. */
+export function normalizeUrl(raw: string): string | undefined {
+  let text = raw.trim();
+  if (text === "") return undefined;
+  const scp = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? null : SCP_LIKE.exec(text);
+  if (scp) text = `ssh://${scp[1]}/${scp[2]}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const scheme = url.protocol.toLowerCase();
+  const host = url.hostname.toLowerCase();
+  if (host === "" && scheme !== "file:") return undefined;
+  const port = url.port && url.port !== DEFAULT_PORTS[scheme] ? `:${url.port}` : "";
+  // Non-special schemes (ssh:, oci:, s3:) keep percent-encoded dots: decode them, then resolve dot segments.
+  const segments: string[] = [];
+  for (const seg of url.pathname.split("/")) {
+    const s = seg.replace(/%2e/gi, ".");
+    if (s === "" || s === ".") continue;
+    if (s === "..") segments.pop();
+    else segments.push(seg);
+  }
+  let path = segments.join("/");
+  if (host === "github.com") path = path.toLowerCase().replace(/\.git$/, "");
+  return `${scheme}//${host}${port}${path ? `/${path}` : ""}`;
+}
+
+/** True when `url` equals `prefix` or lies below it, both normalised, on a path boundary. */
+export function urlUnder(url: string, prefix: string): boolean {
+  const u = normalizeUrl(url);
+  const p = normalizeUrl(prefix);
+  if (u === undefined || p === undefined) return false;
+  return u === p || u.startsWith(`${p}/`);
+}
+
+/** Whether two URLs name the same repository (same normalised form). */
+export function sameUrl(a: string, b: string): boolean {
+  const x = normalizeUrl(a);
+  return x !== undefined && x === normalizeUrl(b);
+}

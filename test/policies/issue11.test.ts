@@ -1,0 +1,233 @@
+// Issue #11: every bypass and false alarm found on real repositories, as a small fixture under
+// fixtures/<case>/ (a repository root with its Pulumi.<env>.yaml), run through `npm run policy` in
+// graph mode (kubectl kustomize, as kustomize-controller builds) and, where it applies, paths mode.
+// Each asserts the exact findings and the exit code. kubectl must be installed: a missing kubectl fails
+// these tests, it never skips them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../policies/cli.ts";
+import { normalizeUrl, urlUnder } from "../../policies/urls.ts";
+import { substitute } from "../../policies/envsubst.ts";
+import { ROOT } from "../support/paths.ts";
+
+const FIXTURES = join(ROOT, "test", "policies", "fixtures");
+const CONFIG = join(FIXTURES, "policy.json");
+
+interface Run {
+  code: number;
+  findings: string[];
+  errors: string[];
+  notes: string[];
+}
+
+async function policy(root: string, ...args: string[]): Promise<Run> {
+  let out = "";
+  let err = "";
+  const code = await main(["--format", "json", "--config", CONFIG, "--root", root, ...args], {
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+  });
+  assert.equal(err, "", "json output: nothing on stderr");
+  const r = JSON.parse(out) as {
+    findings: { file: string; line: number; level: string; rule: string; kind: string; namespace?: string; name: string }[];
+    errors: { file: string; message: string }[];
+    notes: { file: string; message: string }[];
+  };
+  return {
+    code,
+    findings: r.findings
+      .map((f) => `${f.file}:${f.line} ${f.level} ${f.rule} ${f.kind} ${f.namespace ? `${f.namespace}/` : ""}${f.name}`)
+      .sort(),
+    errors: r.errors.map((e) => `${e.file}: ${e.message}`),
+    notes: r.notes.map((n) => `${n.file}: ${n.message}`),
+  };
+}
+
+const graph = (fixture: string) => policy(join(FIXTURES, fixture));
+const paths = (fixture: string, ...p: string[]) => policy(join(FIXTURES, fixture), ...(p.length ? p : ["."]));
+
+test("a Flux Kustomization in cluster/<env> that applies another folder: that folder is checked", async () => {
+  const r = await graph("follow-path");
+  assert.deepEqual(r.findings, ["apps/secret.yaml:1 mandatory no-plaintext-secrets Secret web/token"]);
+  assert.equal(r.code, 1);
+});
+
+test("List items, .json files, symlinked files, kustomize and Flux Kustomization patches are checked as kustomize applies them", async () => {
+  const r = await graph("kustomize-inputs");
+  assert.deepEqual(r.findings, [
+    // the Flux Kustomization's spec.patches replaced the URL: the finding points at that patch
+    "cluster/dev/apps.yaml:13 mandatory git-source-allowed GitRepository flux-system/app",
+    "cluster/dev/linked.yaml:1 mandatory git-source-allowed OCIRepository flux-system/linked",
+    "cluster/dev/list.yaml:7 mandatory no-plaintext-secrets Secret web/from-list",
+    "cluster/dev/repo.json:1 mandatory git-source-allowed GitRepository flux-system/json",
+    // the kustomize patch wrote the plaintext value over a ${TOKEN} placeholder: the finding points at the patch
+    "cluster/dev/secret-patch.yaml:6 mandatory no-plaintext-secrets Secret web/patched",
+  ]);
+  assert.equal(r.code, 1);
+});
+
+test("paths mode: List items, .json and symlinks inside the tree are read; a patch file is never an object", async () => {
+  const r = await paths("kustomize-inputs", ".");
+  assert.deepEqual(r.findings, [
+    // outside every environment's folder no GitHub owner applies: only configured prefixes are allowed
+    "apps/repo.yaml:1 mandatory git-source-allowed GitRepository flux-system/app",
+    "cluster/dev/linked.yaml:1 mandatory git-source-allowed OCIRepository flux-system/linked",
+    "cluster/dev/list.yaml:7 mandatory no-plaintext-secrets Secret web/from-list",
+    "cluster/dev/repo.json:1 mandatory git-source-allowed GitRepository flux-system/json",
+    // shared/linked.yaml is the same file as the symlink: read once
+  ]);
+  // the symlink leads out of cluster/ (to shared/): not followed when only cluster/ is checked
+  const inner = await paths("kustomize-inputs", "cluster");
+  assert.deepEqual(inner.findings, [
+    "cluster/dev/list.yaml:7 mandatory no-plaintext-secrets Secret web/from-list",
+    "cluster/dev/repo.json:1 mandatory git-source-allowed GitRepository flux-system/json",
+  ]);
+  assert.deepEqual(inner.notes, ["cluster/dev/linked.yaml: symlink leads outside the checked tree: not followed"]);
+});
+
+test("OCIRepository, Bucket and HelmRepository URLs are checked; .. cannot climb out of an allowed owner", async () => {
+  const r = await graph("source-urls");
+  assert.deepEqual(r.findings, [
+    "cluster/dev/sources.yaml:1 mandatory git-source-allowed OCIRepository flux-system/oci",
+    "cluster/dev/sources.yaml:12 mandatory git-source-allowed Bucket flux-system/bucket",
+    "cluster/dev/sources.yaml:22 mandatory git-source-allowed HelmRepository flux-system/charts",
+    "cluster/dev/sources.yaml:31 mandatory git-source-allowed GitRepository flux-system/dotdot",
+  ]);
+  assert.equal(r.code, 1);
+});
+
+test("an allowed source is trusted by Kind/namespace/name and URL; the exemption does not waive the version", async () => {
+  const r = await graph("identity");
+  assert.deepEqual(r.findings, [
+    "cluster/dev/release.yaml:1 mandatory git-source-allowed HelmRepository evil/ingress-nginx",
+    "cluster/dev/release.yaml:10 advisory chart-version-pinned HelmRelease evil/ingress-nginx",
+    "cluster/dev/release.yaml:10 mandatory helmrelease-git-sourced HelmRelease evil/ingress-nginx",
+  ]);
+});
+
+test("an environment label that is a path never reads a file as the stack config", async () => {
+  const r = await paths("env-label", "apps");
+  // the attacker's cluster/dev/zz/owner.yaml says github:owner evil; it is not read: evil stays disallowed
+  assert.deepEqual(r.findings, ["apps/repo.yaml:1 mandatory git-source-allowed GitRepository flux-system/app"]);
+  assert.equal(r.code, 1);
+});
+
+test("production comes from the stack config: an unlabelled branch-following GitRepository applied for prod is caught", async () => {
+  const r = await graph("prod-no-label");
+  assert.deepEqual(r.findings, ["apps/prod/repo.yaml:1 mandatory git-ref-pinned GitRepository flux-system/app"]);
+  assert.equal(r.code, 1);
+});
+
+test("a kustomize patch that looks like a partial HelmRelease is not a release from no source", async () => {
+  for (const r of [await graph("patch-fragment"), await paths("patch-fragment")]) {
+    assert.deepEqual(r.findings, []);
+    assert.equal(r.code, 0);
+  }
+});
+
+test("Secrets of ${VAR} placeholders, op:// references or no data pass; secretGenerator literals do not", async () => {
+  const g = await graph("secrets");
+  assert.deepEqual(g.findings, ["cluster/dev/kustomization.yaml:1 mandatory no-plaintext-secrets Secret web/generated-cf85kd65mm"]);
+  const p = await paths("secrets", "cluster");
+  assert.deepEqual(p.findings, ["cluster/dev/kustomization.yaml:1 mandatory no-plaintext-secrets Kustomization (unnamed)"]);
+});
+
+test("remediation: defaults from a Flux Kustomization's patches, retries -1 and RetryOnFailure all pass", async () => {
+  const r = await graph("remediation");
+  assert.deepEqual(r.findings, []);
+  assert.equal(r.code, 0);
+});
+
+test("chartRef to a HelmChart built from a GitRepository is Git-sourced", async () => {
+  const r = await graph("chartref-helmchart");
+  assert.deepEqual(r.findings, []);
+});
+
+test("the environment comes from the path relative to the root, not from an absolute path's cluster/<x>/", async (t) => {
+  // The checkout itself lives under .../cluster/prod/: only cluster/dev inside it counts.
+  const r = await paths("abs-path/cluster/prod/checkout", "cluster");
+  assert.deepEqual(r.findings, []);
+  // Moved under a folder without that name, nothing changes.
+  const copy = mkdtempSync(join(tmpdir(), "policy-abs-"));
+  t.after(() => rmSync(copy, { recursive: true, force: true }));
+  cpSync(join(FIXTURES, "abs-path", "cluster", "prod", "checkout"), copy, { recursive: true });
+  assert.deepEqual((await policy(copy, "cluster")).findings, []);
+});
+
+test("valid YAML that is not a Kubernetes object never makes the run exit 2, nor hides findings", async () => {
+  for (const r of [await graph("non-k8s-yaml"), await paths("non-k8s-yaml")]) {
+    assert.deepEqual(r.findings, ["cluster/dev/secret.yaml:1 mandatory no-plaintext-secrets Secret web/token"]);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.code, 1);
+  }
+});
+
+test("chart-version-pinned wants an exact version: mandatory in production, advisory elsewhere", async () => {
+  const prod = await graph("versions-prod");
+  assert.deepEqual(prod.findings, [
+    "cluster/prod/charts.yaml:10 mandatory chart-version-pinned HelmRelease flux-system/range",
+    "cluster/prod/charts.yaml:28 mandatory chart-version-pinned HelmRelease flux-system/star",
+    "cluster/prod/charts.yaml:46 mandatory chart-version-pinned OCIRepository flux-system/prometheus",
+    "cluster/prod/charts.yaml:46 mandatory git-source-allowed OCIRepository flux-system/prometheus",
+  ]);
+  const dev = await graph("versions-dev");
+  assert.deepEqual(dev.findings, [
+    "cluster/dev/charts.yaml:10 advisory chart-version-pinned HelmRelease flux-system/range",
+    "cluster/dev/charts.yaml:28 advisory chart-version-pinned HelmRelease flux-system/star",
+    "cluster/dev/charts.yaml:46 advisory chart-version-pinned OCIRepository flux-system/prometheus",
+    "cluster/dev/charts.yaml:46 mandatory git-source-allowed OCIRepository flux-system/prometheus",
+  ]);
+});
+
+test("a ResourceSet's resources are checked, and the Kustomizations it generates are followed", async () => {
+  const expected = [
+    "cluster/dev/rset.yaml:1 mandatory no-plaintext-secrets Secret flux-system/team1-token",
+    "cluster/dev/rset.yaml:1 mandatory no-plaintext-secrets Secret flux-system/team2-token",
+    "tenants/team1/repo.yaml:1 mandatory git-source-allowed GitRepository flux-system/team1",
+    "tenants/team2/repo.yaml:1 mandatory git-source-allowed GitRepository flux-system/team2",
+  ];
+  assert.deepEqual((await graph("resourceset")).findings, expected);
+  assert.deepEqual((await paths("resourceset")).findings, expected);
+});
+
+test("a folder Flux cannot build is exit 2 naming the Kustomization, with kustomize's reason", async () => {
+  const r = await graph("env-label"); // cluster/dev holds a file that is not a Kubernetes object: Flux fails too
+  assert.equal(r.code, 2);
+  assert.equal(r.errors.length, 1);
+  assert.match(r.errors[0]!, /^Pulumi\.dev\.yaml: Kustomization flux-system\/flux-system: kustomize build of \.\/cluster\/dev fails: /);
+});
+
+test("--exclude and .policyignore leave files out of paths mode; graph mode refuses --exclude", async (t) => {
+  const r = await paths("non-k8s-yaml", "--exclude", "cluster/dev/secret.yaml", ".");
+  assert.deepEqual(r.findings, []);
+  assert.equal(r.code, 0);
+  const copy = mkdtempSync(join(tmpdir(), "policy-ignore-"));
+  t.after(() => rmSync(copy, { recursive: true, force: true }));
+  cpSync(join(FIXTURES, "non-k8s-yaml"), copy, { recursive: true });
+  writeFileSync(join(copy, ".policyignore"), "# not ours\ncluster/dev/secret.yaml\n");
+  assert.deepEqual((await policy(copy, ".")).findings, []);
+  let err = "";
+  const code = await main(["--root", copy, "--exclude", "x"], { out: () => {}, err: (e) => (err += e) });
+  assert.equal(code, 2);
+  assert.equal(err, "policy: --exclude applies to PATHS; graph mode checks all that Flux applies\n");
+});
+
+test("URLs are normalised before matching: dots, userinfo, host case, ports, path boundaries", () => {
+  assert.equal(normalizeUrl("https://github.com/acme/../evil"), "https://github.com/evil");
+  assert.equal(normalizeUrl("ssh://git@GitHub.com:22/Acme/App.git"), "ssh://github.com/acme/app");
+  assert.equal(normalizeUrl("git@github.com:acme/app"), "ssh://github.com/acme/app");
+  assert.equal(normalizeUrl("oci://ghcr.io/acme/%2e%2e/evil"), "oci://ghcr.io/evil");
+  assert.ok(urlUnder("https://u:p@github.com/acme/app", "https://github.com/acme/"));
+  assert.ok(!urlUnder("https://github.com/acme-evil/app", "https://github.com/acme"));
+  assert.ok(!urlUnder("https://github.com/acme/../evil/app", "https://github.com/acme/"));
+});
+
+test("post-build substitution: nested defaults, escapes, unknown variables", () => {
+  const opts = { vars: { APP: "web" }, keepUnknown: false };
+  assert.equal(substitute("${CLAIM:-${APP}}-data", opts), "web-data");
+  assert.equal(substitute("$${APP} ${MISSING}", opts), "${APP} ");
+  assert.equal(substitute("${MISSING}", { ...opts, keepUnknown: true }), "${MISSING}");
+});
