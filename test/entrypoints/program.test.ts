@@ -10,18 +10,9 @@ import { join } from "node:path";
 import { ROOT } from "../support/paths.ts";
 import { isSecretValue, programLocation, runUnderCmdRun, type CmdRunResult, type EngineRegistration } from "../support/engine.ts";
 import { sshFingerprint, sshKeygen } from "../support/sshd.ts";
+import { TYPES } from "../support/pulumi-mocks.ts";
 
-const T = {
-  stack: "pulumi:pulumi:Stack",
-  gitops: "flux-gitops:index:FluxGitOps",
-  privateKey: "tls:index/privateKey:PrivateKey",
-  deployKey: "github:index/repositoryDeployKey:RepositoryDeployKey",
-  namespace: "kubernetes:core/v1:Namespace",
-  release: "kubernetes:helm.sh/v3:Release",
-  secret: "kubernetes:core/v1:Secret",
-  gitRepository: "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository",
-  kustomization: "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization",
-};
+const T = { ...TYPES, stack: "pulumi:pulumi:Stack" };
 
 function explain(r: CmdRunResult): string {
   const errors = r.engine.logs.filter((l) => l.severity === "error" || l.severity === "warning").map((l) => `${l.severity}: ${l.message}`);
