@@ -16,7 +16,6 @@ import { METALLB_DEFAULTS, METALLB_NAMESPACE, addressPool, metallb, type Address
 import { MONITORING_DEFAULTS, MONITORING_NAMESPACE, monitoring, type MonitoringValues } from "./monitoring.ts";
 import { REMLA_DEFAULTS, REMLA_IMAGES, remla, type RemlaImage, type RemlaValues } from "./remla.ts";
 import { automateImages, updateAutomation, type TagPolicy } from "./images.ts";
-import { RenderError } from "../../infra/render/errors.ts";
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -45,8 +44,8 @@ export interface EnvironmentDefinition {
   monitoring?: DeepPartial<MonitoringValues>;
   remla?: DeepPartial<RemlaValues>;
   /**
-   * Image automation (needs `flux-gitops:imageAutomation.enabled` in Pulumi.<env>.yaml): the policy that
-   * picks each remla image's next tag. The tag in the definition is the starting value; from then on the
+   * Image automation, applied when Pulumi.<env>.yaml sets `flux-gitops:imageAutomation.enabled` (the
+   * switch that also installs the write key): the policy that picks each remla image's next tag. The tag in the definition is the starting value; from then on the
    * automation owns it in cluster/<env> (docs/image-automation.md).
    */
   imagePolicies?: Partial<Record<RemlaImage, TagPolicy>>;
@@ -170,18 +169,14 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
   );
   const apps = [remlaRelease];
 
-  // 5. Image automation: its objects need only Flux's own image controllers, and come last so that a
-  // registry scan that fails marks this layer, not the app, as not Ready.
+  // 5. Image automation, when the stack config turns it on (it installs the image controllers and the
+  // write key): its objects need only Flux's own image controllers, and come last so that a registry
+  // scan that fails marks this layer, not the app, as not Ready.
   const automated = automateImages(
-    { release: remlaRelease, setters: REMLA_IMAGES, policies: def.imagePolicies ?? {} },
+    { release: remlaRelease, setters: REMLA_IMAGES, policies: cfg.imageAutomation.enabled ? (def.imagePolicies ?? {}) : {} },
     { scanInterval: cfg.imageAutomation.scanInterval as Duration, registrySecret: cfg.imageAutomation.registry !== undefined },
     ctx,
   );
-  if (automated.length > 0 && !cfg.imageAutomation.enabled) {
-    throw new RenderError(
-      `environment "${cfg.stack}": stacks/environments/${cfg.stack}.ts sets imagePolicies, but Pulumi.${cfg.stack}.yaml does not set flux-gitops:imageAutomation.enabled: true`,
-    );
-  }
 
   const plans: LayerPlan[] = [
     { name: "infra-controllers", path: "infrastructure/controllers", objects: controllers, timeout: "20m" },
