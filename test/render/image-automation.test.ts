@@ -4,8 +4,7 @@
 // `render --check` green and survives `render`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jsYaml from "js-yaml";
 import { parseDocument } from "yaml";
@@ -15,6 +14,7 @@ import { RenderError } from "../../infra/render/errors.ts";
 import { main as render } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyOfRenderedRepo } from "../support/temp-repo.ts";
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec: any };
 const RELEASE = "apps/helmrelease_flux-system_remla-app.yaml";
@@ -129,17 +129,8 @@ test("keepOwnedValues: the automation's value wins, every other change of the de
   assert.equal(keepOwnedValues(marked("v1"), marked("'1.10'")), marked("'1.10'"));
 });
 
-function tempRepo(t: { after(fn: () => void): void }): string {
-  const root = mkdtempSync(join(tmpdir(), "image-automation-"));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const f of readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f) && f !== "Pulumi.yaml"))
-    cpSync(join(ROOT, f), join(root, f));
-  cpSync(join(ROOT, "cluster"), join(root, "cluster"), { recursive: true });
-  return root;
-}
-
 test("an automation commit keeps render --check green and survives render; a hand edit elsewhere does not", async (t) => {
-  const root = tempRepo(t);
+  const root = copyOfRenderedRepo(t, "image-automation");
   const file = join(root, "cluster", "dev", RELEASE);
   const original = readFileSync(file, "utf8");
   // What image-automation-controller commits: the marked value changed, the marker kept.

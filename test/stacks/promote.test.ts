@@ -2,24 +2,15 @@
 // cluster/dev (an automation commit included) and writes them as prod's promoted values.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { main as promote, promotedFile } from "../../stacks/promote.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyOfRenderedRepo } from "../support/temp-repo.ts";
 
 const RELEASE = join("cluster", "dev", "apps", "helmrelease_flux-system_remla-app.yaml");
-
-function tempRepo(t: { after(fn: () => void): void }): string {
-  const root = mkdtempSync(join(tmpdir(), "promote-"));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const f of readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f) && f !== "Pulumi.yaml"))
-    cpSync(join(ROOT, f), join(root, f));
-  cpSync(join(ROOT, "cluster"), join(root, "cluster"), { recursive: true });
-  return root;
-}
 
 test("the committed promoted file holds what cluster/dev runs (promote is up to date)", async () => {
   const r = await runInProcess(promote, ["dev", "prod"]);
@@ -28,7 +19,7 @@ test("the committed promoted file holds what cluster/dev runs (promote is up to 
 });
 
 test("an automation commit in dev reaches prod's definitions by promote", async (t) => {
-  const root = tempRepo(t);
+  const root = copyOfRenderedRepo(t, "promote");
   const file = join(root, RELEASE);
   writeFileSync(file, readFileSync(file, "utf8").replace("tag: v1.6.0 #", "tag: v1.7.2 #"));
   const r = await runInProcess(promote, ["dev", "prod", "--root", root]);
@@ -48,7 +39,7 @@ test("an automation commit in dev reaches prod's definitions by promote", async 
 });
 
 test("bad arguments and environments are one line, nothing written", async (t) => {
-  const root = tempRepo(t);
+  const root = copyOfRenderedRepo(t, "promote");
   const cases: [string[], number, RegExp][] = [
     [["dev"], 2, /^promote: expected two environments/],
     [["dev", "dev"], 2, /^promote: promote needs two different environments/],
