@@ -66,3 +66,21 @@ export interface StackFacts {
   /** `repository.owner` of the stack's config (equal to `github:owner`). */
   githubOwner?: string;
 }
+
+/**
+ * Image automation (flux-gitops:imageAutomation): the GitRepository and SSH Secret the automation
+ * pushes through, both in the Flux namespace. The sync keeps its own read-only `SYNC_NAME` objects.
+ */
+export const AUTOMATION_NAME = "flux-system-automation";
+
+/**
+ * Pulumi resource name of the one deploy key that may push (the automation's); a rotation appends
+ * `-r<n>`. The policy `deploy-key-read-only` lets exactly this key have write access.
+ */
+export const AUTOMATION_KEY_NAME = "automation-deploy-key";
+
+/** Pulumi type token of the component that owns the automation's key, Secret and GitRepository. */
+export const IMAGE_AUTOMATION_TYPE = "flux-gitops:flux:ImageAutomationAccess";
+
+/** docker-registry Secret (Flux namespace) the ImageRepositories scan private registries with. */
+export const IMAGE_REGISTRY_SECRET = "image-registry-auth";

@@ -11,6 +11,7 @@ import { knownHostsFor } from "../flux/known-hosts.ts";
 import { auditMetadata } from "../metadata.ts";
 import { FluxNotifications, channels } from "./notifications.ts";
 import { FluxReceiver } from "./receiver.ts";
+import { ImageAutomationAccess } from "./image-automation.ts";
 
 export interface FluxGitOpsArgs {
   config: StackConfig;
@@ -23,6 +24,8 @@ export class FluxGitOps extends pulumi.ComponentResource {
   readonly install: FluxInstall;
   readonly sync: FluxSync;
   readonly receiver?: FluxReceiver;
+  /** Only when flux-gitops:imageAutomation.enabled: the automation's own write key, Secret and GitRepository. */
+  readonly imageAutomation?: ImageAutomationAccess;
   readonly repositoryUrl: string;
 
   constructor(name: string, { config, secrets = {} }: FluxGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -52,6 +55,7 @@ export class FluxGitOps extends pulumi.ComponentResource {
     };
     this.install = new FluxInstall("flux", { flux, metadata, sync: target, keyFingerprint: this.deployKey.fingerprint }, { parent: this });
     const ctx: ComponentContext = { install: this.install, metadata, retainOnDelete: flux.keepOnDestroy };
+    const knownHosts = knownHostsFor(repository.host, config.knownHosts);
     this.sync = new FluxSync(
       "sync",
       {
@@ -59,12 +63,20 @@ export class FluxGitOps extends pulumi.ComponentResource {
         target,
         identity: this.deployKey.privateKeyOpenssh,
         identityPub: this.deployKey.publicKeyOpenssh,
-        knownHosts: knownHostsFor(repository.host, config.knownHosts),
+        knownHosts,
         keyRegistered: this.deployKey.registration,
         keyFingerprint: this.deployKey.fingerprint,
       },
       { parent: this },
     );
+
+    if (config.imageAutomation.enabled) {
+      this.imageAutomation = new ImageAutomationAccess(
+        "image-automation",
+        { ctx, config, target, knownHosts, registryPassword: secrets.imageRegistryPassword },
+        { parent: this },
+      );
+    }
 
     const notify = channels(config, secrets);
     if (notify.length > 0) {

@@ -2,7 +2,14 @@
 // One schema serves the Pulumi program (values from the engine) and the renderer (values read
 // from Pulumi.<stack>.yaml), so both always agree on defaults and on what is valid.
 import { z } from "zod";
-import { CONFIG_NAMESPACE, DEFAULT_FLUX_NAMESPACE, SYNC_NAME, defaultSyncFolder, syncPath as toSyncPath } from "../contract.ts";
+import {
+  CONFIG_NAMESPACE,
+  DEFAULT_FLUX_NAMESPACE,
+  IMAGE_REGISTRY_SECRET,
+  SYNC_NAME,
+  defaultSyncFolder,
+  syncPath as toSyncPath,
+} from "../contract.ts";
 import { DEFAULT_FLUX_VERSION, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../flux/versions.ts";
 
 /** Go duration, as Flux intervals are parsed (e.g. `1m`, `10m30s`, `1h`). */
@@ -186,12 +193,49 @@ const receiver = z
   })
   .prefault({});
 
+/** The controllers image automation runs on (flux.componentsExtra). */
+export const IMAGE_AUTOMATION_COMPONENTS = ["image-reflector-controller", "image-automation-controller"] as const;
+
+const imageAutomation = z
+  .strictObject({
+    /**
+     * Scan registries and commit newer image tags to the sync branch (docs/image-automation.md).
+     * Creates a second, write-enabled deploy key for the automation only; the sync key stays read-only.
+     */
+    enabled: z.boolean().default(false),
+    /** How often each ImageRepository scans its registry for tags. */
+    scanInterval: duration.default("5m"),
+    /** How often the ImageUpdateAutomation checks the policies and commits. */
+    interval: duration.default("10m"),
+    /** Author of the automation's commits. */
+    author: z
+      .strictObject({ name: nonEmpty.default("fluxcdbot"), email: nonEmpty.default("fluxcdbot@users.noreply.github.com") })
+      .prefault({}),
+    /**
+     * Branch the automation pushes to: default the sync branch (repository.branch), so Flux deploys the
+     * commit at once; another name makes it push there, and a pull request promotes it.
+     */
+    pushBranch: nonEmpty.optional(),
+    /**
+     * Private registry: the ImageRepositories scan with a docker-registry Secret (${IMAGE_REGISTRY_SECRET})
+     * built from these and the secret `flux-gitops:imageRegistryPassword`.
+     */
+    registry: z.strictObject({ server: nonEmpty, username: nonEmpty }).optional(),
+  })
+  .prefault({});
+
 /**
  * Secret settings are top-level keys set with `pulumi config set --secret`. The schema only checks
  * that they are present and well-formed; their values are read as Pulumi secrets by
  * infra/config/pulumi.ts and never kept in the parsed config.
  */
-export const SECRET_KEYS = ["githubStatusToken", "slackWebhookUrl", "teamsWebhookUrl", "genericWebhookUrl"] as const;
+export const SECRET_KEYS = [
+  "githubStatusToken",
+  "slackWebhookUrl",
+  "teamsWebhookUrl",
+  "genericWebhookUrl",
+  "imageRegistryPassword",
+] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 const secretSetting = z
@@ -206,12 +250,20 @@ const secretSetting = z
   .optional();
 
 /** Which secret key each optional feature needs. */
-const SECRET_NEEDED: [SecretKey, string, (c: { notifications: z.output<typeof notifications> }) => boolean][] = [
+type SecretNeeds = { notifications: z.output<typeof notifications>; imageAutomation: z.output<typeof imageAutomation> };
+const SECRET_NEEDED: [SecretKey, string, (c: SecretNeeds) => boolean][] = [
   ["githubStatusToken", "notifications.githubStatus is true", (c) => c.notifications.githubStatus],
   ["slackWebhookUrl", "notifications.slack is set", (c) => c.notifications.slack !== undefined],
   ["teamsWebhookUrl", "notifications.teams is true", (c) => c.notifications.teams],
   ["genericWebhookUrl", "notifications.generic is true", (c) => c.notifications.generic],
+  [
+    "imageRegistryPassword",
+    "imageAutomation.registry is set",
+    (c) => c.imageAutomation.enabled && c.imageAutomation.registry !== undefined,
+  ],
 ];
+/** Secrets that belong to a notification channel (they need notification-controller). */
+const NOTIFICATION_SECRETS: SecretKey[] = ["githubStatusToken", "slackWebhookUrl", "teamsWebhookUrl", "genericWebhookUrl"];
 
 export const stackConfigSchema = z
   .strictObject({
@@ -227,10 +279,12 @@ export const stackConfigSchema = z
     sync,
     notifications,
     receiver,
+    imageAutomation,
     githubStatusToken: secretSetting,
     slackWebhookUrl: secretSetting,
     teamsWebhookUrl: secretSetting,
     genericWebhookUrl: secretSetting,
+    imageRegistryPassword: secretSetting,
   })
   .superRefine((c, ctx) => {
     for (const [key, when, needed] of SECRET_NEEDED) {
@@ -242,12 +296,21 @@ export const stackConfigSchema = z
         });
       }
     }
-    const usesNotificationController = c.receiver.enabled || SECRET_NEEDED.some(([, , needed]) => needed(c));
+    const usesNotificationController =
+      c.receiver.enabled || SECRET_NEEDED.some(([key, , needed]) => NOTIFICATION_SECRETS.includes(key) && needed(c));
     if (usesNotificationController && !c.flux.components.includes("notification-controller")) {
       ctx.addIssue({
         code: "custom",
         path: ["flux", "components"],
         message: "must include notification-controller when notifications or the receiver are enabled",
+      });
+    }
+    const missing = IMAGE_AUTOMATION_COMPONENTS.filter((m) => !c.flux.componentsExtra.includes(m));
+    if (c.imageAutomation.enabled && missing.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["flux", "componentsExtra"],
+        message: `must include ${missing.join(" and ")} when imageAutomation.enabled is true`,
       });
     }
     if (c.repository.host !== "github.com" && c.knownHosts === undefined) {

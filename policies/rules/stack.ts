@@ -1,6 +1,6 @@
 // Rules for what a Pulumi stack may create: Flux is installed and synced, everything else comes from Git.
 import { z } from "zod";
-import { FLUX_INSTALL_TYPE, SYNC_NAME } from "../../infra/contract.ts";
+import { AUTOMATION_KEY_NAME, FLUX_INSTALL_TYPE, IMAGE_AUTOMATION_TYPE, SYNC_NAME } from "../../infra/contract.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../../infra/flux/versions.ts";
 import { urlUnder } from "../urls.ts";
 import { field, fluxNamespace, isFluxSystemSync, parseKubernetesType, resourceRule, stackRule, text } from "./model.ts";
@@ -101,18 +101,25 @@ export const noDirectWorkloads = resourceRule({
   },
 });
 
+/** The write key image automation uses: exactly its resource name (or a rotation of it) inside its component. */
+function isAutomationKey(s: Subject): boolean {
+  const name = new RegExp(`^${AUTOMATION_KEY_NAME}(-r[1-9][0-9]*)?$`);
+  return name.test(s.name) && s.ancestors.includes(IMAGE_AUTOMATION_TYPE);
+}
+
 export const deployKeyReadOnly = resourceRule({
   name: "deploy-key-read-only",
-  description: "The GitHub deploy key Flux uses is read-only.",
+  description: "The GitHub deploy key Flux syncs with is read-only; only the image automation's own key may push.",
   enforcementLevel: "mandatory",
   origins: ["pulumi"],
-  config: z.strictObject({ allowWrite: z.boolean().default(false) }),
-  check(s, config, report) {
-    if (s.type !== "github:index/repositoryDeployKey:RepositoryDeployKey" || config.allowWrite) return;
+  config: z.strictObject({}),
+  check(s, _config, report) {
+    if (s.type !== "github:index/repositoryDeployKey:RepositoryDeployKey" || isAutomationKey(s)) return;
     if (field(s.props, "readOnly") === false) {
       report(
         `deploy key "${s.name}" has write access: set the deploy key config readOnly back to true ` +
-          "(Flux only reads), or set deploy-key-read-only.allowWrite when image automation must push.",
+          `(Flux only reads). Only image automation may push, with its own key ("${AUTOMATION_KEY_NAME}", ` +
+          "created when flux-gitops:imageAutomation.enabled is true).",
       );
     }
   },

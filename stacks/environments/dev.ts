@@ -13,4 +13,13 @@ export default {
   // The team's monitoring values (provisioning/monitoring-alerting.yml before it was removed).
   monitoring: { prometheusOperator: { admissionWebhooks: { enabled: false } } },
   remla: { appService: { configData: { LOG_LEVEL: "debug" } } },
+  // New tags of the team's images reach dev without a hand edit (Pulumi.dev.yaml enables the automation).
+  // Ranges start at the tags operation@main runs, so the automation never downgrades; app-frontend and
+  // app-service take every 1.x minor and patch; model-service is 0.x, where a minor may break the API
+  // app-service calls, so only its patches. Pre-release tags (v1.3.3-canary) never match a range.
+  imagePolicies: {
+    "app-frontend": { semver: ">=1.5.1 <2.0.0" },
+    "app-service": { semver: ">=1.6.0 <2.0.0" },
+    "model-service": { semver: ">=0.5.0 <0.6.0" },
+  },
 } satisfies EnvironmentDefinition;

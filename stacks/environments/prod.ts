@@ -1,6 +1,7 @@
 // What the prod environment deploys (Pulumi.prod.yaml → cluster/prod): the same components as dev,
 // every chart pinned to a release tag, more replicas, and no hard-coded credentials.
 import type { EnvironmentDefinition } from "../releases/index.ts";
+import promotedImages from "./promoted/prod.ts";
 
 export default {
   remlaRef: { tag: "remla-chart-1.5.0" },
@@ -29,6 +30,9 @@ export default {
     prometheus: { prometheusSpec: { retention: "15d", replicas: 2, resources: { requests: { cpu: "500m", memory: "2Gi" } } } },
     alertmanager: { alertmanagerSpec: { replicas: 2 } },
   },
+  // No image automation in production: the image tags dev runs arrive by `npm run promote -- dev prod`
+  // (docs/operations.md "Promote dev → prod") and a reviewed pull request.
+  promotedImages,
   remla: {
     appFrontend: { replicas: 2 },
     appService: { replicas: 3, configData: { IS_PRODUCTION: "true" } },

@@ -14,7 +14,8 @@ import { INGRESS_NGINX_DEFAULTS, ingressNginx, type IngressNginxValues } from ".
 import { ISTIO_DEFAULTS, ISTIO_NAMESPACE, istioControlPlane, istioGateway, type IstioValues } from "./istio.ts";
 import { METALLB_DEFAULTS, METALLB_NAMESPACE, addressPool, metallb, type AddressPool, type MetalLBValues } from "./metallb.ts";
 import { MONITORING_DEFAULTS, MONITORING_NAMESPACE, monitoring, type MonitoringValues } from "./monitoring.ts";
-import { REMLA_DEFAULTS, remla, type RemlaValues } from "./remla.ts";
+import { REMLA_DEFAULTS, REMLA_IMAGES, remla, type RemlaImage, type RemlaValues } from "./remla.ts";
+import { automateImages, updateAutomation, type TagPolicy } from "./images.ts";
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -42,6 +43,17 @@ export interface EnvironmentDefinition {
   istio?: DeepPartial<IstioValues>;
   monitoring?: DeepPartial<MonitoringValues>;
   remla?: DeepPartial<RemlaValues>;
+  /**
+   * Image automation, applied when Pulumi.<env>.yaml sets `flux-gitops:imageAutomation.enabled` (the
+   * switch that also installs the write key): the policy that picks each remla image's next tag. The tag in the definition is the starting value; from then on the
+   * automation owns it in cluster/<env> (docs/image-automation.md).
+   */
+  imagePolicies?: Partial<Record<RemlaImage, TagPolicy>>;
+  /**
+   * Image values promoted from another environment (`npm run promote -- <from> <to>` writes them to
+   * stacks/environments/promoted/<to>.ts); laid over `remla`.
+   */
+  promotedImages?: DeepPartial<RemlaValues>;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -80,7 +92,10 @@ interface LayerPlan {
   timeout: Duration;
 }
 
-/** The layers, in install order: each depends on the one before and waits for its own objects. */
+/**
+ * The layers, in install order: each depends on the one before and waits for its own objects. An
+ * environment with image automation has a fifth, `image-automation`, after `apps`.
+ */
 export const LAYERS = ["infra-controllers", "infra-configs", "infra-ingress", "apps"] as const;
 
 /** The objects of environment `cfg.stack`, rendered to its sync folder (the folder Flux syncs) in layers. */
@@ -143,17 +158,25 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
   ];
 
   // 4. The app.
-  const apps = [
-    remla(
-      {
-        values: merge(REMLA_DEFAULTS, def.remla),
-        source: source(remlaPin.source),
-        namespace: def.remlaNamespace,
-        dropChartSmtpSecret: def.smtpSecret !== undefined,
-      },
-      ctx,
-    ),
-  ];
+  const remlaRelease = remla(
+    {
+      values: merge(merge(REMLA_DEFAULTS, def.remla), def.promotedImages),
+      source: source(remlaPin.source),
+      namespace: def.remlaNamespace,
+      dropChartSmtpSecret: def.smtpSecret !== undefined,
+    },
+    ctx,
+  );
+  const apps = [remlaRelease];
+
+  // 5. Image automation, when the stack config turns it on (it installs the image controllers and the
+  // write key): its objects need only Flux's own image controllers, and come last so that a registry
+  // scan that fails marks this layer, not the app, as not Ready.
+  const automated = automateImages(
+    { release: remlaRelease, setters: REMLA_IMAGES, policies: cfg.imageAutomation.enabled ? (def.imagePolicies ?? {}) : {} },
+    { scanInterval: cfg.imageAutomation.scanInterval as Duration, registrySecret: cfg.imageAutomation.registry !== undefined },
+    ctx,
+  );
 
   const plans: LayerPlan[] = [
     { name: "infra-controllers", path: "infrastructure/controllers", objects: controllers, timeout: "20m" },
@@ -161,6 +184,9 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
     { name: "infra-ingress", path: "infrastructure/ingress", objects: ingress, timeout: "15m" },
     { name: "apps", path: "apps", objects: apps, timeout: "15m" },
   ];
+  if (automated.length > 0) {
+    plans.push({ name: "image-automation", path: "automation", objects: [...automated, updateAutomation(cfg, ctx)], timeout: "5m" });
+  }
   // The flux-system GitRepository Pulumi creates (the repository this folder is in).
   const sync = { kind: "GitRepository" as const, metadata: { name: SYNC_NAME, namespace: cfg.flux.namespace } };
   const kustomizations: Kustomization[] = [];

@@ -9,6 +9,7 @@
 // and prometheus-operator's CRDs (stacks/releases/crds.ts).
 import { helmRelease, type BuildContext, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
 import { CHARTS } from "./charts.ts";
+import type { ImageSetter } from "./images.ts";
 
 export interface ImageValues {
   repository: string;
@@ -52,6 +53,16 @@ export const REMLA_DEFAULTS: RemlaValues = {
   rateLimiting: { enabled: false },
   appIngress: { hostname: "frontend.local" },
   serviceMonitor: { enabled: true },
+};
+
+/** The team's images (built by their CI, semver tags), by the name of their ImageRepository and ImagePolicy. */
+export type RemlaImage = "app-frontend" | "app-service" | "model-service";
+
+/** Which value of the chart each image's tag is: what image automation rewrites (stacks/releases/images.ts). */
+export const REMLA_IMAGES: Record<RemlaImage, ImageSetter<RemlaValues>> = {
+  "app-frontend": { image: REMLA_DEFAULTS.appFrontend.image.repository, value: ["appFrontend", "image", "tag"], holds: "tag" },
+  "app-service": { image: REMLA_DEFAULTS.appService.image.repository, value: ["appService", "image", "tag"], holds: "tag" },
+  "model-service": { image: REMLA_DEFAULTS.modelService.image.repository, value: ["modelService", "image", "tag"], holds: "tag" },
 };
 
 /** The Secret templates/alert-manager-secret.yaml renders with a hard-coded SMTP password (no value can change it). */

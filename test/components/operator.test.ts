@@ -94,7 +94,11 @@ for (const stack of ["dev", "prod"] as const) {
     assert.equal(instance.inputs.spec.distribution.version, "2.8.5");
 
     // The operator creates the sync objects itself; Pulumi still owns the SSH Secret.
-    assert.equal(r.byType(T.gitRepository).length + r.byType(T.kustomization).length, 0);
+    // (Only the image automation's own GitRepository, which dev enables, is Pulumi's.)
+    assert.deepEqual(
+      [...r.byType(T.gitRepository), ...r.byType(T.kustomization)].map((x) => x.name),
+      stack === "dev" ? ["flux-system-automation-git"] : [],
+    );
     assert.deepEqual(Object.keys(r.one(T.secret, "flux-system").inputs.stringData).sort(), ["identity", "identity.pub", "known_hosts"]);
   });
 
@@ -108,7 +112,7 @@ for (const stack of ["dev", "prod"] as const) {
     assert.equal(spec.cluster.domain, values.clusterDomain);
     assert.equal(spec.cluster.networkPolicy, values.policies.create);
     assert.equal(spec.cluster.multitenant, false, "lockdown flags come from the shared lockdownArgs, not the operator profile");
-    assert.deepEqual(spec.commonMetadata.labels, helm.one(T.gitRepository).inputs.metadata.labels);
+    assert.deepEqual(spec.commonMetadata.labels, helm.one(T.gitRepository, "flux-system-git").inputs.metadata.labels);
 
     // Apply the instance's patches with kustomize and compare each controller with the chart values.
     const out = kustomize(operatorOutput(spec.components), spec.kustomize.patches);
@@ -127,7 +131,7 @@ for (const stack of ["dev", "prod"] as const) {
 
   test(`${stack}: the FluxInstance syncs the same repository, branch, path and Secret as FluxSync`, async () => {
     const [helm, op] = await Promise.all([run(stack, "helm"), run(stack, "operator")]);
-    const git = helm.one(T.gitRepository).inputs;
+    const git = helm.one(T.gitRepository, "flux-system-git").inputs;
     const ks = helm.one(T.kustomization).inputs;
     const spec = op.one(T.instance).inputs.spec;
     assert.deepEqual(spec.sync, {

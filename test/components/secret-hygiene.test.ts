@@ -26,15 +26,22 @@ const SECRETS: Record<SecretKey, string> = {
   slackWebhookUrl: `https://hooks.slack.com/services/T0${canary("team")}/B0${canary("hook")}/${canary("slack")}`,
   teamsWebhookUrl: `https://acme.webhook.office.com/webhookb2/${canary("teams")}`,
   genericWebhookUrl: `https://alerts.example.com/flux?token=${canary("generic")}`,
+  imageRegistryPassword: ["ghp", canary("registry").padEnd(36, "R")].join("_"),
 };
 const HMAC = canary("hmac").padEnd(48, "Q");
 
-/** Turns on everything that uses a secret: commit status, Slack, Teams, generic webhook, receiver. */
+/** Image automation needs its controllers: the stack's flux settings with them added. */
+function withImageControllers(flux: Record<string, unknown> | undefined): Record<string, unknown> {
+  return { ...flux, componentsExtra: ["image-reflector-controller", "image-automation-controller"] };
+}
+
+/** Turns on everything that uses a secret: commit status, Slack, Teams, generic webhook, receiver, registry access. */
 const ALL_ON = {
   // `{ secure }`: set as `pulumi config set --secret` would (the harness passes them as secret config).
   ...Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [`${NAMESPACE}:${k}`, { secure: v }])),
   [`${NAMESPACE}:notifications`]: { githubStatus: true, slack: { channel: "#deploys" }, teams: true, generic: true },
   [`${NAMESPACE}:receiver`]: { enabled: true, ingress: { host: "flux-webhook.example.com" } },
+  [`${NAMESPACE}:imageAutomation`]: { enabled: true, registry: { server: "ghcr.io", username: "remla-bot" } },
 };
 
 const keyDir = mkdtempSync(join(tmpdir(), "hygiene-keys-"));
@@ -105,7 +112,10 @@ for (const stack of STACKS) {
   for (const install of ["helm", "operator"]) {
     test(`${stack} (${install} install): no key, token or webhook secret outside a Pulumi secret`, async () => {
       privateKeys.length = 0; // canaries of this run only
-      const flux = { ...(yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as any).config[`${NAMESPACE}:flux`], install };
+      const flux = {
+        ...withImageControllers((yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as any).config[`${NAMESPACE}:flux`]),
+        install,
+      };
       const { result: run, output } = (await captureConsole(() =>
         runStack(stack, { config: { ...ALL_ON, [`${NAMESPACE}:flux`]: flux }, keys: realKeys, randomResult: () => HMAC }),
       )) as { result: StackRun; output: string };
@@ -117,6 +127,13 @@ for (const stack of STACKS) {
         (r) => r.type === "kubernetes:core/v1:Secret" && JSON.stringify(r.inputs).includes("identity"),
       );
       assert.ok(keySecret && isSecretAt(keySecret.wireInputs, ["stringData"]), "the deploy key Secret's data is a Pulumi secret");
+      const keySecrets = run.registrations.filter(
+        (r) => r.type === "kubernetes:core/v1:Secret" && JSON.stringify(r.inputs).includes("identity"),
+      );
+      assert.equal(keySecrets.length, 2, "the sync's and the image automation's key Secrets");
+      const registrySecret = run.one("kubernetes:core/v1:Secret", "image-registry-auth");
+      assert.equal(registrySecret.inputs.type, "kubernetes.io/dockerconfigjson");
+      assert.ok(isSecretAt(registrySecret.wireInputs, ["stringData"]), "the registry Secret's data is a Pulumi secret");
 
       for (const reg of run.registrations) {
         assert.deepEqual(leaks(plainStrings(reg.wireInputs).join("\n")), [], `${reg.type} ${reg.name} has a secret in plaintext`);
@@ -136,6 +153,7 @@ function stackFiles(root: string, secret: (value: string) => unknown): void {
     copyFileSync(join(ROOT, `Pulumi.${stack}.yaml`), file);
     const doc = yaml.load(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
     Object.assign(doc.config, ALL_ON, Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [`${NAMESPACE}:${k}`, secret(v)])));
+    doc.config[`${NAMESPACE}:flux`] = withImageControllers(doc.config[`${NAMESPACE}:flux`] as Record<string, unknown> | undefined);
     writeFileSync(file, yaml.dump(doc));
   }
 }

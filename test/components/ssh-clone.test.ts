@@ -67,7 +67,7 @@ describe("flux-system Secret clones over real ssh", () => {
       },
     });
     const data = run.one(T.secret, "flux-system").inputs.stringData as Record<string, string>;
-    const git = run.one(T.gitRepository).inputs.spec;
+    const git = run.one(T.gitRepository, "flux-system-git").inputs.spec;
     assert.equal(git.url, `ssh://git@${server.host}/${OWNER}/${NAME}`);
 
     const secretDir = mkdtempSync(join(dir, "secret-"));

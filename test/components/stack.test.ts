@@ -35,13 +35,24 @@ for (const stack of ["dev", "prod"] as const) {
         `${T.gitRepository} flux-system-git`,
         `${T.kustomization} flux-system-kustomization`,
         `${T.privateKey} deploy-key`,
+        // dev enables image automation (Pulumi.dev.yaml): its own write key, Secret and GitRepository.
+        ...(stack === "dev"
+          ? [
+              "flux-gitops:flux:ImageAutomationAccess image-automation",
+              "flux-gitops:deploy:DeployKey automation-deploy-key",
+              `${T.deployKey} automation-deploy-key`,
+              `${T.privateKey} automation-deploy-key`,
+              `${T.secret} flux-system-automation`,
+              `${T.gitRepository} flux-system-automation-git`,
+            ]
+          : []),
       ].sort(),
     );
   });
 
   test(`${stack}: GitRepository and Kustomization point Flux at ./cluster/${stack}`, async () => {
     const r = await run(stack);
-    const git = r.one(T.gitRepository).inputs;
+    const git = r.one(T.gitRepository, "flux-system-git").inputs;
     assert.equal(git.metadata.name, "flux-system");
     assert.equal(git.metadata.namespace, "flux-system");
     assert.equal(git.spec.url, "ssh://git@github.com/remla25-team3/flux-gitops");
@@ -62,11 +73,11 @@ for (const stack of ["dev", "prod"] as const) {
 
   test(`${stack}: the flux-system Secret has exactly identity, identity.pub and known_hosts`, async () => {
     const r = await run(stack);
-    const secret = r.one(T.secret);
+    const secret = r.one(T.secret, "flux-system");
     assert.equal(secret.inputs.metadata.name, "flux-system");
     assert.equal(secret.inputs.metadata.namespace, "flux-system");
     assert.deepEqual(Object.keys(secret.inputs.stringData).sort(), ["identity", "identity.pub", "known_hosts"]);
-    const key = r.one(T.privateKey);
+    const key = r.one(T.privateKey, "deploy-key");
     assert.match(secret.inputs.stringData.identity, /^-----BEGIN OPENSSH PRIVATE KEY-----\nMOCK-PRIVATE-deploy-key\n/);
     assert.equal(secret.inputs.stringData["identity.pub"], `ssh-ed25519 MOCKPUBLICdeploykey\n`);
     assert.equal(secret.inputs.stringData.known_hosts, GITHUB_KNOWN_HOSTS + "\n");
@@ -104,8 +115,10 @@ for (const stack of ["dev", "prod"] as const) {
 
   test(`${stack}: custom resources wait for the Flux install; GitRepository waits for the Secret`, async () => {
     const r = await run(stack);
-    const urn = (type: string) => r.one(type).urn;
-    const deps = (type: string) => new Set(r.one(type).dependencies);
+    // The sync's objects (dev also has the image automation's own key, Secret and GitRepository).
+    const sync: Record<string, string> = { [T.gitRepository]: "flux-system-git", [T.secret]: "flux-system", [T.deployKey]: "deploy-key" };
+    const urn = (type: string) => r.one(type, sync[type]).urn;
+    const deps = (type: string) => new Set(r.one(type, sync[type]).dependencies);
     // These are the dependency URNs sent to the engine: it creates a resource only after them and
     // deletes it before them, so the sync objects also go first on destroy.
     assert.ok(deps(T.gitRepository).has(urn(T.release)), "GitRepository must wait for the flux2 release (CRDs)");
@@ -119,7 +132,7 @@ for (const stack of ["dev", "prod"] as const) {
 
   test(`${stack}: the private key is a secret wherever it flows`, async () => {
     const r = await run(stack);
-    assert.ok(isSecretAt(r.one(T.secret).wireInputs, ["stringData", "identity"]));
+    assert.ok(isSecretAt(r.one(T.secret, "flux-system").wireInputs, ["stringData", "identity"]));
     for (const reg of r.registrations) {
       assertNoPlainKey(reg.wireInputs, `${reg.type} ${reg.name}`);
     }
@@ -130,7 +143,7 @@ for (const stack of ["dev", "prod"] as const) {
 
   test(`${stack}: the GitHub deploy key is read-only and named after the environment`, async () => {
     const r = await run(stack);
-    const dk = r.one(T.deployKey).inputs;
+    const dk = r.one(T.deployKey, "deploy-key").inputs;
     assert.equal(dk.readOnly, true);
     assert.equal(dk.repository, "flux-gitops");
     assert.equal(dk.title, `flux-gitops ${stack} (cluster/${stack})`);
@@ -150,41 +163,51 @@ function assertNoPlainKey(value: unknown, where: string): void {
 
 test("deploy key algorithms map to the tls provider", async () => {
   const ecdsa = await runStack("dev", { config: withKey("dev", { algorithm: "ecdsa", ecdsaCurve: "P521" }) });
-  assert.deepEqual(pick(ecdsa.one(T.privateKey).inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), {
+  assert.deepEqual(pick(ecdsa.one(T.privateKey, "deploy-key").inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), {
     algorithm: "ECDSA",
     ecdsaCurve: "P521",
   });
   const rsa = await runStack("dev", { config: withKey("dev", { algorithm: "rsa", rsaBits: 3072 }) });
-  assert.deepEqual(pick(rsa.one(T.privateKey).inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), { algorithm: "RSA", rsaBits: 3072 });
+  assert.deepEqual(pick(rsa.one(T.privateKey, "deploy-key").inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), {
+    algorithm: "RSA",
+    rsaBits: 3072,
+  });
   const dev = await run("dev");
-  assert.deepEqual(pick(dev.one(T.privateKey).inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), { algorithm: "ED25519" });
+  assert.deepEqual(pick(dev.one(T.privateKey, "deploy-key").inputs, ["algorithm", "ecdsaCurve", "rsaBits"]), { algorithm: "ED25519" });
 });
 
 test("write access only when configured", async () => {
   const r = await runStack("dev", { config: withKey("dev", { readOnly: false }) });
-  assert.equal(r.one(T.deployKey).inputs.readOnly, false);
+  assert.equal(r.one(T.deployKey, "deploy-key").inputs.readOnly, false);
 });
 
 test("a rotation bump replaces key pair and deploy key, and the Secret carries the new key", async () => {
   const before = await run("dev");
   const after = await runStack("dev", { config: withKey("dev", { rotation: 1 }) });
   // A new logical name is a new resource: Pulumi creates it and deletes the old one in the same update.
-  assert.equal(before.one(T.privateKey).urn.endsWith("::deploy-key"), true);
-  const newKey = after.one(T.privateKey);
+  assert.equal(before.one(T.privateKey, "deploy-key").urn.endsWith("::deploy-key"), true);
+  const newKey = after.one(T.privateKey, "deploy-key-r1");
   assert.ok(newKey.urn.endsWith("::deploy-key-r1"), newKey.urn);
-  assert.equal(after.byType(T.privateKey).length, 1);
-  const gh = after.one(T.deployKey);
+  // One counter rotates both of dev's keys: the sync's and the image automation's.
+  assert.deepEqual(
+    after
+      .byType(T.privateKey)
+      .map((k) => k.name)
+      .sort(),
+    ["automation-deploy-key-r1", "deploy-key-r1"],
+  );
+  const gh = after.one(T.deployKey, "deploy-key-r1");
   assert.ok(gh.urn.endsWith("::deploy-key-r1"));
   assert.equal(gh.inputs.key, "ssh-ed25519 MOCKPUBLICdeploykeyr1\n");
   assert.equal(gh.inputs.title, "flux-gitops dev (cluster/dev) (rotation 1)");
   // The Secret is updated in the same run from the new key: never left stale.
-  const secret = after.one(T.secret).inputs.stringData;
+  const secret = after.one(T.secret, "flux-system").inputs.stringData;
   assert.match(secret.identity, /MOCK-PRIVATE-deploy-key-r1/);
   assert.equal(secret["identity.pub"], "ssh-ed25519 MOCKPUBLICdeploykeyr1\n");
-  assert.notDeepEqual(secret, before.one(T.secret).inputs.stringData);
+  assert.notDeepEqual(secret, before.one(T.secret, "flux-system").inputs.stringData);
   // ...and asks source-controller to fetch with it straight away.
   assert.equal(
-    after.one(T.gitRepository).inputs.metadata.annotations["reconcile.fluxcd.io/requestedAt"],
+    after.one(T.gitRepository, "flux-system-git").inputs.metadata.annotations["reconcile.fluxcd.io/requestedAt"],
     "SHA256:mockfingerprint-deploy-key-r1",
   );
   assert.equal(after.outputs.deployKeyFingerprint!.value, "SHA256:mockfingerprint-deploy-key-r1");
@@ -196,8 +219,8 @@ test("knownHosts config replaces the pinned GitHub keys", async () => {
   const r = await runStack("dev", {
     config: { "flux-gitops:knownHosts": line, "flux-gitops:repository": { ...base, host: "git.example.com" } },
   });
-  assert.equal(r.one(T.secret).inputs.stringData.known_hosts, line + "\n");
-  assert.equal(r.one(T.gitRepository).inputs.spec.url, "ssh://git@git.example.com/remla25-team3/flux-gitops");
+  assert.equal(r.one(T.secret, "flux-system").inputs.stringData.known_hosts, line + "\n");
+  assert.equal(r.one(T.gitRepository, "flux-system-git").inputs.spec.url, "ssh://git@git.example.com/remla25-team3/flux-gitops");
 });
 
 function pick(o: Record<string, unknown>, keys: string[]) {

@@ -77,12 +77,12 @@ for (const stack of ["dev", "prod"]) {
       assert.equal(engine.rootUrn, root.urn);
       const gitops = engine.one(T.gitops);
       assert.equal(gitops.parent, root.urn);
-      const privateKey = engine.one(T.privateKey);
-      const deployKey = engine.one(T.deployKey);
+      const privateKey = engine.one(T.privateKey, "deploy-key");
+      const deployKey = engine.one(T.deployKey, "deploy-key");
       const release = engine.one(T.release);
       const namespace = engine.one(T.namespace);
-      const secret = engine.one(T.secret);
-      const gitRepository = engine.one(T.gitRepository);
+      const secret = engine.one(T.secret, "flux-system");
+      const gitRepository = engine.one(T.gitRepository, "flux-system-git");
       const kustomization = engine.one(T.kustomization);
       for (const reg of [privateKey, deployKey, release, namespace, secret, gitRepository, kustomization]) {
         assert.ok(ancestors(reg, all).includes(gitops.urn), `${reg.type} must be a child of the FluxGitOps component`);

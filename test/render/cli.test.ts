@@ -129,7 +129,14 @@ test("kubectl kustomize builds every environment: the top folder holds only the 
     const names = yaml.loadAll(result.stdout).map((d) => `${(d as Doc).kind}/${(d as Doc).metadata.name}`);
     assert.deepEqual(
       names.sort(),
-      ["Kustomization/apps", "Kustomization/infra-configs", "Kustomization/infra-controllers", "Kustomization/infra-ingress"],
+      [
+        "Kustomization/apps",
+        // dev's image automation layer (Pulumi.dev.yaml enables it); prod has none.
+        ...(env === "dev" ? ["Kustomization/image-automation"] : []),
+        "Kustomization/infra-configs",
+        "Kustomization/infra-controllers",
+        "Kustomization/infra-ingress",
+      ],
       env,
     );
   }

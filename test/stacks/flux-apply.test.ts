@@ -10,6 +10,7 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { HelmRelease } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2";
 import { Kustomization } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1";
+import { ImagePolicy, ImageRepository, ImageUpdateAutomation } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1";
 import { GitRepository, HelmRepository, OCIRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1";
 import { Namespace, ServiceAccount } from "kubernetes-models/v1";
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
@@ -36,6 +37,9 @@ const MODELS: Record<string, (doc: Doc) => Validatable> = {
   "source.toolkit.fluxcd.io/v1/OCIRepository": (d) => new OCIRepository(d as never),
   "helm.toolkit.fluxcd.io/v2/HelmRelease": (d) => new HelmRelease(d as never),
   "kustomize.toolkit.fluxcd.io/v1/Kustomization": (d) => new Kustomization(d as never),
+  "image.toolkit.fluxcd.io/v1/ImageRepository": (d) => new ImageRepository(d as never),
+  "image.toolkit.fluxcd.io/v1/ImagePolicy": (d) => new ImagePolicy(d as never),
+  "image.toolkit.fluxcd.io/v1/ImageUpdateAutomation": (d) => new ImageUpdateAutomation(d as never),
   "v1/Namespace": (d) => new Namespace(d as never),
   "v1/ServiceAccount": (d) => new ServiceAccount(d as never),
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": (d) => new ClusterRoleBinding(d as never),

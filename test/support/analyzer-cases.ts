@@ -379,13 +379,13 @@ export const cases: Case[] = [
     props: { key: "ssh-ed25519 AAAA", readOnly: true, repository: "gitops", title: "dev" },
   },
   {
-    title: "a write deploy key allowed by config",
+    title: "the image automation's own write key",
     rule: "deploy-key-read-only",
     fires: [],
     type: "github:index/repositoryDeployKey:RepositoryDeployKey",
-    name: "deploy-key",
-    props: { key: "ssh-ed25519 AAAA", readOnly: false, repository: "gitops", title: "dev" },
-    config: { "deploy-key-read-only": { allowWrite: true } },
+    name: "automation-deploy-key",
+    parentType: "flux-gitops:flux:ImageAutomationAccess",
+    props: { key: "ssh-ed25519 AAAA", readOnly: false, repository: "gitops", title: "dev image automation" },
   },
   // interval-bounds
   { title: "a 10s interval", rule: "interval-bounds", fires: ["pulumi", "git"], props: gitRepository({ interval: "10s" }) },

@@ -127,9 +127,10 @@ export class FakeEngine {
     return this.registrations.filter((r) => r.type === type);
   }
 
-  one(type: string): EngineRegistration {
-    const found = this.byType(type);
-    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  one(type: string, name?: string): EngineRegistration {
+    const found = this.byType(type).filter((r) => name === undefined || r.name === name);
+    if (found.length !== 1)
+      throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
     return found[0]!;
   }
 

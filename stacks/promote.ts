@@ -1,0 +1,163 @@
+// npm run promote -- <from> <to> [--root DIR]
+// Copies the image values environment <from> runs — the marked values in cluster/<from>, including
+// what its image automation committed there — into <to>'s definitions: the file
+// stacks/environments/promoted/<to>.ts, which stacks/environments/<to>.ts lays over its remla values.
+// Then `npm run render` and a pull request deploy them (docs/operations.md "Promote dev → prod").
+// Exit 0: written (or already up to date); 1: a bad environment, a missing or edited rendered file; 2: bad arguments.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { isMain, runCli, USAGE_EXIT, type Io } from "../infra/cli.ts";
+import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
+import { UserError } from "../infra/errors.ts";
+import { valueMarkers } from "../infra/render/markers.ts";
+import { fileName, type Environment, type RenderObject } from "../infra/render/write.ts";
+import { loadEnvironment } from "./releases/environments.ts";
+import { valueAt } from "./releases/images.ts";
+
+const REPOSITORY_ROOT = dirname(import.meta.dirname);
+
+/** Wrong arguments: one line, the usage exit code. */
+class UsageError extends UserError {
+  override readonly exitCode = USAGE_EXIT;
+}
+/** The release whose values `promotedImages` of an EnvironmentDefinition overrides. */
+const PROMOTED_RELEASE = "remla-app";
+const VALUES = ["spec", "values"];
+
+/** Where `promote` writes the values promoted into environment `to`, relative to the repository root. */
+export function promotedFile(to: string): string {
+  return join("stacks", "environments", "promoted", `${to}.ts`);
+}
+
+interface Promoted {
+  /** Path below the release's values, e.g. ["appFrontend", "image", "tag"]. */
+  path: string[];
+  value: string;
+}
+
+async function load(root: string, stack: string): Promise<Environment> {
+  const file = stackConfigFile(root, stack);
+  return loadEnvironment(readStackConfigFile(file, stack), file);
+}
+
+/** Every object of an environment with the folder (relative to the root) its file is in. */
+function placed(env: Environment): { obj: RenderObject; dir: string }[] {
+  return [
+    ...env.objects.map((obj) => ({ obj, dir: env.dir })),
+    ...(env.layers ?? []).flatMap((l) => l.objects.map((obj) => ({ obj, dir: join(env.dir, l.path) }))),
+  ];
+}
+
+/** The marked values of `env` as they are in its rendered files on disk (the automation's commits included). */
+function currentImageValues(root: string, env: Environment): Promoted[] {
+  const found: Promoted[] = [];
+  for (const { obj, dir } of placed(env)) {
+    const markers = valueMarkers(obj);
+    if (markers.length === 0) continue;
+    const file = join(dir, fileName(obj));
+    if (obj.kind !== "HelmRelease" || obj.metadata?.name !== PROMOTED_RELEASE) {
+      throw new ConfigError(
+        `${file}: promote copies the values of HelmRelease ${PROMOTED_RELEASE} only, not of ${obj.kind} ${obj.metadata?.name}`,
+      );
+    }
+    if (!existsSync(join(root, file))) throw new ConfigError(`${file} is missing; run npm run render first`);
+    const doc = parseDocument(readFileSync(join(root, file), "utf8"));
+    for (const marker of markers) {
+      const value = doc.errors.length === 0 ? doc.getIn(marker.path) : undefined;
+      if (typeof value !== "string") {
+        throw new ConfigError(`${file}: ${marker.path.join(".")} is not a string value; run npm run render -- --check`);
+      }
+      found.push({ path: marker.path.slice(VALUES.length), value });
+    }
+  }
+  return found;
+}
+
+/** A TypeScript object literal the way Prettier prints it (one key per line, trailing commas). */
+function literal(value: unknown, indent = ""): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  const inner = `${indent}  `;
+  const entries = Object.entries(value as Record<string, unknown>).map(
+    ([k, v]) => `${inner}${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${literal(v, inner)},`,
+  );
+  return `{\n${entries.join("\n")}\n${indent}}`;
+}
+
+/** The promoted file: the values as a DeepPartial of the remla values, typed. */
+export function promotedSource(from: string, to: string, values: Promoted[]): string {
+  const tree: Record<string, unknown> = {};
+  for (const { path, value } of values) {
+    let node = tree;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path.at(-1)!] = value;
+  }
+  return [
+    `// Written by \`npm run promote -- ${from} ${to}\`: the image values ${from} runs (cluster/${from}, image`,
+    `// automation included). stacks/environments/${to}.ts lays them over its remla values. Do not edit by`,
+    "// hand: promote again, or change the definition.",
+    'import type { DeepPartial } from "../../releases/index.ts";',
+    'import type { RemlaValues } from "../../releases/remla.ts";',
+    "",
+    `export default ${literal(tree)} satisfies DeepPartial<RemlaValues>;`,
+    "",
+  ].join("\n");
+}
+
+async function promote(root: string, from: string, to: string, io: Io): Promise<number> {
+  const stacks = listStacks(root);
+  for (const env of [from, to]) {
+    if (!stacks.includes(env)) throw new ConfigError(`no environment "${env}" (stacks: ${stacks.join(", ")})`);
+  }
+  if (from === to) throw new UsageError(`promote needs two different environments, got "${from}" twice`);
+  const target = readStackConfigFile(stackConfigFile(root, to), to);
+  if (target.imageAutomation.enabled) {
+    throw new ConfigError(`${to} runs its own image automation (Pulumi.${to}.yaml); promote into an environment without it`);
+  }
+  const values = currentImageValues(root, await load(root, from));
+  if (values.length === 0) throw new ConfigError(`${from} marks no image value (stacks/environments/${from}.ts has no imagePolicies)`);
+
+  const before = placed(await load(root, to)).find((p) => p.obj.kind === "HelmRelease" && p.obj.metadata?.name === PROMOTED_RELEASE);
+  const file = join(root, promotedFile(to));
+  const source = promotedSource(from, to, values);
+  for (const { path, value } of values) {
+    const was = before ? valueAt(before.obj.toJSON(), [...VALUES, ...path]) : undefined;
+    io.out(`${path.join(".")}: ${was === value ? `${value} (unchanged)` : `${was ?? "unset"} -> ${value}`}\n`);
+  }
+  if (existsSync(file) && readFileSync(file, "utf8") === source) {
+    io.out(`promote: ${promotedFile(to)} already holds ${from}'s image values\n`);
+    return 0;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, source);
+  renameSync(temp, file);
+  io.out(`promote: wrote ${promotedFile(to)}; run npm run render and open a pull request with it and cluster/${to}\n`);
+  return 0;
+}
+
+export function main(argv: string[], io?: Io): Promise<number> {
+  return runCli(
+    {
+      name: "promote",
+      usage: "npm run promote -- <from> <to> [--root DIR]",
+      options: { root: { type: "string" } },
+      allowPositionals: true,
+      async run({ values, positionals }, io) {
+        if (positionals.length !== 2)
+          throw new UsageError("expected two environments, e.g. dev prod (usage: npm run promote -- <from> <to> [--root DIR])");
+        const [from, to] = positionals as [string, string];
+        return promote(
+          resolve(values.root ?? REPOSITORY_ROOT),
+          from,
+          to,
+          io ?? { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+        );
+      },
+    },
+    argv,
+    io,
+  );
+}
+
+if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));
