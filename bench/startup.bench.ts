@@ -31,8 +31,9 @@ process.on("exit", () => require("node:fs").writeSync(3, String(n)));
 `,
 );
 const CACHE = join(work, "compile-cache");
-/** One small real file: a Namespace the renderer wrote. */
-const SMALL_FILE = join(ROOT, "cluster/dev/namespace_remla.yaml");
+/** One small file: a Namespace as the renderer writes one (the committed cluster/ changes shape over time). */
+const SMALL_FILE = join(work, "namespace_remla.yaml");
+writeFileSync(SMALL_FILE, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: remla\n");
 
 interface Command {
   name: string;
