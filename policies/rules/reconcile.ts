@@ -1,6 +1,7 @@
 // Rules for how Flux reconciles: the sync path and pruning, intervals, secrets in Git, release remediation.
 import { z } from "zod";
 import { defaultSyncFolder, syncPath } from "../../infra/contract.ts";
+import { unencryptedSecretKeys } from "../../infra/sops.ts";
 import { describe, field, fluxKind, isFluxSystemSync, kubernetesType, parseKubernetesType, resourceRule, text } from "./model.ts";
 import type { Subject } from "./model.ts";
 
@@ -97,12 +98,14 @@ function decoded(value: string): string {
 /** Values of a Secret (data decoded) or of kustomize secretGenerator literals that are real secrets. */
 function plaintextValues(s: Subject): string[] {
   if (s.type === kubernetesType("v1", "Secret")) {
-    if (text(field(s.props, "sops", "mac")) !== undefined) return [];
+    // A SOPS ciphertext is not plaintext; any other value is checked as it is (a fake sops.mac changes nothing).
+    const plain = new Set(unencryptedSecretKeys(s.props));
     const out: string[] = [];
     for (const key of ["data", "stringData"]) {
       const map = field(s.props, key);
       if (map === null || typeof map !== "object" || Array.isArray(map)) continue;
       for (const [k, v] of Object.entries(map)) {
+        if (!plain.has(`${key}.${k}`)) continue;
         const value = typeof v === "string" ? (key === "data" ? decoded(v) : v) : String(v ?? "");
         if (value !== "" && !isSecretReference(value)) out.push(k);
       }

@@ -231,3 +231,13 @@ test("post-build substitution: nested defaults, escapes, unknown variables", () 
   assert.equal(substitute("$${APP} ${MISSING}", opts), "${APP} ");
   assert.equal(substitute("${MISSING}", { ...opts, keepUnknown: true }), "${MISSING}");
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Issue #11 review: bypasses found after the rebuild, one fixture each.
+
+test("a fake sops.mac does not make a plaintext Secret encrypted; real SOPS ciphertexts pass", async () => {
+  for (const r of [await graph("sops-fake"), await paths("sops-fake")]) {
+    assert.deepEqual(r.findings, ["cluster/dev/secrets.yaml:2 mandatory no-plaintext-secrets Secret web/faked"]);
+    assert.equal(r.code, 1);
+  }
+});

@@ -414,8 +414,17 @@ export const cases: Case[] = [
     rule: "no-plaintext-secrets",
     fires: [],
     props: secret({
-      stringData: { token: "ENC[AES256_GCM,data:abc,type:str]" },
-      sops: { mac: "ENC[AES256_GCM,data:xyz,type:str]", version: "3.9.0" },
+      stringData: { token: "ENC[AES256_GCM,data:YWJj,iv:aXY=,tag:dGFn,type:str]" },
+      sops: { mac: "ENC[AES256_GCM,data:eHl6,iv:aXY=,tag:dGFn,type:str]", version: "3.9.0" },
+    }),
+  },
+  {
+    title: "a plaintext Secret behind a fake sops.mac",
+    rule: "no-plaintext-secrets",
+    fires: ["git"],
+    props: secret({
+      stringData: { token: "hunter2", other: "ENC[AES256_GCM,data:YWJj,iv:aXY=,tag:dGFn,type:str]" },
+      sops: { mac: "ENC[AES256_GCM,data:eHl6,iv:aXY=,tag:dGFn,type:str]", version: "3.9.0" },
     }),
   },
   // helmrelease-remediation
