@@ -241,3 +241,16 @@ test("a fake sops.mac does not make a plaintext Secret encrypted; real SOPS ciph
     assert.equal(r.code, 1);
   }
 });
+
+test("URLs: a trailing-dot host is the same host; encoded / or % in a path is never allowed", () => {
+  assert.equal(normalizeUrl("https://github.com./istio/x"), "https://github.com/istio/x");
+  assert.ok(urlUnder("https://GitHub.com./istio/x", "https://github.com/istio/"));
+  for (const evil of [
+    "https://github.com/istio%2f..%2f..%2fevil/x",
+    "https://github.com/istio/%252e%252e/evil",
+    "oci://ghcr.io/istio%2Fx",
+  ]) {
+    assert.equal(normalizeUrl(evil), undefined, evil);
+    assert.ok(!urlUnder(evil, "https://github.com/istio/"), evil);
+  }
+});
