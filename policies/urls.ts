@@ -52,3 +52,24 @@ export function sameUrl(a: string, b: string): boolean {
   const x = normalizeUrl(a);
   return x !== undefined && x === normalizeUrl(b);
 }
+
+/**
+ * A kustomization `resources`/`components` entry kustomize fetches over the network: a URL, `git::…`,
+ * scp-like `git@host:path`, or `host.tld/path` (kustomize tries a local path first; graph mode only asks
+ * about entries that are not local).
+ */
+export function isRemoteEntry(entry: string): boolean {
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+    entry.startsWith("git::") ||
+    /^[\w.-]+@[\w.-]+:/.test(entry) ||
+    /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?\//i.test(entry)
+  );
+}
+
+/** The URL a remote entry is fetched from (`git::` and the `?ref=` query aside), normalised; undefined if none. */
+export function remoteEntryUrl(entry: string): string | undefined {
+  const bare = entry.replace(/^git::/, "");
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(bare) || /^[\w.-]+@[\w.-]+:/.test(bare) ? bare : `https://${bare}`;
+  return normalizeUrl(withScheme.replace(/\?.*$/, ""));
+}
