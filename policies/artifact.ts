@@ -35,7 +35,8 @@ function candidates(root: string): string[] {
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 256 * 1024 * 1024,
     });
-    return [...new Set(out.split("\0").filter((f) => f !== ""))];
+    const listed = [...new Set(out.split("\0").filter((f) => f !== ""))];
+    if (listed.length) return listed; // none: a folder Git ignores as a whole, read it as a plain folder
   } catch {
     // not a Git work tree (or no git): every file
   }
