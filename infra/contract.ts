@@ -65,6 +65,8 @@ export interface StackFacts {
   sync: SyncPath;
   /** `repository.owner` of the stack's config (equal to `github:owner`). */
   githubOwner?: string;
+  /** `flux.multitenancy.noRemoteBases`: kustomize-controller refuses remote bases. */
+  noRemoteBases?: boolean;
 }
 
 /**

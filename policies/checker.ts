@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, matchesGlob, relative, resolve, sep } from "node:path";
 import { LABELS, defaultSyncFolder } from "../infra/contract.ts";
 import { field, kubernetesType, parseKubernetesType } from "./rules/model.ts";
-import type { Subject } from "./rules/model.ts";
+import type { Problem, Subject } from "./rules/model.ts";
 import type { RuleSetting } from "./config.ts";
 import type { StackFacts } from "../infra/contract.ts";
 import { describeParseError, isGoTemplate, parseDocuments, type ParsedDocument } from "./yaml.ts";
@@ -74,6 +74,8 @@ export interface CheckedObject {
   /** Finds the line of a field (or of the patch that set it); default: the object's line. */
   locate?: (path: string[]) => { file: string; line: number } | undefined;
   env: EnvironmentContext;
+  /** What the front end could not verify about the object (content-verified reports them). */
+  problems?: Problem[];
 }
 
 const KUSTOMIZE_TYPE = kubernetesType("kustomize.config.k8s.io/v1beta1", "Kustomization");
@@ -105,6 +107,7 @@ function subjectOf(o: CheckedObject, lookup: Subject["lookup"]): Subject {
     githubOwner: o.env.stack?.githubOwner ?? o.env.githubOwner,
     stack: o.env.stack,
     lookup,
+    problems: o.problems,
   };
 }
 
@@ -158,8 +161,8 @@ export function objectsOf(
   parsed: ParsedDocument,
   source: string,
   file: string,
-): { objects: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown }[]; notes: Note[] } {
-  const out: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown }[] = [];
+): { objects: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown; problems?: Problem[] }[]; notes: Note[] } {
+  const out: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown; problems?: Problem[] }[] = [];
   const notes: Note[] = [];
   const visit = (doc: unknown, line: number, via?: string, itemName?: unknown) => {
     const kind = field(doc, "kind");
@@ -172,12 +175,14 @@ export function objectsOf(
       return;
     }
     if (!isObject(doc)) return;
-    out.push({ doc, line, via, itemName });
+    const entry: (typeof out)[number] = { doc, line, via, itemName };
+    out.push(entry);
     if (isResourceSet(doc)) {
       const set = renderResourceSet(doc);
       const name = `ResourceSet ${String(field(doc, "metadata", "namespace") ?? "")}/${String(field(doc, "metadata", "name"))}`;
       for (const o of set.objects) visit(o, line, name);
-      if (set.unverified) notes.push({ file, line, message: `${name}: not all generated objects are verified here (${set.unverified})` });
+      // The objects it generates could be anything: not verifying them is a finding, not a note.
+      if (set.unverified) entry.problems = [{ message: `not all generated objects are verified here (${set.unverified})`, at: ["spec"] }];
     }
   };
   visit(parsed.doc, parsed.line);
@@ -379,7 +384,7 @@ export function readObjects(
     if (found.objects.length === 0 && parsed.doc !== null && parsed.doc !== undefined) out.skipped++;
     for (const o of found.objects) {
       const line = () => (o.itemName === undefined ? docLine() : itemLine(source, docLine(), o.itemName));
-      out.objects.push(lazyLine({ doc: o.doc, file, env: env(o.doc) }, line));
+      out.objects.push(lazyLine({ doc: o.doc, file, env: env(o.doc), problems: o.problems }, line));
     }
   });
   return out;

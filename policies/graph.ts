@@ -5,13 +5,15 @@
 // Content of other sources is checked as a source (its URL, by the rules) and noted as not verified.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, posix, resolve } from "node:path";
+import { join, posix, relative, resolve, sep } from "node:path";
 import { SYNC_NAME } from "../infra/contract.ts";
+import { copyArtifact } from "./artifact.ts";
 import { type CheckResult, type CheckedObject, type EnvironmentContext, display, emptyResult, objectsOf, runRules } from "./checker.ts";
 import { substituteObject } from "./envsubst.ts";
-import { BuildError, type FluxBuildSpec, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
+import { BuildError, type BuildInput, type FluxBuildSpec, buildInputs, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
 import type { RuleSetting } from "./config.ts";
-import { field, text } from "./rules/model.ts";
+import { field, text, type Problem } from "./rules/model.ts";
+import { checkoutRef } from "./rules/sources.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";
 import { normalizeUrl } from "./urls.ts";
 import { lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
@@ -29,6 +31,8 @@ interface FluxNode {
   /** Where the Flux Kustomization is written (absolute), and its line. */
   file: string;
   line: number;
+  /** The checked object of this Kustomization (none for the sync Kustomization Pulumi creates). */
+  object?: CheckedObject;
 }
 
 const FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
@@ -153,7 +157,11 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   const objects: CheckedObject[] = [];
   const builtDocs: Record<string, unknown>[] = [];
   const visited = new Set<string>();
+  // Builds read the artifact Flux would build from (no symlinks, .sourceignore applied), never the tree.
+  const artifact = join(workDir, "artifact");
+  const real = (file: string) => (file.startsWith(artifact + sep) ? join(root, relative(artifact, file)) : file);
   try {
+    copyArtifact(root, artifact);
     let level: FluxNode[] = [
       {
         name: SYNC_NAME,
@@ -169,7 +177,7 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
       const next: FluxNode[] = [];
       for (let i = 0; i < level.length; i += limit) {
         const batch = level.slice(i, i + limit);
-        const built = await Promise.all(batch.map((node) => buildNode(node, root, workDir, files, context, builtDocs, result)));
+        const built = await Promise.all(batch.map((node) => buildNode(node, artifact, workDir, files, context, builtDocs, result)));
         built.forEach((b) => {
           objects.push(...b.objects);
           builtDocs.push(...b.objects.map((o) => o.doc));
@@ -188,16 +196,17 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
           visited.add(key);
           level.push(child);
         } else if (decision === "unknown") pending.push(child);
-        else result.notes.push({ file: child.file, line: child.line, message: decision });
+        else notVerified(child, decision, facts.production, result);
       }
       if (level.length === 0 && pending.length) {
         for (const child of pending) {
           const ref = sourceRef(child);
-          result.notes.push({
-            file: child.file,
-            line: child.line,
-            message: `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`,
-          });
+          notVerified(
+            child,
+            `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`,
+            facts.production,
+            result,
+          );
         }
         pending = [];
       }
@@ -205,13 +214,53 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+  appliedTwice(objects);
+  for (const o of objects) o.file = real(o.file);
   result.counts.objects += objects.length;
   result.counts.files += new Set(objects.map((o) => o.file)).size;
-  result.findings.push(...runRules(objects, settings, (f) => display(f, root)));
-  for (const n of result.notes) n.file = display(n.file, root);
-  for (const e of result.errors) e.file = display(e.file, root);
+  result.findings.push(...runRules(objects, settings, (f) => display(real(f), root)));
+  for (const n of result.notes) n.file = display(real(n.file), root);
+  for (const e of result.errors) e.file = display(real(e.file), root);
   return result;
 }
+
+/**
+ * Content Flux applies that is not checked here: a note, and in production a content-verified finding on
+ * the Kustomization (production must not run what nobody checked).
+ */
+function notVerified(node: FluxNode, message: string, production: boolean, result: CheckResult): void {
+  if (production && node.object) {
+    const what = message.replace(`Kustomization ${node.namespace}/${node.name} `, "");
+    (node.object.problems ??= []).push({ message: `in production it ${what}`, at: ["spec", "sourceRef"] });
+  } else result.notes.push({ file: node.file, line: node.line, message });
+}
+
+/** Group, kind, namespace and name: what the API server keys an object by. */
+function identityOf(doc: Record<string, unknown>): string {
+  const apiVersion = String(doc.apiVersion);
+  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+  return `${group}/${String(doc.kind)}/${String(field(doc, "metadata", "namespace") ?? "")}/${String(field(doc, "metadata", "name"))}`;
+}
+
+/** An object applied by two Flux Kustomizations (or ResourceSets): whichever applies last wins. */
+function appliedTwice(objects: CheckedObject[]): void {
+  const first = new Map<string, { by: string; o: CheckedObject }>();
+  for (const o of objects) {
+    const by = appliers.get(o);
+    if (by === undefined) continue;
+    const id = identityOf(o.doc);
+    const seen = first.get(id);
+    if (seen === undefined) first.set(id, { by, o });
+    else if (seen.by !== by) {
+      (o.problems ??= []).push({
+        message: `applied by ${seen.by} and by ${by}: Flux applies both and the last one wins, so what runs is not what either says; keep one definition`,
+      });
+    }
+  }
+}
+
+/** Which Flux Kustomization (or ResourceSet) applies each checked object. */
+const appliers = new WeakMap<CheckedObject, string>();
 
 function sourceRef(node: FluxNode): { kind: string; name: string; namespace: string } {
   const ref = node.spec.sourceRef;
@@ -239,12 +288,14 @@ function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built:
   if (!source) return "unknown";
   const url = text(field(source, "spec", "url")) ?? text(field(source, "spec", "endpoint")) ?? "?";
   if (ref.kind === "GitRepository" && view.repository) {
-    const branch =
-      text(field(source, "spec", "ref", "branch")) ?? text(field(source, "spec", "ref", "name"))?.replace(/^refs\/heads\//, "");
-    const pinned = ["tag", "semver", "commit"].some((k) => field(source, "spec", "ref", k) !== undefined);
-    if (repoIdentity(url) === repoIdentity(view.repository.url) && !pinned && (branch === undefined || branch === view.repository.branch)) {
-      return "follow";
-    }
+    // This repository only when Flux checks out the sync branch (in Flux's order of ref fields) and builds
+    // the same artifact (no spec.ignore or spec.include of its own).
+    const checkout = checkoutRef(field(source, "spec", "ref"));
+    const branch = view.repository.branch;
+    const sameRef =
+      (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
+    const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
+    if (repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact) return "follow";
   }
   return (
     `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from ${ref.kind} ` +
@@ -282,9 +333,21 @@ async function buildNode(
     ignoreMissingComponents: node.spec.ignoreMissingComponents === true,
     images: asArray(node.spec.images),
   };
+  // What the build would fetch or read from outside the artifact: checked before (never by) kubectl.
+  const inputs = buildInputs(dir, spec.components ?? [], root);
+  const remoteBases = remoteBaseObjects(inputs.remote, root, env, label);
+  const refused = inputs.outside[0];
+  const remote = inputs.remote[0];
+  if (refused || remote) {
+    const message = refused
+      ? `${refused.key} ${refused.entry} (${posix.normalize(relative(root, refused.file).split(sep).join("/"))}) is outside the repository: Flux builds inside its source artifact and refuses it`
+      : `${remote!.key} ${remote!.entry} (${relative(root, remote!.file).split(sep).join("/")}) is a remote base, which cannot be fetched here: this path is not verified`;
+    result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${message}` });
+    return { objects: remoteBases, children: [] };
+  }
   let built;
   try {
-    built = await kustomizeBuild(dir, spec, workDir);
+    built = await kustomizeBuild(dir, spec, workDir, root);
   } catch (e) {
     if (!(e instanceof BuildError)) throw e;
     result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${e.message}` });
@@ -302,7 +365,8 @@ async function buildNode(
   for (const b of built) {
     const disabled =
       field(b.doc, "metadata", "labels", SUBSTITUTE) === "disabled" || field(b.doc, "metadata", "annotations", SUBSTITUTE) === "disabled";
-    const doc = substitute && !disabled ? (substituteObject(b.doc, substitute) as Record<string, unknown>) : b.doc;
+    const problems: Problem[] = [];
+    const doc = substitute && !disabled ? (substituteObject(b.doc, substitute, problems) as Record<string, unknown>) : b.doc;
     const kind = String(doc.kind);
     const name = String(field(doc, "metadata", "name"));
     const file = b.file ?? node.file;
@@ -321,7 +385,17 @@ async function buildNode(
     };
     const sets = objectsOf({ doc, line }, "", file);
     for (const o of sets.objects) {
-      objects.push({ doc: o.doc, file, line, env, locate: o.via ? undefined : locate });
+      const own = o.via ? o.problems : [...problems, ...(o.problems ?? [])];
+      const checked: CheckedObject = {
+        doc: o.doc,
+        file,
+        line,
+        env,
+        locate: o.via ? undefined : locate,
+        problems: own?.length ? own : undefined,
+      };
+      appliers.set(checked, o.via ?? label);
+      objects.push(checked);
       if (String(o.doc.apiVersion).startsWith(FLUX_KUSTOMIZE_GROUP) && o.doc.kind === "Kustomization") {
         children.push({
           name: String(field(o.doc, "metadata", "name")),
@@ -329,12 +403,40 @@ async function buildNode(
           spec: (field(o.doc, "spec") ?? {}) as Record<string, unknown>,
           file,
           line,
+          object: checked,
         });
       }
     }
     result.notes.push(...sets.notes);
   }
-  return { objects, children };
+  return { objects: [...remoteBases, ...objects], children };
+}
+
+/**
+ * The remote bases of a build as subjects for git-source-allowed: one kustomize Kustomization per file,
+ * holding only its remote entries (so nothing else in the file is checked twice).
+ */
+function remoteBaseObjects(remote: BuildInput[], root: string, env: EnvironmentContext, label: string): CheckedObject[] {
+  const byFile = new Map<string, BuildInput[]>();
+  for (const r of remote) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  return [...byFile].map(([file, entries]) => {
+    const doc: Record<string, unknown> = {
+      apiVersion: "kustomize.config.k8s.io/v1beta1",
+      kind: "Kustomization",
+      metadata: { name: relative(root, file).split(sep).join("/") },
+    };
+    for (const e of entries) doc[e.key] = [...((doc[e.key] as string[] | undefined) ?? []), e.entry];
+    let source = "";
+    try {
+      source = readFileSync(file, "utf8");
+    } catch {
+      // line 1
+    }
+    const line = source ? lineOfField(source, 1, [entries[0]!.key]) : 1;
+    const checked: CheckedObject = { doc, file, line, env };
+    appliers.set(checked, `${label} (remote base)`);
+    return checked;
+  });
 }
 
 function locateInFile(files: Files, file: string, line: number, path: string[]): number {
@@ -363,14 +465,17 @@ function substitution(
     );
     const data = obj ? (field(obj, "data") as Record<string, unknown> | undefined) : undefined;
     if (!obj) {
+      // Optional and absent: Flux skips it (fluxcd/pkg kustomize/v1.35.4 LoadVariables), it adds no variables.
+      // Required: it must exist in the cluster, with values not known here.
+      if (field(ref, "optional") === true) continue;
       keepUnknown = true;
-      if (field(ref, "optional") !== true) {
-        result.notes.push({
-          file: node.file,
-          line: node.line,
-          message: `Kustomization ${node.namespace}/${node.name}: substituteFrom ${kind}/${name} is not in Git: its variables are left as written`,
-        });
-      }
+      result.notes.push({
+        file: node.file,
+        line: node.line,
+        message:
+          `Kustomization ${node.namespace}/${node.name}: substituteFrom ${kind}/${name} is not in Git: ` +
+          "a value that uses one of its variables counts as unset here",
+      });
       continue;
     }
     for (const [k, v] of Object.entries(data ?? {})) {

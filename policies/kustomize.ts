@@ -9,10 +9,11 @@
 // machine that talks to a cluster (and on this project's CI image), and it needs no plugin setup. The
 // standalone `kustomize` binary would do the same; KUBECTL may name either (`kustomize build` is used then).
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { basename, join, relative, resolve, sep } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import yaml from "js-yaml";
 import { UserError } from "../infra/errors.ts";
+import { isRemoteEntry } from "./urls.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const ORIGIN = "config.kubernetes.io/origin";
@@ -114,14 +115,42 @@ const HOW_TO_GET =
   "graph mode builds with `kubectl kustomize` as kustomize-controller does: install kubectl " +
   "(https://kubernetes.io/docs/tasks/tools/) or set KUBECTL to its path, or check folders with `npm run policy -- PATHS`";
 
+/**
+ * The reason of a failed build on one line: klog's `"command failed" err="…"` unquoted, or its multi-line
+ * form (`err=<`, tab-indented lines, ` >`) joined; otherwise the first line kubectl printed.
+ */
+export function reason(stderr: string): string | undefined {
+  const lines = stderr.split("\n");
+  const at = lines.findIndex((l) => /"command failed" err=/.test(l));
+  if (at >= 0) {
+    const rest = lines[at]!.slice(lines[at]!.indexOf("err=") + 4);
+    if (rest.trim() === "<") {
+      const block: string[] = [];
+      for (const l of lines.slice(at + 1)) {
+        if (l.trim() === ">") break;
+        if (l.trim() !== "") block.push(l.trim());
+      }
+      return block.join(" ");
+    }
+    try {
+      return JSON.parse(rest.trim()) as string;
+    } catch {
+      return rest.trim();
+    }
+  }
+  return lines
+    .find((l) => l.trim() !== "")
+    ?.replace(/^E\d+ [\d:.]+\s+\d+ \w+\.go:\d+\] /, "")
+    .trim();
+}
+
 function run(command: string, args: string[]): Promise<string> {
   return new Promise((done, fail) => {
     execFile(command, args, { maxBuffer: 256 * 1024 * 1024, encoding: "utf8" }, (error, stdout, stderr) => {
       if (error && (error as NodeJS.ErrnoException).code === "ENOENT") {
         fail(new MissingKustomizeError(`${command} not found: ${HOW_TO_GET}`));
       } else if (error) {
-        const line = stderr.split("\n").find((l) => l.trim() !== "") ?? error.message;
-        fail(new BuildError(line.replace(/^E\d+ [\d:.]+\s+\d+ run\.go:\d+\] /, "").trim()));
+        fail(new BuildError(reason(stderr) ?? error.message));
       } else done(stdout);
     });
   });
@@ -144,14 +173,28 @@ function takeOrigin(doc: Record<string, unknown>, overlay: string): string {
  * Builds `dir` with the Flux spec laid over it. Throws BuildError (Flux would fail too) or
  * MissingKustomizeError.
  */
-export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: string): Promise<BuiltObject[]> {
+export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: string, root?: string): Promise<BuiltObject[]> {
   const overlay = writeOverlay(dir, spec, workDir);
   const kubectl = process.env.KUBECTL || "kubectl";
   const args =
     basename(kubectl) === "kustomize"
       ? ["build", "--load-restrictor", "LoadRestrictionsNone", overlay]
       : ["kustomize", "--load-restrictor", "LoadRestrictionsNone", overlay];
-  const out = await run(kubectl, args);
+  let out: string;
+  try {
+    out = await run(kubectl, args);
+  } catch (e) {
+    // Paths in kustomize's reason relative to the repository, not to the temporary copy.
+    if (e instanceof BuildError && root)
+      throw new BuildError(
+        e.message
+          .split(`${rel(overlay, root)}/`)
+          .join("")
+          .split(`${root}${sep}`)
+          .join(""),
+      );
+    throw e;
+  }
   const objects: BuiltObject[] = [];
   for (const doc of yaml.loadAll(out)) {
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) continue;
@@ -160,4 +203,87 @@ export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: 
     objects.push({ doc: d, file: file.startsWith(overlay + sep) || file === overlay ? undefined : file });
   }
   return objects;
+}
+
+/** Where a build reads something the checker must look at before building. */
+export interface BuildInput {
+  /** The entry as written (`resources: [<entry>]`, a patch path, a generator file). */
+  entry: string;
+  /** Absolute path of the kustomization file that names it. */
+  file: string;
+  /** The kustomization key that names it. */
+  key: string;
+}
+
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/** Every path a kustomization file names, with the key that names it; `key=path` generator files split. */
+function pathsOf(doc: Record<string, unknown>): { entry: string; key: string; tree: boolean }[] {
+  const out: { entry: string; key: string; tree: boolean }[] = [];
+  const add = (v: unknown, key: string, tree = false) => {
+    const s = str(v);
+    if (s) out.push({ entry: s, key, tree });
+  };
+  for (const key of ["resources", "components", "bases"]) for (const r of asList(doc[key])) add(r, key, true);
+  for (const key of ["crds", "configurations", "patchesStrategicMerge", "generators", "transformers", "validators"]) {
+    for (const r of asList(doc[key])) add(r, key);
+  }
+  for (const key of ["patches", "patchesJson6902", "replacements"]) {
+    for (const p of asList(doc[key])) add((p as Record<string, unknown> | null)?.path, key);
+  }
+  for (const key of ["configMapGenerator", "secretGenerator"]) {
+    for (const g of asList(doc[key]) as (Record<string, unknown> | null)[]) {
+      for (const f of asList(g?.files)) if (typeof f === "string") add(f.replace(/^[^=]*=/, ""), key);
+      for (const f of asList(g?.envs)) add(f, key);
+      add(g?.env, key);
+    }
+  }
+  add((doc.openapi as Record<string, unknown> | null | undefined)?.path, "openapi");
+  return out;
+}
+
+/**
+ * What a build of `dir` (with the Flux spec's components) reads that Flux would not build offline or at all:
+ * remote entries (fetched over the network) and paths that resolve outside `root` (Flux builds on a file
+ * system confined to the artifact, fluxcd/pkg kustomize/filesys fs_secure.go, and refuses them).
+ */
+export function buildInputs(dir: string, components: string[], root: string): { remote: BuildInput[]; outside: BuildInput[] } {
+  const remote: BuildInput[] = [];
+  const outside: BuildInput[] = [];
+  const seen = new Set<string>();
+  const inside = (p: string) => p === root || p.startsWith(root + sep);
+  const visitDir = (d: string) => {
+    const file = kustomizationFile(d);
+    if (file) visitFile(file);
+    else if (existsSync(d) && statSync(d).isDirectory()) {
+      for (const r of generatedResources(d)) if (kustomizationFile(r)) visitFile(kustomizationFile(r)!);
+    }
+  };
+  const visitFile = (file: string) => {
+    if (seen.has(file) || seen.size > 500) return;
+    seen.add(file);
+    let docs: unknown[];
+    try {
+      docs = yaml.loadAll(readFileSync(file, "utf8"));
+    } catch {
+      return; // kustomize reports it
+    }
+    const doc = docs[0];
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return;
+    const base = dirname(file);
+    for (const { entry, key, tree } of pathsOf(doc as Record<string, unknown>)) {
+      const local = resolve(base, entry);
+      if (tree && !existsSync(local) && isRemoteEntry(entry)) remote.push({ entry, file, key });
+      else if (!inside(local)) outside.push({ entry, file, key });
+      else if (tree && existsSync(local) && statSync(local).isDirectory()) visitDir(local);
+    }
+  };
+  visitDir(dir);
+  for (const c of components) {
+    const local = resolve(dir, c);
+    if (!inside(local)) outside.push({ entry: c, file: dir, key: "spec.components" });
+    else visitDir(local);
+  }
+  return { remote, outside };
 }

@@ -13,6 +13,7 @@ export function stackFacts(cfg: StackConfig): StackFacts {
     fluxNamespace: cfg.flux.namespace,
     sync: cfg.syncPath,
     githubOwner: cfg.repository.owner,
+    noRemoteBases: cfg.flux.multitenancy.noRemoteBases,
   };
 }
 

@@ -1,6 +1,7 @@
 // Source URLs compared by identity, not by text: `https://github.com/acme/../evil` is `https://github.com/evil`.
 // A URL is normalised before any match (scp-like `git@host:path` becomes `ssh://host/path`; userinfo,
-// default ports, `.`/`..` segments and trailing slashes go; scheme and host are lower-cased), and a
+// default ports, `.`/`..` segments, trailing slashes and one trailing dot of the host go; scheme and host are
+// lower-cased; a path with an encoded `/`, `\` or `%` is no URL at all), and a
 // prefix matches only on a path boundary (`https://github.com/acme` does not match `.../acme-evil`).
 
 const DEFAULT_PORTS: Record<string, string> = { "https:": "443", "http:": "80", "ssh:": "22" };
@@ -19,10 +20,13 @@ export function normalizeUrl(raw: string): string | undefined {
     return undefined;
   }
   const scheme = url.protocol.toLowerCase();
-  const host = url.hostname.toLowerCase();
+  // `github.com.` is the fully qualified `github.com`: one trailing dot goes.
+  const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (host === "" && scheme !== "file:") return undefined;
   const port = url.port && url.port !== DEFAULT_PORTS[scheme] ? `:${url.port}` : "";
   // Non-special schemes (ssh:, oci:, s3:) keep percent-encoded dots: decode them, then resolve dot segments.
+  // An encoded `/` or `%` makes the path mean different things to different readers: not a URL we match.
+  if (/%2f|%25|%5c/i.test(url.pathname)) return undefined;
   const segments: string[] = [];
   for (const seg of url.pathname.split("/")) {
     const s = seg.replace(/%2e/gi, ".");
@@ -47,4 +51,25 @@ export function urlUnder(url: string, prefix: string): boolean {
 export function sameUrl(a: string, b: string): boolean {
   const x = normalizeUrl(a);
   return x !== undefined && x === normalizeUrl(b);
+}
+
+/**
+ * A kustomization `resources`/`components` entry kustomize fetches over the network: a URL, `git::…`,
+ * scp-like `git@host:path`, or `host.tld/path` (kustomize tries a local path first; graph mode only asks
+ * about entries that are not local).
+ */
+export function isRemoteEntry(entry: string): boolean {
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+    entry.startsWith("git::") ||
+    /^[\w.-]+@[\w.-]+:/.test(entry) ||
+    /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?\//i.test(entry)
+  );
+}
+
+/** The URL a remote entry is fetched from (`git::` and the `?ref=` query aside), normalised; undefined if none. */
+export function remoteEntryUrl(entry: string): string | undefined {
+  const bare = entry.replace(/^git::/, "");
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(bare) || /^[\w.-]+@[\w.-]+:/.test(bare) ? bare : `https://${bare}`;
+  return normalizeUrl(withScheme.replace(/\?.*$/, ""));
 }

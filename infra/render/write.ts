@@ -4,6 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import yaml from "js-yaml";
+import { isSopsEncrypted } from "../sops.ts";
 import { RenderError } from "./errors.ts";
 import { keepOwnedValues, valueMarkers, writeMarkers } from "./markers.ts";
 import { violations, type Validatable } from "./validate.ts";
@@ -69,11 +70,6 @@ function objectRef(obj: RenderObject): string {
 export function fileName(obj: RenderObject): string {
   const { name = "", namespace } = obj.metadata ?? {};
   return `${[obj.kind.toLowerCase(), namespace, name].filter(Boolean).join("_")}.yaml`;
-}
-
-function isSopsEncrypted(doc: Record<string, unknown>): boolean {
-  const sops = doc.sops as Record<string, unknown> | undefined;
-  return typeof sops === "object" && sops !== null && typeof sops.mac === "string" && sops.mac !== "";
 }
 
 function checkDir(env: Environment): string {

@@ -1,7 +1,15 @@
 // The one rule set both front ends run: the CrossGuard pack (policies/index.ts) and the YAML checker (policies/cli.ts).
 import { chartVersionPinned, gitRefPinned, gitSourceAllowed, helmReleaseGitSourced } from "./sources.ts";
 import { deployKeyReadOnly, noDirectHelm, noDirectWorkloads, singleFluxInstall } from "./stack.ts";
-import { helmReleaseRemediation, intervalBounds, noPlaintextSecrets, syncPathMatchesEnv, syncPrunes } from "./reconcile.ts";
+import {
+  contentVerified,
+  helmReleaseRemediation,
+  intervalBounds,
+  noPlaintextSecrets,
+  syncNotInGit,
+  syncPathMatchesEnv,
+  syncPrunes,
+} from "./reconcile.ts";
 import type { Rule } from "./model.ts";
 
 export const rules: Rule[] = [
@@ -18,4 +26,6 @@ export const rules: Rule[] = [
   noPlaintextSecrets,
   helmReleaseRemediation,
   singleFluxInstall,
+  syncNotInGit,
+  contentVerified,
 ];

@@ -29,6 +29,14 @@ export interface Subject {
   stack?: StackFacts;
   /** Another object applied with this one, by kind, namespace and name (YAML front end). */
   lookup?: (kind: string, namespace: string | undefined, name: string) => Subject | undefined;
+  /** What the YAML front end could not verify about this object (reported by content-verified). */
+  problems?: Problem[];
+}
+
+/** Something about an object the checker cannot verify, and the field it concerns. */
+export interface Problem {
+  message: string;
+  at?: string[];
 }
 
 interface RuleBase<S extends z.ZodType> {

@@ -1,7 +1,18 @@
 // Rules for how Flux reconciles: the sync path and pruning, intervals, secrets in Git, release remediation.
 import { z } from "zod";
-import { defaultSyncFolder, syncPath } from "../../infra/contract.ts";
-import { describe, field, fluxKind, isFluxSystemSync, kubernetesType, parseKubernetesType, resourceRule, text } from "./model.ts";
+import { AUTOMATION_NAME, SYNC_NAME, defaultSyncFolder, syncPath } from "../../infra/contract.ts";
+import { unencryptedSecretKeys } from "../../infra/sops.ts";
+import {
+  describe,
+  field,
+  fluxKind,
+  fluxNamespace,
+  isFluxSystemSync,
+  kubernetesType,
+  parseKubernetesType,
+  resourceRule,
+  text,
+} from "./model.ts";
 import type { Subject } from "./model.ts";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -97,12 +108,14 @@ function decoded(value: string): string {
 /** Values of a Secret (data decoded) or of kustomize secretGenerator literals that are real secrets. */
 function plaintextValues(s: Subject): string[] {
   if (s.type === kubernetesType("v1", "Secret")) {
-    if (text(field(s.props, "sops", "mac")) !== undefined) return [];
+    // A SOPS ciphertext is not plaintext; any other value is checked as it is (a fake sops.mac changes nothing).
+    const plain = new Set(unencryptedSecretKeys(s.props));
     const out: string[] = [];
     for (const key of ["data", "stringData"]) {
       const map = field(s.props, key);
       if (map === null || typeof map !== "object" || Array.isArray(map)) continue;
       for (const [k, v] of Object.entries(map)) {
+        if (!plain.has(`${key}.${k}`)) continue;
         const value = typeof v === "string" ? (key === "data" ? decoded(v) : v) : String(v ?? "");
         if (value !== "" && !isSecretReference(value)) out.push(k);
       }
@@ -141,6 +154,44 @@ export const noPlaintextSecrets = resourceRule({
         "spec.decryption, reference the value (${VAR}, op://...), or create the Secret outside Git.",
       generator ? ["secretGenerator"] : [field(s.props, "stringData") !== undefined ? "stringData" : "data"],
     );
+  },
+});
+
+/** The objects Pulumi owns in the stack's Flux namespace: Git must never define them (it would redefine the sync). */
+const PULUMI_OWNED: Record<string, { group: string; names: string[] }> = {
+  GitRepository: { group: "source.toolkit.fluxcd.io", names: [SYNC_NAME, AUTOMATION_NAME] },
+  Kustomization: { group: "kustomize.toolkit.fluxcd.io", names: [SYNC_NAME] },
+  Secret: { group: "core", names: [SYNC_NAME, AUTOMATION_NAME] },
+};
+
+export const syncNotInGit = resourceRule({
+  name: "sync-not-in-git",
+  description:
+    "Git defines none of the objects Pulumi owns in the stack's Flux namespace: the flux-system GitRepository, Kustomization and Secret, and the image automation's flux-system-automation GitRepository and Secret.",
+  enforcementLevel: "mandatory",
+  origins: ["git"],
+  config: z.strictObject({}),
+  check(s, _config, report) {
+    const t = parseKubernetesType(s.type);
+    const owned = t && PULUMI_OWNED[t.kind];
+    if (!t || !owned || owned.group !== t.group || !owned.names.includes(s.name)) return;
+    if (s.namespace !== undefined && s.namespace !== fluxNamespace(s)) return; // no namespace: it may land there
+    report(
+      `${describe(s)} is created by Pulumi (flux-gitops); defined in Git it would redefine what Flux syncs ` +
+        "(its source, branch or path) once Flux applies it: remove it from Git and change the stack config instead.",
+    );
+  },
+});
+
+export const contentVerified = resourceRule({
+  name: "content-verified",
+  description:
+    "Everything Flux applies from Git is verified: no object is applied by two Kustomizations, post-build substitution leaves no ambiguous keys, ResourceSets render from what Git holds, and in production every Flux Kustomization applies content checked here.",
+  enforcementLevel: "mandatory",
+  origins: ["git"],
+  config: z.strictObject({}),
+  check(s, _config, report) {
+    for (const p of s.problems ?? []) report(`${describe(s)}: ${p.message}`, p.at);
   },
 });
 

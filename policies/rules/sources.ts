@@ -1,8 +1,8 @@
 // Rules for where Flux pulls from: sources trusted by identity and URL, pinned refs and chart versions.
 import { z } from "zod";
 import { LABELS, SYNC_NAME } from "../../infra/contract.ts";
-import { normalizeUrl, urlUnder } from "../urls.ts";
-import { describe, field, fluxKind, fluxNamespace, label, resourceRule, text } from "./model.ts";
+import { isRemoteEntry, remoteEntryUrl, normalizeUrl, urlUnder } from "../urls.ts";
+import { describe, field, fluxKind, fluxNamespace, kubernetesType, label, resourceRule, text } from "./model.ts";
 import type { Subject } from "./model.ts";
 
 export const SOURCE_KINDS = ["GitRepository", "OCIRepository", "HelmRepository", "Bucket"] as const;
@@ -90,6 +90,9 @@ export const helmReleaseGitSourced = resourceRule({
   },
 });
 
+const KUSTOMIZE_TYPE = kubernetesType("kustomize.config.k8s.io/v1beta1", "Kustomization");
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
 const isSsh = (url: string) => url.startsWith("ssh://") || /^[\w.-]+@[^:/]+:/.test(url);
 
 export const gitSourceAllowed = resourceRule({
@@ -106,6 +109,35 @@ export const gitSourceAllowed = resourceRule({
   }),
   check(s, config, report) {
     const kind = fluxKind(s);
+    const owner = s.githubOwner?.toLowerCase();
+    const ownerPrefixes = owner ? [`ssh://github.com/${owner}`, `https://github.com/${owner}`] : [];
+    if (s.type === KUSTOMIZE_TYPE) {
+      // Remote bases: kustomize fetches them at build time, a source like any other.
+      for (const key of ["resources", "components", "bases"]) {
+        for (const entry of asList(field(s.props, key))) {
+          if (typeof entry !== "string" || !isRemoteEntry(entry)) continue;
+          if (s.stack?.noRemoteBases) {
+            report(
+              `kustomization ${s.name} takes remote base ${entry}, but the stack sets flux.multitenancy.noRemoteBases: ` +
+                "kustomize-controller refuses to build it. Vendor the files into this repository.",
+              [key],
+            );
+            continue;
+          }
+          const url = remoteEntryUrl(entry);
+          const prefixes = [...ownerPrefixes, ...config.allowedPrefixes];
+          if (url === undefined || !prefixes.some((p) => urlUnder(url, p))) {
+            report(
+              `kustomization ${s.name} takes remote base ${entry}, which is not an allowed source ` +
+                `(${prefixes.length ? prefixes.join(", ") : "none configured"}): vendor the files into this repository, ` +
+                "or add its prefix to git-source-allowed.allowedPrefixes.",
+              [key],
+            );
+          }
+        }
+      }
+      return;
+    }
     if (kind === undefined || !(SOURCE_KINDS as readonly string[]).includes(kind)) return;
     const at = kind === "Bucket" ? ["spec", "endpoint"] : ["spec", "url"];
     const url = sourceUrl(s);
@@ -117,11 +149,7 @@ export const gitSourceAllowed = resourceRule({
       report(`${describe(s)} uses plain http (${url}): use https://, oci:// or ssh:// so the source is authenticated.`, at);
       return;
     }
-    const owner = s.githubOwner?.toLowerCase();
-    const prefixes = [
-      ...(owner && kind === "GitRepository" ? [`ssh://github.com/${owner}`, `https://github.com/${owner}`] : []),
-      ...config.allowedPrefixes,
-    ];
+    const prefixes = [...(kind === "GitRepository" ? ownerPrefixes : []), ...config.allowedPrefixes];
     const trusted = config.allowedSources.filter((e) => e.url !== undefined && matches(e, kind, s.namespace, s.name));
     const allowed = prefixes.some((p) => urlUnder(url, p)) || trusted.some((e) => urlUnder(url, e.url!));
     if (!allowed) {
@@ -153,6 +181,25 @@ export function isProduction(s: Subject, productionEnvironments: string[] = []):
   );
 }
 
+/**
+ * The ref source-controller checks out. Read at fluxcd/source-controller v1.9.1 (gitCheckout passes every
+ * ref field on) and fluxcd/pkg git/gogit v0.43.0 (Client.clone): commit, then name, then tag, then semver,
+ * then branch, and branch `master` when none is set. (The API comments put semver before tag; the code
+ * checks tag first. Both pin.) An empty field counts as unset.
+ */
+export function checkoutRef(ref: unknown): { by: "commit" | "name" | "tag" | "semver" | "branch"; value: string; implicit?: true } {
+  for (const by of ["commit", "name", "tag", "semver", "branch"] as const) {
+    const value = text(field(ref, by));
+    if (value !== undefined) return { by, value };
+  }
+  return { by: "branch", value: "master", implicit: true };
+}
+
+/** A checkout that cannot move: a commit, a tag, a semver range of tags, or a `refs/tags/` name. */
+export function isPinned(ref: ReturnType<typeof checkoutRef>): boolean {
+  return ref.by === "commit" || ref.by === "tag" || ref.by === "semver" || (ref.by === "name" && ref.value.startsWith("refs/tags/"));
+}
+
 export const gitRefPinned = resourceRule({
   name: "git-ref-pinned",
   description: "A GitRepository has a ref; in production environments it is a tag, semver range or commit.",
@@ -166,16 +213,16 @@ export const gitRefPinned = resourceRule({
   }),
   check(s, config, report) {
     if (fluxKind(s) !== "GitRepository") return;
-    const ref = field(s.props, "spec", "ref");
-    const pinned =
-      ["tag", "semver", "commit"].some((k) => text(field(ref, k)) !== undefined) ||
-      (text(field(ref, "name"))?.startsWith("refs/tags/") ?? false);
+    const ref = checkoutRef(field(s.props, "spec", "ref"));
+    const pinned = isPinned(ref);
     const exempt = config.branchAllowed.includes(s.name) && s.namespace === fluxNamespace(s);
-    if (!pinned && text(field(ref, "branch")) === undefined && text(field(ref, "name")) === undefined) {
+    if (ref.implicit) {
       report(`${describe(s)} has no spec.ref: set ref.tag, ref.semver or ref.commit (ref.branch outside production).`, ["spec", "ref"]);
     } else if (!pinned && isProduction(s, config.productionEnvironments) && !exempt) {
+      const what = ref.by === "name" ? `ref.name ${ref.value}, which Flux checks out ahead of ref.tag/semver/branch` : "a branch";
       report(
-        `${describe(s)} follows a branch in production: pin ref.tag, ref.semver or ref.commit ` + "(promote by changing the pin in Git).",
+        `${describe(s)} follows ${what} in production: pin ref.tag, ref.semver or ref.commit ` +
+          "(or ref.name refs/tags/...; promote by changing the pin in Git).",
         ["spec", "ref"],
       );
     }

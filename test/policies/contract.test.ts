@@ -59,7 +59,7 @@ test("pack: a dev stack with flux.namespace flux and syncPath deploy/dev is clea
   }
 });
 
-test("YAML checker: the same stack's rendered folder and its sync objects are clean", async () => {
+test("YAML checker: the same stack's rendered folder is clean; its sync objects committed beside it are reported (Pulumi owns them)", async () => {
   const root = mkdtempSync(join(tmpdir(), "flux-gitops-contract-"));
   try {
     for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"]) cpSync(join(ROOT, f), join(root, f));
@@ -88,11 +88,13 @@ test("YAML checker: the same stack's rendered folder and its sync objects are cl
     const settings = resolveConfig(rules, movedPolicyConfig);
     const { findings, errors } = checkPaths([join(root, MOVED.syncPath)], settings, { root: root });
     assert.deepEqual(errors, []);
+    // Pulumi owns the sync objects: committed to Git they are reported (they would redefine the sync), and
+    // nothing else is: the rendered folder and the objects' own content agree with the moved stack config.
     assert.deepEqual(
-      findings.filter((f) => f.level === "mandatory"),
-      [],
+      findings.filter((f) => f.level === "mandatory").map((f) => `${f.rule} ${f.kind} ${f.namespace}/${f.name}`),
+      [`sync-not-in-git GitRepository ${MOVED.namespace}/flux-system`, `sync-not-in-git Kustomization ${MOVED.namespace}/flux-system`],
     );
-    assert.ok(findings.length === 0 || findings.every((f) => f.level === "advisory"));
+    assert.ok(findings.every((f) => f.level === "advisory" || f.rule === "sync-not-in-git"));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -125,7 +127,10 @@ test("YAML checker: the sync folder that does not match the moved syncPath is st
     const { findings } = checkPaths([join(root, "sync.yaml")], resolveConfig(rules, projectConfig), { root: root });
     assert.deepEqual(
       findings.map((f) => [f.rule, f.level]),
-      [["sync-path-matches-env", "mandatory"]],
+      [
+        ["sync-path-matches-env", "mandatory"],
+        ["sync-not-in-git", "mandatory"],
+      ],
     );
     assert.match(findings[0]!.message, /must sync \.\/deploy\/dev/);
   } finally {

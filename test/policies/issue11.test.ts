@@ -55,12 +55,12 @@ test("a Flux Kustomization in cluster/<env> that applies another folder: that fo
   assert.equal(r.code, 1);
 });
 
-test("List items, .json files, symlinked files, kustomize and Flux Kustomization patches are checked as kustomize applies them", async () => {
+test("List items, .json files, kustomize and Flux Kustomization patches are checked as kustomize applies them", async () => {
   const r = await graph("kustomize-inputs");
   assert.deepEqual(r.findings, [
     // the Flux Kustomization's spec.patches replaced the URL: the finding points at that patch
     "cluster/dev/apps.yaml:13 mandatory git-source-allowed GitRepository flux-system/app",
-    "cluster/dev/linked.yaml:1 mandatory git-source-allowed OCIRepository flux-system/linked",
+    // cluster/dev/linked.yaml is a symlink: never in Flux's artifact, never applied (fixtures symlinked-*)
     "cluster/dev/list.yaml:7 mandatory no-plaintext-secrets Secret web/from-list",
     "cluster/dev/repo.json:1 mandatory git-source-allowed GitRepository flux-system/json",
     // the kustomize patch wrote the plaintext value over a ${TOKEN} placeholder: the finding points at the patch
@@ -197,7 +197,12 @@ test("a folder Flux cannot build is exit 2 naming the Kustomization, with kustom
   const r = await graph("env-label"); // cluster/dev holds a file that is not a Kubernetes object: Flux fails too
   assert.equal(r.code, 2);
   assert.equal(r.errors.length, 1);
-  assert.match(r.errors[0]!, /^Pulumi\.dev\.yaml: Kustomization flux-system\/flux-system: kustomize build of \.\/cluster\/dev fails: /);
+  assert.equal(
+    r.errors[0],
+    "Pulumi.dev.yaml: Kustomization flux-system/flux-system: kustomize build of ./cluster/dev fails: accumulating resources: " +
+      "accumulation err='accumulating resources from 'cluster/dev/zz/owner.yaml': missing Resource metadata': " +
+      "must build at directory: 'cluster/dev/zz/owner.yaml': file is not directory",
+  );
 });
 
 test("--exclude and .policyignore leave files out of paths mode; graph mode refuses --exclude", async (t) => {
@@ -231,3 +236,145 @@ test("post-build substitution: nested defaults, escapes, unknown variables", () 
   assert.equal(substitute("$${APP} ${MISSING}", opts), "${APP} ");
   assert.equal(substitute("${MISSING}", { ...opts, keepUnknown: true }), "${MISSING}");
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Issue #11 review: bypasses found after the rebuild, one fixture each.
+
+test("a fake sops.mac does not make a plaintext Secret encrypted; real SOPS ciphertexts pass", async () => {
+  for (const r of [await graph("sops-fake"), await paths("sops-fake")]) {
+    assert.deepEqual(r.findings, ["cluster/dev/secrets.yaml:2 mandatory no-plaintext-secrets Secret web/faked"]);
+    assert.equal(r.code, 1);
+  }
+});
+
+test("URLs: a trailing-dot host is the same host; encoded / or % in a path is never allowed", () => {
+  assert.equal(normalizeUrl("https://github.com./istio/x"), "https://github.com/istio/x");
+  assert.ok(urlUnder("https://GitHub.com./istio/x", "https://github.com/istio/"));
+  for (const evil of [
+    "https://github.com/istio%2f..%2f..%2fevil/x",
+    "https://github.com/istio/%252e%252e/evil",
+    "oci://ghcr.io/istio%2Fx",
+  ]) {
+    assert.equal(normalizeUrl(evil), undefined, evil);
+    assert.ok(!urlUnder(evil, "https://github.com/istio/"), evil);
+  }
+});
+
+test("Git cannot redefine the sync: the flux-system GitRepository or Kustomization in Git is a mandatory finding", async () => {
+  const r = await graph("sync-redefined");
+  assert.deepEqual(r.findings, [
+    "cluster/dev/sync.yaml:15 mandatory sync-not-in-git Kustomization flux-system/flux-system",
+    "cluster/dev/sync.yaml:2 mandatory sync-not-in-git GitRepository flux-system/flux-system",
+  ]);
+  assert.equal(r.code, 1);
+});
+
+test("an object applied by two Flux Kustomizations is a mandatory finding naming both", async () => {
+  const r = await graph("applied-twice");
+  assert.deepEqual(r.findings, [
+    "b/objects.yaml:1 mandatory content-verified ConfigMap web/shared",
+    "b/objects.yaml:10 mandatory content-verified GitRepository flux-system/mirror",
+  ]);
+  assert.equal(r.code, 1);
+  const messages = await findingMessages("applied-twice");
+  assert.ok(messages.every((m) => m.includes("applied by Kustomization flux-system/a and by Kustomization flux-system/b")));
+});
+
+test("ref.name comes first (Flux's order): a branch name is followed only when it is the sync branch", async () => {
+  const r = await graph("git-ref-name");
+  assert.deepEqual(r.findings, [
+    // prod: the mirror's content (refs/heads/evil) is not verified, and neither ref is pinned
+    "cluster/prod/mirror.yaml:14 mandatory content-verified Kustomization flux-system/c",
+    "cluster/prod/mirror.yaml:2 mandatory git-ref-pinned GitRepository flux-system/mirror",
+    "cluster/prod/pinned.yaml:2 mandatory git-ref-pinned GitRepository flux-system/other",
+    // dev: ref.name refs/heads/main is this repository: followed and checked
+    "same/secret.yaml:1 mandatory no-plaintext-secrets Secret web/from-same",
+  ]);
+  // dev: apps/ (on refs/heads/evil) is not claimed as checked: a note says so
+  assert.deepEqual(r.notes, [
+    "cluster/dev/mirror.yaml: Kustomization flux-system/c applies ./apps from GitRepository flux-system/mirror (https://github.com/acme/gitops): its URL is checked as a source, its content is not verified here",
+  ]);
+  assert.equal(r.code, 1);
+});
+
+test("graph mode builds Flux's artifact: a symlinked or source-ignored kustomization.yaml is not there", async () => {
+  const r = await graph("artifact");
+  assert.deepEqual(r.findings, [
+    "ignored/evil.yaml:1 mandatory git-source-allowed HelmRepository flux-system/evil-ignored",
+    "linked/evil.yaml:1 mandatory git-source-allowed HelmRepository flux-system/evil",
+  ]);
+  assert.equal(r.code, 1);
+});
+
+test("post-build substitution reaches mapping keys: colliding or unknown keys are mandatory findings", async () => {
+  const r = await graph("substitute-keys");
+  assert.deepEqual(r.findings, [
+    "sub/repo.yaml:2 mandatory content-verified GitRepository flux-system/sneaky",
+    // the last key wins, as in Flux: the evil URL is what is checked
+    "sub/repo.yaml:2 mandatory git-source-allowed GitRepository flux-system/sneaky",
+    "unknown/repo.yaml:2 mandatory content-verified GitRepository flux-system/unknown",
+  ]);
+  assert.equal(r.code, 1);
+});
+
+test("substituteFrom: optional and absent adds no variables; required and absent counts as unset", async () => {
+  const r = await graph("optional-substitute-from");
+  assert.deepEqual(r.findings, [
+    "optional/repo.yaml:2 mandatory git-ref-pinned GitRepository flux-system/optional",
+    "required/repo.yaml:2 mandatory git-ref-pinned GitRepository flux-system/required",
+  ]);
+  assert.deepEqual(r.notes, [
+    "cluster/prod/apps.yaml: Kustomization flux-system/required: substituteFrom ConfigMap/cluster-vars is not in Git: a value that uses one of its variables counts as unset here",
+  ]);
+  assert.equal(r.code, 1);
+});
+
+test("remote bases are sources: checked by git-source-allowed, refused with noRemoteBases, one clear line offline", async () => {
+  const r = await graph("remote-bases");
+  assert.deepEqual(r.findings, [
+    // dev: only the base outside the owner's prefix; prod (noRemoteBases): both
+    "remote/kustomization.yaml:1 mandatory git-source-allowed Kustomization remote/kustomization.yaml",
+    "remote/kustomization.yaml:1 mandatory git-source-allowed Kustomization remote/kustomization.yaml",
+    "remote/kustomization.yaml:1 mandatory git-source-allowed Kustomization remote/kustomization.yaml",
+  ]);
+  const why =
+    "Kustomization flux-system/remote: kustomize build of ./remote fails: resources https://github.com/evil/x//deploy?ref=v1 " +
+    "(remote/kustomization.yaml) is a remote base, which cannot be fetched here: this path is not verified";
+  assert.deepEqual(r.errors, [`cluster/dev/apps.yaml: ${why}`, `cluster/prod/apps.yaml: ${why}`]);
+  assert.equal(r.code, 2);
+  const messages = await findingMessages("remote-bases");
+  assert.equal(messages.filter((m) => m.includes("flux.multitenancy.noRemoteBases")).length, 2);
+  assert.equal(messages.filter((m) => m.includes("github.com/acme/base")).length, 1);
+});
+
+test("a build that reads a file outside the repository stops the run with one line (Flux refuses it)", async () => {
+  const r = await graph("outside-root/repo");
+  assert.deepEqual(r.findings, []);
+  assert.deepEqual(r.errors, [
+    "cluster/dev/apps.yaml: Kustomization flux-system/o: kustomize build of ./o fails: resources ../../outside/evil.yaml " +
+      "(o/kustomization.yaml) is outside the repository: Flux builds inside its source artifact and refuses it",
+  ]);
+  assert.equal(r.code, 2);
+});
+
+test("a ResourceSet whose objects cannot be rendered here is a mandatory finding, in both modes", async () => {
+  for (const r of [await graph("resourceset-unrendered"), await paths("resourceset-unrendered")]) {
+    assert.deepEqual(r.findings, ["cluster/dev/rset.yaml:2 mandatory content-verified ResourceSet flux-system/tenants"]);
+    assert.equal(r.code, 1);
+  }
+});
+
+test("kustomize's multi-line reason comes out on one line", async () => {
+  const r = await graph("build-error");
+  assert.deepEqual(r.errors, [
+    "Pulumi.dev.yaml: Kustomization flux-system/flux-system: kustomize build of ./cluster/dev fails: " +
+      'map[string]interface {}(nil): yaml: unmarshal errors: line 11: mapping key "a" already defined at line 10',
+  ]);
+  assert.equal(r.code, 2);
+});
+
+async function findingMessages(fixture: string): Promise<string[]> {
+  let out = "";
+  await main(["--format", "json", "--config", CONFIG, "--root", join(FIXTURES, fixture)], { out: (t) => (out += t), err: () => {} });
+  return (JSON.parse(out) as { findings: { message: string }[] }).findings.map((f) => f.message);
+}

@@ -163,10 +163,17 @@ test("plaintext Secrets are refused; SOPS-encrypted ones are rendered", () => {
     message:
       'environment "dev": Secret remla/db is a plaintext Secret; encrypt it with SOPS first (plaintext Secrets are never written to the repository)',
   });
-  const encrypted = new Secret({ metadata: { name: "db", namespace: "remla" }, data: { password: "RU5DW0FFUzI1Nl0=" } });
-  Object.assign(encrypted, { sops: { mac: "ENC[AES256_GCM,data:abc]", version: "3.9.0" } });
+  // a sops.mac alone is not encryption: every value must be a SOPS ciphertext
+  const faked = new Secret({ metadata: { name: "db", namespace: "remla" }, stringData: { password: "hunter2" } });
+  Object.assign(faked, { sops: { mac: "ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]", version: "3.9.0" } });
+  assert.throws(() => planEnvironment(env("dev", [faked])), { name: "RenderError", message: /Secret remla\/db is a plaintext Secret/ });
+  const encrypted = new Secret({
+    metadata: { name: "db", namespace: "remla" },
+    stringData: { password: "ENC[AES256_GCM,data:cGFzcw==,iv:aXY=,tag:dGFn,type:str]" },
+  });
+  Object.assign(encrypted, { sops: { mac: "ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]", version: "3.9.0" } });
   const files = planEnvironment(env("dev", [encrypted]));
-  assert.match(files.get("secret_remla_db.yaml") ?? "", /\nsops:\n {2}mac: ENC\[AES256_GCM,data:abc\]\n/);
+  assert.match(files.get("secret_remla_db.yaml") ?? "", /\nsops:\n {2}mac: ENC\[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str\]\n/);
 });
 
 test("duplicates and output folders outside the repository are refused", () => {

@@ -25,6 +25,8 @@ export interface Case {
   config?: Record<string, unknown>;
   /** Expected level of the finding (default: the rule's default). */
   level?: "advisory" | "mandatory";
+  /** Other rules that fire on the YAML front end too (a sync object committed to Git draws sync-not-in-git). */
+  alsoInGit?: string[];
 }
 
 function meta(name: string, env: string, namespace = "flux-system") {
@@ -112,6 +114,16 @@ const secret = (extra: Record<string, unknown>) => ({
   metadata: meta("token", "dev"),
   type: "Opaque",
   ...extra,
+});
+
+const resourceSet = (spec: Record<string, unknown>) => ({
+  apiVersion: "fluxcd.controlplane.io/v1",
+  kind: "ResourceSet",
+  metadata: meta("tenants", "dev"),
+  spec: {
+    ...spec,
+    resources: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "team-<< inputs.team >>", namespace: "web" } }],
+  },
 });
 
 const helmChartResource = { chart: "nginx", namespace: "web", repositoryOpts: { repo: "https://charts.example.com" } };
@@ -264,6 +276,7 @@ export const cases: Case[] = [
     fires: [],
     env: "prod",
     props: gitRepository({ url: `ssh://git@github.com/${OWNER}/gitops`, secretRef: { name: "flux-system" } }, "prod", "flux-system"),
+    alsoInGit: ["sync-not-in-git"],
   },
   {
     title: "a branch in an environment configured as production",
@@ -342,23 +355,44 @@ export const cases: Case[] = [
     rule: "sync-path-matches-env",
     fires: ["pulumi", "git"],
     props: syncKustomization({ path: "./cluster/prod" }),
+    alsoInGit: ["sync-not-in-git"],
   },
-  { title: "the dev sync pointing at cluster/dev", rule: "sync-path-matches-env", fires: [], props: syncKustomization({}) },
+  {
+    title: "the dev sync pointing at cluster/dev",
+    rule: "sync-path-matches-env",
+    fires: [],
+    props: syncKustomization({}),
+    alsoInGit: ["sync-not-in-git"],
+  },
   {
     title: "a sync path template from config",
     rule: "sync-path-matches-env",
     fires: [],
     props: syncKustomization({ path: "./clusters/dev/apps" }),
+    alsoInGit: ["sync-not-in-git"],
     config: { "sync-path-matches-env": { pathTemplate: "./clusters/{env}/apps" } },
   },
-  { title: "the sync with prune", rule: "sync-prunes", fires: [], props: syncKustomization({ prune: true }) },
-  { title: "the sync without prune", rule: "sync-prunes", fires: ["pulumi", "git"], props: syncKustomization({ prune: false }) },
+  {
+    title: "the sync with prune",
+    rule: "sync-prunes",
+    fires: [],
+    props: syncKustomization({ prune: true }),
+    alsoInGit: ["sync-not-in-git"],
+  },
+  {
+    title: "the sync without prune",
+    rule: "sync-prunes",
+    fires: ["pulumi", "git"],
+    props: syncKustomization({ prune: false }),
+    alsoInGit: ["sync-not-in-git"],
+  },
   {
     title: "the sync without prune, made mandatory",
     rule: "sync-prunes",
     fires: ["pulumi", "git"],
     level: "mandatory",
     props: syncKustomization({ prune: false }),
+    alsoInGit: ["sync-not-in-git"],
     config: { "sync-prunes": "mandatory" },
   },
   // deploy-key-read-only
@@ -414,9 +448,57 @@ export const cases: Case[] = [
     rule: "no-plaintext-secrets",
     fires: [],
     props: secret({
-      stringData: { token: "ENC[AES256_GCM,data:abc,type:str]" },
-      sops: { mac: "ENC[AES256_GCM,data:xyz,type:str]", version: "3.9.0" },
+      stringData: { token: "ENC[AES256_GCM,data:YWJj,iv:aXY=,tag:dGFn,type:str]" },
+      sops: { mac: "ENC[AES256_GCM,data:eHl6,iv:aXY=,tag:dGFn,type:str]", version: "3.9.0" },
     }),
+  },
+  {
+    title: "a plaintext Secret behind a fake sops.mac",
+    rule: "no-plaintext-secrets",
+    fires: ["git"],
+    props: secret({
+      stringData: { token: "hunter2", other: "ENC[AES256_GCM,data:YWJj,iv:aXY=,tag:dGFn,type:str]" },
+      sops: { mac: "ENC[AES256_GCM,data:eHl6,iv:aXY=,tag:dGFn,type:str]", version: "3.9.0" },
+    }),
+  },
+  // sync-not-in-git
+  {
+    title: "the sync GitRepository committed to Git",
+    rule: "sync-not-in-git",
+    fires: ["git"],
+    props: gitRepository(
+      { url: `ssh://git@github.com/${OWNER}/gitops`, ref: { branch: "evil" }, secretRef: { name: "flux-system" } },
+      "dev",
+      "flux-system",
+    ),
+  },
+  {
+    title: "the image automation's Secret committed to Git",
+    rule: "sync-not-in-git",
+    fires: ["git"],
+    props: { ...secret({}), metadata: meta("flux-system-automation", "dev") },
+  },
+  {
+    title: "a GitRepository named flux-system outside the Flux namespace",
+    rule: "sync-not-in-git",
+    fires: [],
+    props: {
+      ...gitRepository({ url: `ssh://git@github.com/${OWNER}/gitops`, secretRef: { name: "x" } }),
+      metadata: meta("flux-system", "dev", "web"),
+    },
+  },
+  // content-verified
+  {
+    title: "a ResourceSet whose inputs come from the cluster",
+    rule: "content-verified",
+    fires: ["git"],
+    props: resourceSet({ inputsFrom: [{ kind: "ConfigMap", name: "inputs" }] }),
+  },
+  {
+    title: "a ResourceSet with inline inputs",
+    rule: "content-verified",
+    fires: [],
+    props: resourceSet({ inputs: [{ team: "a" }] }),
   },
   // helmrelease-remediation
   { title: "a HelmRelease with upgrade retries and rollback", rule: "helmrelease-remediation", fires: [], props: helmRelease({}) },
