@@ -152,7 +152,7 @@ test("random valid definitions render, re-render byte-identically and read back 
         assert.deepEqual(files(join(b, "cluster/dev")), written);
         // Idempotent: nothing to write, nothing stale.
         assert.deepEqual(writeEnvironments(a, [env]).written, []);
-        assert.deepEqual(checkEnvironments(a, [env]), { stale: [], missing: [], extra: [] });
+        assert.deepEqual(checkEnvironments(a, [env]), { stale: [], missing: [], extra: [], leftovers: [] });
 
         const byFile = new Map(
           objects.map((o) => [`${o.kind.toLowerCase()}_${[o.metadata?.namespace, o.metadata?.name].filter(Boolean).join("_")}.yaml`, o]),
