@@ -46,6 +46,26 @@ export const helmReleaseGitSourced = resourceRule({
 
 const isSsh = (url: string) => url.startsWith("ssh://") || /^[\w.-]+@[^:/]+:/.test(url);
 
+/**
+ * `url` lowercased with its dot segments resolved as a client would (WHATWG URL: `..`, `%2e%2e`, `\`),
+ * so `…/acme/../evil` is compared as `…/evil`. A URL that does not parse (scp-like `git@host:path`) is
+ * kept as written, unless it has a dot segment, which then matches nothing.
+ */
+function normalisedUrl(url: string): string | undefined {
+  try {
+    return new URL(url).href.toLowerCase();
+  } catch {
+    return url.split(/[/\\:]/).some((seg) => /^(\.|%2e){1,2}$/i.test(seg)) ? undefined : url.toLowerCase();
+  }
+}
+
+/** Whether `url` lies under `prefix` on a path boundary: `…/acme` covers `…/acme/x`, never `…/acme-evil/x`. */
+function underPrefix(url: string, prefix: string): boolean {
+  const normal = normalisedUrl(url);
+  const base = prefix.endsWith(":") ? prefix.toLowerCase() : prefix.toLowerCase().replace(/\/*$/, "/");
+  return normal !== undefined && normal.startsWith(normalisedUrl(base) ?? base);
+}
+
 export const gitSourceAllowed = resourceRule({
   name: "git-source-allowed",
   description: "A GitRepository points at an allowed host/owner, never plain http, and ssh sources carry a secretRef.",
@@ -71,7 +91,7 @@ export const gitSourceAllowed = resourceRule({
       ...(owner ? [`ssh://git@github.com/${owner}/`, `https://github.com/${owner}/`] : []),
       ...config.allowedPrefixes.map((p) => p.toLowerCase()),
     ];
-    if (!prefixes.some((p) => url.toLowerCase().startsWith(p))) {
+    if (!prefixes.some((p) => underPrefix(url, p))) {
       report(
         `${describe(s)} pulls from ${url}, which is not an allowed source ` +
           `(${prefixes.length ? prefixes.join(", ") : "none configured"}): use a repository of the configured GitHub ` +
