@@ -231,8 +231,15 @@ function readDisk(dir: string, abs: string): OnDisk {
 }
 
 function refuseConflicts(tree: Tree, dir: string, disk: OnDisk): void {
+  const folders = new Map<string, string>();
+  for (const file of tree.files.keys()) {
+    const parts = file.split("/");
+    for (let i = 1; i < parts.length; i++) folders.set(parts.slice(0, i).join("/"), file);
+  }
   for (const file of tree.files.keys()) {
     checkFile(tree, file);
+    if (folders.has(file))
+      throw new RenderError(`environment "${tree.name}": ${file} is planned both as a file and as the folder of ${folders.get(file)}`);
     if (disk.handWritten.has(file)) {
       throw new RenderError(
         `${dir}/${file} is not a generated file (no "${HEADER_MARKER}" header); the renderer will not overwrite it — rename or remove it`,

@@ -157,6 +157,9 @@ test("planned paths that leave the folder, enter .git or hold control characters
       message: /must not hold control characters or a \.git segment$/,
     });
   }
+  assert.throws(() => writeTrees(root, [tree({ "a.yaml": "", "a.yaml/b.yaml": "" })]), {
+    message: 'environment "dev": a.yaml is planned both as a file and as the folder of a.yaml/b.yaml',
+  });
   assert.throws(() => writeTrees(root, [tree({}, "cluster"), { ...tree({}, "cluster/dev"), name: "prod" }]), {
     message: 'environments "dev" and "prod" render to nested folders cluster and cluster/dev',
   });
