@@ -89,7 +89,7 @@ const errno = (err: unknown) => (err as NodeJS.ErrnoException).code;
 
 function checkDir(tree: Tree): string {
   const dir = normalize(tree.dir).replace(/[\\/]+$/, "");
-  if (!tree.dir || isAbsolute(tree.dir) || dir === "." || dir.split(sep).includes("..")) {
+  if (isAbsolute(tree.dir) || dir === "." || dir.split(sep).includes("..")) {
     throw new RenderError(
       `environment "${tree.name}": output folder ${JSON.stringify(tree.dir)} must be a relative path inside the repository, e.g. cluster/${tree.name}`,
     );
@@ -114,36 +114,34 @@ function checkFile(tree: Tree, file: string): void {
 const notAFolder = (path: string) =>
   new RenderError(`${path} is not a folder (a file is in the way); change the stack's syncPath or move the file`);
 
-/** The real path `dir` would have: realpath of its longest existing part, plus the rest. */
-function resolveExisting(path: string): string {
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      return join(realpathSync(path), ...rest);
-    } catch (err) {
-      if (errno(err) !== "ENOENT" && errno(err) !== "ENOTDIR") throw err;
-      rest.unshift(basename(path));
-      path = dirname(path);
-    }
+/** The real path of a symlink's target, or undefined when it dangles or loops. */
+function realTarget(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
   }
 }
 
-/** The output folder's absolute path; refused when it resolves outside the repository or goes through a symlink. */
+/**
+ * The output folder's absolute path. Each part of it that exists must be a real folder: a symlink is
+ * refused (resolved with realpath, to say when it leads outside the repository), a file is in the way.
+ */
 function outputFolder(realRoot: string, dir: string): string {
-  const resolved = resolveExisting(join(realRoot, dir));
-  if (!isInside(resolved, realRoot))
-    throw new RenderError(`${dir} resolves to ${resolved}, outside the repository (${realRoot}); the renderer does not follow symlinks`);
   let at = realRoot;
   for (const segment of dir.split(sep)) {
     at = join(at, segment);
     const stat = lstatSync(at, { throwIfNoEntry: false });
     if (stat === undefined) break;
-    if (stat.isFile()) throw notAFolder(at.slice(realRoot.length + 1));
+    const shown = at.slice(realRoot.length + 1);
     if (stat.isSymbolicLink()) {
-      throw new RenderError(
-        `${at.slice(realRoot.length + 1)} is a symlink (to ${readlinkSync(at)}); the renderer does not follow symlinks, make it a real folder`,
-      );
+      const real = realTarget(at);
+      if (real !== undefined && !isInside(real, realRoot)) {
+        throw new RenderError(`${shown} resolves to ${real}, outside the repository (${realRoot}); the renderer does not follow symlinks`);
+      }
+      throw new RenderError(`${shown} is a symlink (to ${readlinkSync(at)}); the renderer does not follow symlinks, make it a real folder`);
     }
+    if (!stat.isDirectory()) throw notAFolder(shown);
   }
   return join(realRoot, dir);
 }
@@ -185,15 +183,11 @@ function siblings(abs: string): { name: string; stage: (typeof STAGES)[number]; 
   }
   return entries
     .filter((e) => e.name.startsWith(prefix))
-    .map((e) => ({ name: e.name, stage: e.name.slice(prefix.length).split("-")[0] as (typeof STAGES)[number], isDir: e.isDirectory() }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+    .map((e) => ({ name: e.name, stage: e.name.slice(prefix.length).split("-")[0] as (typeof STAGES)[number], isDir: e.isDirectory() }));
 }
 
 function readTree(dir: string, abs: string, into: OnDisk): void {
-  const stat = lstatSync(abs, { throwIfNoEntry: false });
-  if (stat === undefined) return;
-  if (!stat.isDirectory())
-    throw new RenderError(`${dir} is not a folder (a file is in the way); change the stack's syncPath or move the file`);
+  if (lstatSync(abs, { throwIfNoEntry: false }) === undefined) return;
   const walk = (sub: string) => {
     const entries = readdirSync(join(abs, sub), { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1));
     if (sub !== "" && entries.length === 0) into.handWritten.set(sub, { type: "empty folder" });
@@ -301,8 +295,8 @@ export function checkTrees(root: string, trees: Tree[]): CheckReport {
 function cleanUp(root: string, { abs, dir, disk }: Plan): string[] {
   if (disk.ready !== undefined) renameSync(disk.ready, abs);
   for (const leftover of disk.leftovers) {
-    const path = join(root, leftover);
-    if (path !== disk.ready) rmSync(path, { recursive: true, force: true });
+    // The ready tree, renamed into place above, is gone from its old path: force makes that a no-op.
+    rmSync(join(root, leftover), { recursive: true, force: true });
   }
   return disk.leftovers;
 }
@@ -339,7 +333,7 @@ function swap({ abs, files, disk }: Plan): void {
   renameSync(staging, stage("ready"));
   if (current !== undefined) renameSync(abs, stage("old"));
   renameSync(stage("ready"), abs);
-  if (current !== undefined) rmSync(stage("old"), { recursive: true, force: true });
+  rmSync(stage("old"), { recursive: true, force: true });
 }
 
 /** Brings every tree's folder up to date; a folder whose files are all identical is left untouched. */

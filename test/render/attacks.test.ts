@@ -169,6 +169,8 @@ test("a render killed at any point leaves the complete old or the complete new s
     writeEnvironments(root, [fixtureEnvironment("new")]);
     assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"], `killed before change ${at}: the next run cleans up`);
     assert.deepEqual(generated(dir), NEW);
+    for (const [file, content] of Object.entries(handWritten))
+      assert.equal(readFileSync(join(dir, file), "utf8"), content, `${file} after the next run`);
     assert.deepEqual(checkEnvironments(root, [fixtureEnvironment("new")]), { stale: [], missing: [], extra: [], leftovers: [] });
   }
 });

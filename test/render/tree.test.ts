@@ -3,7 +3,9 @@
 // hand-written files, links and empty folders carried over, symlinks never followed, bad paths refused.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import {
+  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -164,4 +166,114 @@ test("planned paths that leave the folder, enter .git or hold control characters
     message: 'environments "dev" and "prod" render to nested folders cluster and cluster/dev',
   });
   assert.equal(existsSync(join(root, "cluster")), false);
+});
+
+test("output folder checks: a file in the way, a symlink inside the repository, a folder that is not below the root", (t) => {
+  const root = tempDir(t);
+  writeFileSync(join(root, "cluster"), "a file\n");
+  const notAFolder = (path: string) => `${path} is not a folder (a file is in the way); change the stack's syncPath or move the file`;
+  assert.throws(() => writeTrees(root, [V1]), { name: "RenderError", message: notAFolder("cluster") });
+  rmSync(join(root, "cluster"));
+  mkdirSync(join(root, "cluster"));
+  writeFileSync(join(root, "cluster/dev"), "a file\n");
+  assert.throws(() => checkTrees(root, [V1]), { name: "RenderError", message: notAFolder("cluster/dev") });
+  rmSync(join(root, "cluster/dev"));
+  // A link to the repository root itself, or dangling: inside the repository, but still not followed.
+  for (const target of ["..", "../nowhere"]) {
+    symlinkSync(target, join(root, "cluster/dev"));
+    assert.throws(() => writeTrees(root, [V1]), {
+      name: "RenderError",
+      message: `cluster/dev is a symlink (to ${target}); the renderer does not follow symlinks, make it a real folder`,
+    });
+    rmSync(join(root, "cluster/dev"));
+  }
+  for (const dir of [".", "./", "../elsewhere", "cluster/../.."]) {
+    assert.throws(() => checkTrees(root, [tree({}, dir)]), {
+      name: "RenderError",
+      message: `environment "dev": output folder ${JSON.stringify(dir)} must be a relative path inside the repository, e.g. cluster/dev`,
+    });
+  }
+  assert.deepEqual(readdirSync(join(root, "cluster")), []);
+});
+
+test("reports: unchanged files, only-removed files, cleaned leftovers; a first check of an empty repository", (t) => {
+  const root = tempDir(t);
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "" })]), { stale: [], missing: ["cluster/dev/a.yaml"], extra: [], leftovers: [] });
+  assert.deepEqual(writeTrees(root, [tree({ "a.yaml": "", "b.yaml": "" })]), {
+    written: ["cluster/dev/a.yaml", "cluster/dev/b.yaml"],
+    removed: [],
+    unchanged: [],
+    cleaned: [],
+  });
+  // Only a removal: still swapped in.
+  assert.deepEqual(writeTrees(root, [tree({ "a.yaml": "" })]), {
+    written: [],
+    removed: ["cluster/dev/b.yaml"],
+    unchanged: ["cluster/dev/a.yaml"],
+    cleaned: [],
+  });
+  assert.deepEqual(readdirSync(join(root, "cluster/dev")), ["a.yaml"]);
+});
+
+test("leftovers: staging folders and orphan temp files are listed in order, then removed; look-alikes are hand-written", (t) => {
+  const root = tempDir(t);
+  const dir = join(root, "cluster/dev");
+  writeTrees(root, [tree({ "a.yaml": "" })]);
+  // Created out of order, so the listing must sort.
+  for (const name of [".dev.render-old-c", ".dev.render-new-a", ".dev.render-ready-b"]) mkdirSync(join(root, "cluster", name));
+  writeFileSync(join(root, "cluster/.dev.render-ready-b/a.yaml"), H);
+  writeFileSync(join(dir, "a.yaml.77.tmp"), H);
+  writeFileSync(join(dir, "a.yaml.77.tmp.bak"), H); // not the renderer's temp name: hand-written
+  writeFileSync(join(dir, "README.md"), `${H}notes\n`); // header, but not .yaml: hand-written
+  const leftovers = ["cluster/.dev.render-new-a", "cluster/.dev.render-old-c", "cluster/.dev.render-ready-b", "cluster/dev/a.yaml.77.tmp"];
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "" })]), { stale: [], missing: [], extra: [], leftovers });
+  assert.deepEqual(writeTrees(root, [tree({ "a.yaml": "" })]).cleaned, leftovers);
+  assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
+  assert.deepEqual(readdirSync(dir).sort(), ["README.md", "a.yaml", "a.yaml.77.tmp.bak"]);
+});
+
+test("generated files are listed in name order whatever order the folder returns them in", (t) => {
+  const root = tempDir(t);
+  const dir = join(root, "cluster/dev");
+  mkdirSync(dir, { recursive: true });
+  for (const name of ["c.yaml", "a.yaml", "d.yaml", "b.yaml"]) writeFileSync(join(dir, name), H);
+  assert.deepEqual(checkTrees(root, [tree({})]).extra, [
+    "cluster/dev/a.yaml",
+    "cluster/dev/b.yaml",
+    "cluster/dev/c.yaml",
+    "cluster/dev/d.yaml",
+  ]);
+});
+
+test("the folder keeps its mode, empty hand-written folders may hold generated files, and no file descriptor leaks", (t) => {
+  const root = tempDir(t);
+  const dir = join(root, "cluster/dev");
+  writeTrees(root, [tree({ "a.yaml": "" })]);
+  chmodSync(dir, 0o750);
+  mkdirSync(join(dir, "apps"));
+  const fds = readdirSync("/proc/self/fd").length;
+  writeTrees(root, [tree({ "a.yaml": "v2", "apps/x.yaml": "" })]);
+  checkTrees(root, [tree({ "a.yaml": "v2", "apps/x.yaml": "" })]);
+  assert.equal(readdirSync("/proc/self/fd").length, fds, "every file the renderer opened is closed");
+  assert.equal(lstatSync(dir).mode & 0o777, 0o750);
+  assert.equal(readFileSync(join(dir, "apps/x.yaml"), "utf8"), H);
+});
+
+test("what is neither file, folder nor symlink is refused; nested conflicts name the full path", (t) => {
+  const root = tempDir(t);
+  const dir = join(root, "cluster/dev");
+  mkdirSync(join(dir, "apps"), { recursive: true });
+  assert.equal(spawnSync("mkfifo", [join(dir, "apps/pipe.yaml")]).status, 0);
+  assert.throws(() => checkTrees(root, [V2]), {
+    message: "cluster/dev/apps/pipe.yaml is not a file, folder or symlink; the renderer will not copy it, remove it",
+  });
+  rmSync(join(dir, "apps/pipe.yaml"));
+  writeFileSync(join(dir, "apps/sub"), "by hand\n");
+  assert.throws(() => checkTrees(root, [tree({ "apps/sub/x.yaml": "" })]), {
+    message:
+      "cluster/dev/apps/sub is a hand-written file or symlink where the renderer needs a folder for apps/sub/x.yaml; rename or remove it",
+  });
+  assert.throws(() => checkTrees(root, [tree({ "x/y.yaml": "", "x/y.yaml/z.yaml": "" })]), {
+    message: 'environment "dev": x/y.yaml is planned both as a file and as the folder of x/y.yaml/z.yaml',
+  });
 });
