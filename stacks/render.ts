@@ -30,9 +30,14 @@ function check(root: string, envs: Environment[], io: Io): number {
     ...report.missing.map((f) => `missing: ${f}`),
     ...report.extra.map((f) => `extra: ${f}`),
   ];
-  for (const line of problems) io.out(`${line}\n`);
-  if (problems.length > 0) {
-    io.err(`render --check: ${problems.length} generated file(s) out of date; run npm run render and commit the result\n`);
+  const leftovers = report.leftovers.map((f) => `leftover: ${f}`);
+  for (const line of [...problems, ...leftovers]) io.out(`${line}\n`);
+  if (problems.length > 0 || leftovers.length > 0) {
+    const what = [
+      ...(problems.length > 0 ? [`${problems.length} generated file(s) out of date`] : []),
+      ...(leftovers.length > 0 ? [`${leftovers.length} leftover(s) of an interrupted render`] : []),
+    ];
+    io.err(`render --check: ${what.join(", ")}; run npm run render and commit the result\n`);
     return 1;
   }
   io.out(`render --check: ${envs.map((e) => e.dir).join(", ")} up to date\n`);
@@ -41,6 +46,7 @@ function check(root: string, envs: Environment[], io: Io): number {
 
 function write(root: string, envs: Environment[], io: Io): number {
   const report = writeEnvironments(root, envs);
+  for (const f of report.cleaned) io.out(`cleaned up ${f}\n`);
   for (const f of report.written) io.out(`wrote ${f}\n`);
   for (const f of report.removed) io.out(`removed ${f}\n`);
   io.out(

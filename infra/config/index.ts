@@ -49,6 +49,40 @@ function article(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
+/** Keys that reach an object's prototype when assigned; never a setting, refused wherever they occur. */
+export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * A copy of parsed config data in which every mapping is an object without a prototype, so the schema
+ * can never read an inherited key. Refuses prototype keys, and mappings that already had theirs replaced.
+ */
+function withoutPrototypes(value: unknown, path: PropertyKey[], source: string): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => withoutPrototypes(v, [...path, i], source));
+  if (typeof value !== "object" || value === null || value instanceof Date) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null)
+    throw new ConfigError(`${source}: ${keyPath(path)} must be a plain mapping (its prototype was replaced)`);
+  const copy: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value)) {
+    if (PROTOTYPE_KEYS.has(key)) {
+      throw new ConfigError(
+        `${source}: ${keyPath([...path, key])} is not allowed (__proto__, constructor and prototype are never settings)`,
+      );
+    }
+    copy[key] = withoutPrototypes((value as Record<string, unknown>)[key], [...path, key], source);
+  }
+  return copy;
+}
+
+/** The `flux-gitops:*` entries of a stack's config, keyed without the namespace, in an object without a prototype. */
+export function namespacedValues(entries: Iterable<[string, unknown]>): Record<string, unknown> {
+  const values: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of entries) {
+    if (key.startsWith(NAMESPACE + ":")) values[key.slice(NAMESPACE.length + 1)] = value;
+  }
+  return values;
+}
+
 /**
  * Validate the `flux-gitops:*` values of one stack (keys without the namespace prefix) and fill in
  * defaults. Throws ConfigError naming the first offending key.
@@ -57,7 +91,7 @@ export function parseStackConfig(values: Record<string, unknown>, stack: string,
   if (!STACK_NAME.test(stack)) {
     throw new ConfigError(`${source}: stack name '${stack}' must be a lowercase RFC 1123 name (it names cluster/<stack>)`);
   }
-  const result = stackConfigFor(stack).safeParse(values, { reportInput: true });
+  const result = stackConfigFor(stack).safeParse(withoutPrototypes(values, [], source), { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
@@ -85,10 +119,7 @@ export function readStackConfigFile(file: string, stack: string): StackConfig {
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     throw new ConfigError(`${file}: 'config' must be a mapping of keys to values`);
   }
-  const values: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config)) {
-    if (key.startsWith(NAMESPACE + ":")) values[key.slice(NAMESPACE.length + 1)] = value;
-  }
+  const values = namespacedValues(Object.entries(config));
   const cfg = parseStackConfig(values, stack, file);
   for (const key of SECRET_KEYS) {
     if (typeof values[key] === "string") throw plaintextSecret(stack, key);

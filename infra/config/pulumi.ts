@@ -1,7 +1,7 @@
 // Reads the `flux-gitops:*` configuration of the running Pulumi stack.
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config.js";
-import { ConfigError, NAMESPACE, parseStackConfig, plaintextSecret, type StackConfig } from "./index.ts";
+import { ConfigError, NAMESPACE, namespacedValues, parseStackConfig, plaintextSecret, type StackConfig } from "./index.ts";
 import { SECRET_KEYS, type SecretKey } from "./schema.ts";
 
 /** The secret settings that are set, each as a Pulumi secret (never a plain string). */
@@ -17,10 +17,7 @@ function decode(text: string): unknown {
 }
 
 export function loadStackConfig(stack = pulumi.getStack()): StackConfig {
-  const values: Record<string, unknown> = {};
-  for (const [key, text] of Object.entries(pulumi.runtime.allConfig())) {
-    if (key.startsWith(NAMESPACE + ":")) values[key.slice(NAMESPACE.length + 1)] = decode(text);
-  }
+  const values = namespacedValues(Object.entries(pulumi.runtime.allConfig()).map(([key, text]) => [key, decode(text)]));
   const cfg = parseStackConfig(values, stack, `Pulumi.${stack}.yaml`);
   // A token typed in as plain config would sit readable in Pulumi.<stack>.yaml, in Git.
   const isSecret = (runtimeConfig as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;

@@ -26,14 +26,26 @@ const dnsLabel = z
 export const CORE_COMPONENTS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"] as const;
 export const EXTRA_COMPONENTS = ["image-reflector-controller", "image-automation-controller", "source-watcher"] as const;
 
-const syncPath = z
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A folder inside the repository, as every path setting is: no control characters, not absolute, no
+ * `..` or `.git` segment, not the root itself. Normalised once into both forms of a SyncPath.
+ */
+const repositoryFolder = z
   .string()
+  .refine((p) => !CONTROL_CHARACTER.test(p), "must not contain control characters (newline, tab, NUL, ...)")
   .trim()
   .min(1, "must be a non-empty string")
-  .transform(toSyncPath)
   .refine(
-    ({ folder }) => !folder.startsWith("/") && !folder.split("/").includes(".."),
-    "must be a path inside the repository (relative, no '..')",
+    (p) => !p.startsWith("/") && !p.startsWith("\\") && !/^[A-Za-z]:/.test(p),
+    "must be a relative path inside the repository, not an absolute one",
+  )
+  .transform(toSyncPath)
+  .refine(({ folder }) => !folder.split(/[\\/]/).includes(".."), "must be a path inside the repository (no '..')")
+  .refine(
+    ({ folder }) => !folder.split(/[\\/]/).some((s) => s.toLowerCase() === ".git"),
+    "must not contain a .git segment (Git's own folder)",
   )
   .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)");
 
@@ -269,7 +281,7 @@ export const stackConfigSchema = z
   .strictObject({
     repository,
     /** Folder Flux syncs; default `cluster/<stack>`. */
-    syncPath: syncPath.optional(),
+    syncPath: repositoryFolder.optional(),
     /** Production-like environment: stricter policies (pinned refs). */
     production: z.boolean().default(false),
     flux: flux.prefault({}),

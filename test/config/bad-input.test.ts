@@ -20,6 +20,7 @@ const WHAT: Record<Category, RegExp> = {
   "wrong type": /^must /,
   "invalid value": /^must /,
   "unknown key": /^is not a known setting$/,
+  "prototype key": /^is not allowed \(__proto__, constructor and prototype are never settings\)$/,
 };
 
 function assertOneLine(message: string, source: string, c: BadCase): void {

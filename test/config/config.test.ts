@@ -40,9 +40,9 @@ const BAD: [Record<string, unknown>, string][] = [
   [{ repository: { ...repo, branch: "" } }, "flux-gitops:repository.branch must be a non-empty string"],
   [{ repository: { ...repo, branch: 7 } }, "flux-gitops:repository.branch must be a string"],
   [{ repository: { ...repo, url: "x" } }, "flux-gitops:repository.url is not a known setting"],
-  [{ repository: repo, syncPath: "../other" }, "flux-gitops:syncPath must be a path inside the repository (relative, no '..')"],
+  [{ repository: repo, syncPath: "../other" }, "flux-gitops:syncPath must be a path inside the repository (no '..')"],
   [{ repository: repo, syncPath: "./" }, "flux-gitops:syncPath must name a folder below the repository root (e.g. cluster/dev)"],
-  [{ repository: repo, syncPath: "/abs" }, "flux-gitops:syncPath must be a path inside the repository (relative, no '..')"],
+  [{ repository: repo, syncPath: "/abs" }, "flux-gitops:syncPath must be a relative path inside the repository, not an absolute one"],
   [{ repository: repo, production: "yes" }, "flux-gitops:production must be a boolean"],
   [{ repository: repo, flux: { install: "kubectl" } }, 'flux-gitops:flux.install must be one of: "helm", "operator"'],
   [

@@ -101,12 +101,12 @@ const BAD_SETTINGS: [string, (root: string) => void, (root: string) => RegExp][]
   [
     "syncPath is a file",
     (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: Pulumi.prod.yaml\n"),
-    (root) => new RegExp(`^render: ${join(root, "Pulumi.prod.yaml")} is not a folder \\(a file is in the way\\)`),
+    () => /^render: Pulumi\.prod\.yaml is not a folder \(a file is in the way\)/,
   ],
   [
     "syncPath lies under a file",
     (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: Pulumi.prod.yaml/dev\n"),
-    (root) => new RegExp(`^render: ${join(root, "Pulumi.prod.yaml/dev")} is not a folder`),
+    () => /^render: Pulumi\.prod\.yaml is not a folder \(a file is in the way\)/,
   ],
   [
     "two stacks render to one folder",

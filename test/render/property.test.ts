@@ -2,12 +2,24 @@
 // HelmReleases from Git / Helm repositories / OCI, Kustomizations, dependencies, values) renders,
 // re-renders byte-identically whatever the object order, is idempotent on disk, and every file reads
 // back as the object it came from and passes the CRD schema check.
+// A second property feeds hostile existing trees (symlinks out of the repository, control characters).
 // Seeded (FC_SEED to explore others); on failure fast-check prints the seed and path to replay.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import fc from "fast-check";
 import yaml from "js-yaml";
 import {
@@ -27,6 +39,7 @@ import {
 } from "../../infra/render/objects.ts";
 import { violations } from "../../infra/render/validate.ts";
 import { checkEnvironments, HEADER, KUSTOMIZATION_FILE, writeEnvironments, type RenderObject } from "../../infra/render/write.ts";
+import { HEADER_MARKER, writeTrees } from "../../infra/render/tree.ts";
 
 export const SEED = Number(process.env.FC_SEED ?? 20250611);
 
@@ -152,7 +165,7 @@ test("random valid definitions render, re-render byte-identically and read back 
         assert.deepEqual(files(join(b, "cluster/dev")), written);
         // Idempotent: nothing to write, nothing stale.
         assert.deepEqual(writeEnvironments(a, [env]).written, []);
-        assert.deepEqual(checkEnvironments(a, [env]), { stale: [], missing: [], extra: [] });
+        assert.deepEqual(checkEnvironments(a, [env]), { stale: [], missing: [], extra: [], leftovers: [] });
 
         const byFile = new Map(
           objects.map((o) => [`${o.kind.toLowerCase()}_${[o.metadata?.namespace, o.metadata?.name].filter(Boolean).join("_")}.yaml`, o]),
@@ -183,3 +196,114 @@ test("random valid definitions render, re-render byte-identically and read back 
     { seed: SEED, numRuns: 200 },
   );
 });
+
+// Hostile trees (issue #13): whatever already sits in the output folder — generated and hand-written
+// files, symlinks to files and folders outside the repository, dangling links, empty folders — and
+// whatever paths are planned (some with control characters), a write either refuses with a RenderError
+// or leaves exactly the planned generated files plus every hand-written entry as it was; nothing outside
+// the repository changes and no staging folder is left behind.
+const SEGMENT = fc.constantFrom("apps", "infra", "a.yaml", "b.yaml", "kustomization.yaml", "notes.md");
+const relPath = fc.array(SEGMENT, { minLength: 1, maxLength: 3 }).map((s) => s.join("/"));
+const existing = fc.array(
+  fc.record({
+    path: relPath,
+    kind: fc.constantFrom("generated", "hand-written", "link to outside file", "link to outside folder", "dangling link", "empty folder"),
+  }),
+  { maxLength: 6 },
+);
+const planned = fc.array(
+  fc.record({
+    path: fc.oneof(
+      { weight: 9, arbitrary: relPath.filter((p) => p.endsWith(".yaml")) },
+      { weight: 1, arbitrary: fc.tuple(relPath, fc.integer({ min: 0, max: 31 })).map(([p, c]) => `${p}${String.fromCharCode(c)}.yaml`) },
+    ),
+    content: fc.string({ maxLength: 8 }),
+  }),
+  { maxLength: 5 },
+);
+
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (sub: string) => {
+    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const path = sub ? `${sub}/${e.name}` : e.name;
+      if (e.isSymbolicLink()) out.set(path, `-> ${readlinkSync(join(dir, path))}`);
+      else if (e.isDirectory()) {
+        out.set(path, "(folder)");
+        walk(path);
+      } else out.set(path, readFileSync(join(dir, path), "utf8"));
+    }
+  };
+  if (existsSync(dir)) walk("");
+  return out;
+}
+
+test("hostile existing trees: a write refuses or leaves planned files plus untouched hand-written entries, never touching outside", () => {
+  fc.assert(
+    fc.property(existing, planned, (entries, plan) => {
+      const root = mkdtempSync(join(tmpdir(), "prop-hostile-"));
+      const outside = mkdtempSync(join(tmpdir(), "prop-outside-"));
+      try {
+        writeFileSync(join(outside, "victim.yaml"), `${HEADER}victim\n`);
+        mkdirSync(join(outside, "folder"));
+        const dir = join(root, "cluster/dev");
+        mkdirSync(dir, { recursive: true });
+        for (const { path, kind } of entries) {
+          const full = join(dir, path);
+          if (existsSync(full) || lstatOrNull(full)) continue;
+          try {
+            mkdirSync(dirname(full), { recursive: true });
+          } catch {
+            continue; // a file where a folder would go: this entry is skipped
+          }
+          if (kind === "generated") writeFileSync(full, `${HEADER}old\n`);
+          else if (kind === "hand-written") writeFileSync(full, "# by hand\n");
+          else if (kind === "link to outside file") symlinkSync(join(outside, "victim.yaml"), full);
+          else if (kind === "link to outside folder") symlinkSync(join(outside, "folder"), full);
+          else if (kind === "dangling link") symlinkSync(join(outside, "nowhere"), full);
+          else mkdirSync(full);
+        }
+        const before = tree(dir);
+        const outsideBefore = tree(outside);
+        const files = new Map(plan.map((p) => [p.path, `${HEADER}${p.content}`]));
+        let refused = false;
+        try {
+          writeTrees(root, [{ name: "dev", dir: "cluster/dev", files }]);
+        } catch (err) {
+          assert.equal((err as Error).name, "RenderError", String(err));
+          refused = true;
+        }
+        assert.deepEqual(tree(outside), outsideBefore, "nothing outside the repository changed");
+        assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"], "no staging folder left");
+        const after = tree(dir);
+        if (refused) {
+          assert.deepEqual(after, before, "a refused write changes nothing");
+          return;
+        }
+        for (const [path, content] of files) assert.equal(after.get(path), content, path);
+        for (const [path, was] of before) {
+          if (was === "(folder)" || isGenerated(path, was)) continue;
+          assert.equal(after.get(path), was, `hand-written ${path} kept as it was`);
+        }
+        for (const [path, now] of after) {
+          if (isGenerated(path, now)) assert.ok(files.has(path), `generated ${path} is planned`);
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+        rmSync(outside, { recursive: true, force: true });
+      }
+    }),
+    { seed: SEED, numRuns: 60 },
+  );
+});
+
+/** What the renderer treats as its own: a .yaml file that starts with the header. */
+const isGenerated = (path: string, content: string) => path.endsWith(".yaml") && content.startsWith(HEADER_MARKER);
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}

@@ -93,7 +93,7 @@ test("check lists stale, missing and extra generated files and ignores hand-writ
   const dir = join(root, "cluster/dev");
   writeEnvironments(root, [env("dev")]);
   writeFileSync(join(dir, "notes.yaml"), "# hand-written\nfoo: bar\n");
-  assert.deepEqual(checkEnvironments(root, [env("dev")]), { stale: [], missing: [], extra: [] });
+  assert.deepEqual(checkEnvironments(root, [env("dev")]), { stale: [], missing: [], extra: [], leftovers: [] });
 
   writeFileSync(join(dir, "helmrelease_flux-system_remla.yaml"), `${HEADER}edited: true\n`);
   rmSync(join(dir, "namespace_remla.yaml"));
@@ -103,6 +103,7 @@ test("check lists stale, missing and extra generated files and ignores hand-writ
     stale: ["cluster/dev/helmrelease_flux-system_remla.yaml"],
     missing: ["cluster/dev/namespace_remla.yaml"],
     extra: ["cluster/dev/helmrelease_flux-system_old.yaml"],
+    leftovers: [],
   });
   assert.deepEqual(readdirSync(dir).sort(), before, "check writes nothing");
   // A changed definition makes the committed file stale too.

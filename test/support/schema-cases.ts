@@ -21,7 +21,10 @@ interface Def {
 
 const def = (s: Schema) => s._zod.def as unknown as Def;
 
-export type Category = "missing" | "wrong type" | "invalid value" | "unknown key";
+export type Category = "missing" | "wrong type" | "invalid value" | "unknown key" | "prototype key";
+
+/** Keys that would reach an object's prototype; a hostile stack file puts them anywhere (issue #13). */
+export const PROTOTYPE_KEYS = ["__proto__", "constructor", "prototype"] as const;
 
 export interface BadCase {
   category: Category;
@@ -118,7 +121,7 @@ const WRONG_TYPE: Record<string, unknown[]> = {
   unknown: [42, true, null],
 };
 const INVALID: Record<string, unknown[]> = {
-  string: ["", "   ", "Not Valid!", "/abs", "../up", "a".repeat(300)],
+  string: ["", "   ", "Not Valid!", "/abs", "../up", "a".repeat(300), "a\u0000b", "a\nb", ".git", "cluster/.git/x"],
   number: [-1, 1.5, 1e9, -1e9],
   enum: ["not-a-value", ""],
   array: [[]],
@@ -135,7 +138,8 @@ function setAt(root: Record<string, unknown>, path: Segment[], value: unknown): 
   for (const seg of path.slice(0, -1)) cur = cur[seg];
   const last = path[path.length - 1]!;
   if (value === undefined) delete cur[last];
-  else cur[last] = value;
+  // An own property even for `__proto__`, as YAML and JSON parsers create it.
+  else Object.defineProperty(cur, last, { value, enumerable: true, writable: true, configurable: true });
   return copy;
 }
 
@@ -153,13 +157,22 @@ export function badCases(schema: Schema): { valid: Record<string, unknown>; case
       bad: true,
     });
 
+  const prototypeKeys = (path: Segment[]) => {
+    for (const key of PROTOTYPE_KEYS) {
+      const bad = { syncPath: "../../outside", enabled: true };
+      cases.push({ category: "prototype key", path: pathText([...path, key]), values: setAt(valid, [...path, key], bad), bad });
+    }
+  };
+
   if (strict(schema)) unknownKey([]);
+  prototypeKeys([]);
   for (const node of nodes(schema)) {
     const d = base(node.leaf);
     if (node.required && node.holder === "object") add("missing", node, undefined);
     for (const bad of WRONG_TYPE[d.type] ?? []) if (!accepts(node.leaf, bad)) add("wrong type", node, bad);
     for (const bad of INVALID[d.type] ?? []) if (!accepts(node.leaf, bad)) add("invalid value", node, bad);
     if (strict(node.leaf)) unknownKey(node.path);
+    if (d.type === "object" || d.type === "record") prototypeKeys(node.path);
   }
   return { valid, cases };
 }
