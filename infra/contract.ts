@@ -12,6 +12,12 @@ export const DEFAULT_FLUX_NAMESPACE = "flux-system";
 /** Name of the sync objects Pulumi creates: the SSH Secret, the GitRepository and the Kustomization. */
 export const SYNC_NAME = "flux-system";
 
+/** Pulumi type token of the component a stack creates everything in (a child of the stack resource). */
+export const GITOPS_TYPE = "flux-gitops:index:FluxGitOps";
+
+/** Pulumi type token of the component that owns a key pair and its GitHub deploy key. */
+export const DEPLOY_KEY_TYPE = "flux-gitops:deploy:DeployKey";
+
 /** Pulumi type token of the component that installs Flux. */
 export const FLUX_INSTALL_TYPE = "flux-gitops:flux:FluxInstall";
 
@@ -67,6 +73,10 @@ export interface StackFacts {
   githubOwner?: string;
   /** `flux.multitenancy.noRemoteBases`: kustomize-controller refuses remote bases. */
   noRemoteBases?: boolean;
+  /** `imageAutomation.enabled`: the stack registers the automation's write key (absent: it does not). */
+  imageAutomation?: boolean;
+  /** `repository.name`: the repository Flux syncs from, the only one the automation's key may push to. */
+  repositoryName?: string;
 }
 
 /**

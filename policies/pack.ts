@@ -8,18 +8,11 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { StackFacts } from "../infra/contract.ts";
-import { field } from "./rules/model.ts";
+import { field, parseUrn } from "./rules/model.ts";
 import type { Rule, Subject } from "./rules/model.ts";
 import { factsFromPulumiConfig, githubOwnerOf, pulumiConfigFromEnv } from "./stacks.ts";
 
 type PulumiResource = Pick<ResourceValidationArgs | PolicyResource, "type" | "name" | "urn" | "props" | "opts">;
-
-/** `urn:pulumi:<stack>::<project>::<parent$…$type>::<name>` → stack and the type chain, outermost first. */
-function parseUrn(urn: string | undefined): { stack?: string; types: string[] } {
-  const parts = urn?.split("::") ?? [];
-  if (parts.length < 4 || !parts[0]!.startsWith("urn:pulumi:")) return { types: [] };
-  return { stack: parts[0]!.slice("urn:pulumi:".length), types: parts[2]!.split("$") };
-}
 
 /** What the pack knows of the stack under preview: its config, as the engine hands it over. */
 export interface PackStack {
@@ -43,9 +36,9 @@ export function packStackFromEnv(env: NodeJS.ProcessEnv): PackStack {
 }
 
 export function fromPulumi(r: PulumiResource, packStack: PackStack = { facts: () => undefined }): Subject {
-  const own = parseUrn(r.urn);
+  const own = parseUrn(r.urn) ?? { stack: undefined, types: [] };
   // The URN carries the parents' types; the parent option's URN adds the parent itself and its chain.
-  const ancestors = [...new Set([...own.types.slice(0, -1), ...parseUrn(r.opts.parent).types])];
+  const ancestors = [...new Set([...own.types.slice(0, -1), ...(parseUrn(r.opts.parent)?.types ?? [])])];
   const name = field(r.props, "metadata", "name");
   const namespace = field(r.props, "metadata", "namespace");
   const stack = own.stack === undefined ? undefined : packStack.facts(own.stack);
@@ -56,6 +49,8 @@ export function fromPulumi(r: PulumiResource, packStack: PackStack = { facts: ()
     props: r.props,
     origin: "pulumi",
     ancestors,
+    urn: r.urn,
+    parentUrn: r.opts.parent,
     environment: own.stack,
     githubOwner: stack?.githubOwner ?? packStack.githubOwner,
     stack,

@@ -14,6 +14,8 @@ export function stackFacts(cfg: StackConfig): StackFacts {
     sync: cfg.syncPath,
     githubOwner: cfg.repository.owner,
     noRemoteBases: cfg.flux.multitenancy.noRemoteBases,
+    imageAutomation: cfg.imageAutomation.enabled,
+    repositoryName: cfg.repository.name,
   };
 }
 

@@ -3,15 +3,19 @@
 // what its image automation committed there — into <to>'s definitions: the file
 // stacks/environments/promoted/<to>.ts, which stacks/environments/<to>.ts lays over its remla values.
 // Then `npm run render` and a pull request deploy them (docs/operations.md "Promote dev → prod").
+// It promotes only what `npm run render -- --check` accepts for <from> (the same check, run first), and
+// only values carrying the exact marker the definitions place, that Flux's setter could have written.
 // Exit 0: written (or already up to date); 1: a bad environment, a missing or edited rendered file; 2: bad arguments.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
+import { isScalar, parseDocument } from "yaml";
 import { isMain, runCli, USAGE_EXIT, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
 import { UserError } from "../infra/errors.ts";
-import { valueMarkers } from "../infra/render/markers.ts";
-import { fileName, type Environment, type RenderObject } from "../infra/render/write.ts";
+import { markerOf, setterMarker, valueMarkers } from "../infra/render/markers.ts";
+import { ownedValueProblem } from "../infra/render/ownership.ts";
+import { checkEnvironments, fileName, type Environment, type RenderObject } from "../infra/render/write.ts";
 import { loadEnvironment } from "./releases/environments.ts";
 import { valueAt } from "./releases/images.ts";
 
@@ -49,8 +53,21 @@ function placed(env: Environment): { obj: RenderObject; dir: string }[] {
   ];
 }
 
+/** Refuses to promote from a folder `render --check` does not accept: stale, missing, extra or leftover files. */
+function refuseUnchecked(root: string, env: Environment): void {
+  const report = checkEnvironments(root, [env]);
+  const problems = [...report.stale, ...report.missing, ...report.extra, ...report.leftovers];
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `${env.dir} is not what the definitions render (${problems.length} file(s), first ${problems[0]}); ` +
+        "run npm run render -- --check, fix it, then promote",
+    );
+  }
+}
+
 /** The marked values of `env` as they are in its rendered files on disk (the automation's commits included). */
 function currentImageValues(root: string, env: Environment): Promoted[] {
+  refuseUnchecked(root, env);
   const found: Promoted[] = [];
   for (const { obj, dir } of placed(env)) {
     const markers = valueMarkers(obj);
@@ -64,14 +81,48 @@ function currentImageValues(root: string, env: Environment): Promoted[] {
     if (!existsSync(join(root, file))) throw new ConfigError(`${file} is missing; run npm run render first`);
     const doc = parseDocument(readFileSync(join(root, file), "utf8"));
     for (const marker of markers) {
-      const value = doc.errors.length === 0 ? doc.getIn(marker.path) : undefined;
-      if (typeof value !== "string") {
-        throw new ConfigError(`${file}: ${marker.path.join(".")} is not a string value; run npm run render -- --check`);
+      const key = `${file}: ${marker.path.join(".")}`;
+      const node = doc.errors.length === 0 ? doc.getIn(marker.path, true) : undefined;
+      if (!isScalar(node) || typeof node.value !== "string")
+        throw new ConfigError(`${key} is not a string value; run npm run render -- --check`);
+      if (markerOf(node.comment) !== setterMarker(marker)) {
+        throw new ConfigError(`${key} does not carry its marker # ${setterMarker(marker)} on its line; run npm run render -- --check`);
       }
+      const value = node.value;
+      const problem = value === valueAt(obj.toJSON(), marker.path) ? undefined : ownedValueProblem(value, marker);
+      if (problem !== undefined) throw new ConfigError(`${key} holds ${JSON.stringify(value)}, which promote will not copy: ${problem}`);
       found.push({ path: marker.path.slice(VALUES.length), value });
     }
   }
   return found;
+}
+
+/** Refuses a symlink anywhere on the way to `relative` below `root` (promote writes only real folders and files). */
+function refuseSymlinks(root: string, relative: string): void {
+  let at = root;
+  for (const segment of relative.split(sep)) {
+    at = join(at, segment);
+    if (lstatSync(at, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new ConfigError(`${at.slice(root.length + 1)} is a symlink; promote writes only to real folders and files`);
+    }
+  }
+}
+
+/** Writes `content` to `file` through a fresh temp file beside it (exclusive create, random name), then renames it over. */
+function replaceFile(file: string, content: string): void {
+  const temp = `${file}.${randomBytes(8).toString("hex")}.tmp`;
+  const fd = openSync(temp, "wx", 0o644);
+  try {
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 /** A TypeScript object literal the way Prettier prints it (one key per line, trailing commas). */
@@ -117,6 +168,7 @@ async function promote(root: string, from: string, to: string, io: Io): Promise<
   const values = currentImageValues(root, await load(root, from));
   if (values.length === 0) throw new ConfigError(`${from} marks no image value (stacks/environments/${from}.ts has no imagePolicies)`);
 
+  refuseSymlinks(root, promotedFile(to));
   const before = placed(await load(root, to)).find((p) => p.obj.kind === "HelmRelease" && p.obj.metadata?.name === PROMOTED_RELEASE);
   const file = join(root, promotedFile(to));
   const source = promotedSource(from, to, values);
@@ -129,9 +181,8 @@ async function promote(root: string, from: string, to: string, io: Io): Promise<
     return 0;
   }
   mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, source);
-  renameSync(temp, file);
+  refuseSymlinks(root, promotedFile(to));
+  replaceFile(file, source);
   io.out(`promote: wrote ${promotedFile(to)}; run npm run render and open a pull request with it and cluster/${to}\n`);
   return 0;
 }

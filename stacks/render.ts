@@ -1,4 +1,4 @@
-// npm run render [-- --check] [--root DIR]
+// npm run render [-- --check] [--reset-image-tags] [--root DIR]
 // Renders what every environment deploys into its sync folder (cluster/<env>). Environments are the
 // stacks with a Pulumi.<stack>.yaml in the repository root; each is written to its configured syncPath.
 // Exit 0: done (or up to date); 1: a bad definition or stack config, or --check found stale files; 2: bad flags.
@@ -6,6 +6,7 @@ import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { isMain, runCli, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
+import type { OwnedValueOptions } from "../infra/render/ownership.ts";
 import { checkEnvironments, writeEnvironments, type Environment } from "../infra/render/write.ts";
 import { loadEnvironment } from "./releases/environments.ts";
 
@@ -23,8 +24,8 @@ async function environments(root: string): Promise<Environment[]> {
   return envs;
 }
 
-function check(root: string, envs: Environment[], io: Io): number {
-  const report = checkEnvironments(root, envs);
+function check(root: string, envs: Environment[], io: Io, options: OwnedValueOptions): number {
+  const report = checkEnvironments(root, envs, options);
   const problems = [
     ...report.stale.map((f) => `stale: ${f}`),
     ...report.missing.map((f) => `missing: ${f}`),
@@ -44,8 +45,8 @@ function check(root: string, envs: Environment[], io: Io): number {
   return 0;
 }
 
-function write(root: string, envs: Environment[], io: Io): number {
-  const report = writeEnvironments(root, envs);
+function write(root: string, envs: Environment[], io: Io, options: OwnedValueOptions): number {
+  const report = writeEnvironments(root, envs, options);
   for (const f of report.cleaned) io.out(`cleaned up ${f}\n`);
   for (const f of report.written) io.out(`wrote ${f}\n`);
   for (const f of report.removed) io.out(`removed ${f}\n`);
@@ -59,12 +60,17 @@ export function main(argv: string[], io?: Io): Promise<number> {
   return runCli(
     {
       name: "render",
-      usage: "npm run render [-- --check] [--root DIR]",
-      options: { check: { type: "boolean", default: false }, root: { type: "string" } },
+      usage: "npm run render [-- --check] [--reset-image-tags] [--root DIR]",
+      options: {
+        check: { type: "boolean", default: false },
+        "reset-image-tags": { type: "boolean", default: false },
+        root: { type: "string" },
+      },
       async run({ values }, io) {
         const root = resolve(values.root ?? REPOSITORY_ROOT);
         const envs = await environments(root);
-        return values.check ? check(root, envs, io) : write(root, envs, io);
+        const options = { resetImageTags: values["reset-image-tags"] };
+        return values.check ? check(root, envs, io, options) : write(root, envs, io, options);
       },
     },
     argv,

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import * as github from "@pulumi/github";
+import { DEPLOY_KEY_TYPE } from "../contract.ts";
 
 export interface DeployKeyArgs {
   /** Repository name (the owner comes from the GitHub provider, `github:owner`). */
@@ -30,7 +31,7 @@ export class DeployKey extends pulumi.ComponentResource {
   readonly registration: github.RepositoryDeployKey;
 
   constructor(name: string, args: DeployKeyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flux-gitops:deploy:DeployKey", name, {}, opts);
+    super(DEPLOY_KEY_TYPE, name, {}, opts);
 
     // The rotation counter is part of the key's name: a bump creates a new key pair, and with it a
     // new GitHub deploy key (its `key` and `title` force replacement) before the old ones go.

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/index.ts";
 import type { StackSecrets } from "../config/pulumi.ts";
+import { GITOPS_TYPE } from "../contract.ts";
 import { DeployKey } from "./deploy-key.ts";
 import { FluxInstall } from "./flux-install.ts";
 import { FluxSync } from "./flux-sync.ts";
@@ -29,7 +30,7 @@ export class FluxGitOps extends pulumi.ComponentResource {
   readonly repositoryUrl: string;
 
   constructor(name: string, { config, secrets = {} }: FluxGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flux-gitops:index:FluxGitOps", name, {}, opts);
+    super(GITOPS_TYPE, name, {}, opts);
     const { repository, deployKey, flux, sync } = config;
     const metadata = auditMetadata(config);
     this.repositoryUrl = `ssh://git@${repository.host}/${repository.owner}/${repository.name}`;

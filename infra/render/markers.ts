@@ -7,11 +7,11 @@
 // parser (its source ranges): everything else stays byte for byte what js-yaml wrote.
 //
 // When a generated file is compared with the one on disk (render and render --check), a marked value
-// may differ: the value on disk is the automation's, and it wins, as long as everything else is the same.
-import { isDeepStrictEqual } from "node:util";
-import yaml from "js-yaml";
+// may differ: the value on disk is the automation's, and it wins, as long as it is a value Flux's setter
+// could have written for that policy and everything else in the file is the same text (ownership.ts).
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Scalar } from "yaml";
 import { RenderError } from "./errors.ts";
+import type { TagPolicy } from "./images.ts";
 
 /** A value of a rendered object that image automation rewrites. */
 export interface ValueMarker {
@@ -21,6 +21,10 @@ export interface ValueMarker {
   policy: string;
   /** What the value holds: the tag, the image name, or the whole reference (name:tag). */
   holds: "tag" | "name" | "reference";
+  /** The image repository (no tag) the policy's ImageRepository scans. */
+  image: string;
+  /** Which tags the policy may pick. */
+  accepts: TagPolicy;
 }
 
 const MARKED = new WeakMap<object, ValueMarker[]>();
@@ -41,7 +45,7 @@ export function setterMarker({ policy, holds }: Pick<ValueMarker, "policy" | "ho
 }
 
 /** A marker comment as the `yaml` parser returns it (`node.comment`), or undefined when it is none. */
-function markerOf(comment: string | null | undefined): string | undefined {
+export function markerOf(comment: string | null | undefined): string | undefined {
   const text = comment?.trim();
   if (text === undefined || !text.startsWith("{")) return undefined;
   try {
@@ -81,13 +85,13 @@ export function markedScalars(doc: Document): MarkedScalar[] {
 }
 
 /** Parses YAML keeping comments; undefined when it is not one clean document. */
-function parse(text: string): Document | undefined {
+export function parse(text: string): Document | undefined {
   const doc = parseDocument(text, { keepSourceTokens: false });
   return doc.errors.length === 0 ? doc : undefined;
 }
 
 /** A one-line scalar's [start, end) in `text`, or undefined when it spans lines. */
-function oneLine(text: string, node: Scalar): [number, number] | undefined {
+export function oneLine(text: string, node: Scalar): [number, number] | undefined {
   const [start, end] = node.range ?? [];
   if (start === undefined || end === undefined || text.slice(start, end).includes("\n")) return undefined;
   return [start, end];
@@ -116,53 +120,4 @@ export function writeMarkers(text: string, markers: readonly ValueMarker[], wher
   let out = text;
   for (const [at, insert] of edits.sort((a, b) => b[0] - a[0])) out = out.slice(0, at) + insert + out.slice(at);
   return out;
-}
-
-/** A string as the renderer writes a value (js-yaml, same quoting rules), for one line. */
-function yamlScalar(value: string): string | undefined {
-  const dumped = yaml.dump(value, { lineWidth: -1 }).replace(/\n$/, "");
-  return dumped.includes("\n") ? undefined : dumped;
-}
-
-/** The markers of a parsed file as comparable data: path → marker. */
-function markerMap(marked: MarkedScalar[]): Map<string, string> {
-  return new Map(marked.map((m) => [JSON.stringify(m.path), m.marker]));
-}
-
-/**
- * What to keep of `generated` given the same file `onDisk`: each marked value the automation may have
- * changed is taken from disk (it owns that value), the rest from `generated`. When the result means
- * exactly what is on disk (same data, same markers on the same values; the automation may have
- * re-indented the file when it rewrote it), the file on disk is kept as it is. Files without markers,
- * and files whose markers moved or whose YAML does not parse, are returned as generated.
- */
-export function keepOwnedValues(generated: string, onDisk: string): string {
-  if (!generated.includes("$imagepolicy") || !onDisk.includes("$imagepolicy")) return generated;
-  const genDoc = parse(generated);
-  const diskDoc = parse(onDisk);
-  if (genDoc === undefined || diskDoc === undefined) return generated;
-  const genMarked = markedScalars(genDoc);
-  const diskMarkers = markerMap(markedScalars(diskDoc));
-  const edits: [number, number, string][] = [];
-  for (const { path, marker, node } of genMarked) {
-    if (diskMarkers.get(JSON.stringify(path)) !== marker) continue;
-    const current = diskDoc.getIn(path);
-    const range = oneLine(generated, node);
-    const written = typeof current === "string" ? yamlScalar(current) : undefined;
-    if (range !== undefined && written !== undefined && current !== node.value) edits.push([range[0], range[1], written]);
-  }
-  let kept = generated;
-  for (const [start, end, text] of edits.sort((a, b) => b[0] - a[0])) kept = kept.slice(0, start) + text + kept.slice(end);
-  if (kept === onDisk) return kept;
-  const keptDoc = parse(kept);
-  const sameHeader = kept.slice(0, kept.indexOf("\n")) === onDisk.slice(0, onDisk.indexOf("\n"));
-  if (
-    keptDoc !== undefined &&
-    sameHeader &&
-    isDeepStrictEqual(keptDoc.toJS(), diskDoc.toJS()) &&
-    isDeepStrictEqual(markerMap(markedScalars(keptDoc)), diskMarkers)
-  ) {
-    return onDisk;
-  }
-  return kept;
 }

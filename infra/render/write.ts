@@ -5,7 +5,8 @@
 import yaml from "js-yaml";
 import { isSopsEncrypted } from "../sops.ts";
 import { RenderError } from "./errors.ts";
-import { keepOwnedValues, valueMarkers, writeMarkers } from "./markers.ts";
+import { valueMarkers, writeMarkers, type ValueMarker } from "./markers.ts";
+import { keepOwnedValues, refuseDroppedOwnedValues, type OwnedValueOptions } from "./ownership.ts";
 import { checkTrees, HEADER_MARKER, writeTrees, type CheckReport, type Tree, type WriteReport } from "./tree.ts";
 import { violations, type Validatable } from "./validate.ts";
 
@@ -76,9 +77,16 @@ function serialise(obj: RenderObject, doc: Record<string, unknown>, where: strin
   return writeMarkers(content, valueMarkers(obj), `${where}: ${objectRef(obj)}`);
 }
 
+/** A planned environment: its files, and the values image automation owns in each (by the same path). */
+interface Planned {
+  files: Map<string, string>;
+  markers: Map<string, readonly ValueMarker[]>;
+}
+
 /** The files of one folder (name → content, kustomization.yaml last), after validating every object. */
-function planFolder(where: string, objects: RenderObject[]): Map<string, string> {
+function planFolder(where: string, objects: RenderObject[]): Planned {
   const docs: { file: string; rank: number; content: string }[] = [];
+  const markers = new Map<string, readonly ValueMarker[]>();
   const seen = new Set<string>();
   for (const obj of objects) {
     const problems = violations(obj);
@@ -97,6 +105,7 @@ function planFolder(where: string, objects: RenderObject[]): Map<string, string>
     }
     seen.add(file);
     const content = serialise(obj, doc, where);
+    if (valueMarkers(obj).length > 0) markers.set(file, valueMarkers(obj));
     docs.push({ file, rank: KIND_RANK[obj.kind] ?? 2, content });
   }
   docs.sort((a, b) => a.rank - b.rank || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -107,7 +116,7 @@ function planFolder(where: string, objects: RenderObject[]): Map<string, string>
     resources: docs.map((d) => d.file),
   };
   files.set(KUSTOMIZATION_FILE, HEADER + toYaml(kustomization));
-  return files;
+  return { files, markers };
 }
 
 /**
@@ -115,8 +124,12 @@ function planFolder(where: string, objects: RenderObject[]): Map<string, string>
  * the folder's own files, then each layer's under `<layer path>/`.
  */
 export function planEnvironment(env: Environment): Map<string, string> {
+  return planWithMarkers(env).files;
+}
+
+function planWithMarkers(env: Environment): Planned {
   const where = `environment "${env.name}"`;
-  const files = planFolder(where, env.objects);
+  const { files, markers } = planFolder(where, env.objects);
   const paths = new Set<string>();
   for (const layer of env.layers ?? []) {
     if (!LAYER_PATH.test(layer.path)) {
@@ -127,36 +140,47 @@ export function planEnvironment(env: Environment): Map<string, string> {
     const clash = [...paths].find((p) => p === layer.path || p.startsWith(`${layer.path}/`) || layer.path.startsWith(`${p}/`));
     if (clash !== undefined) throw new RenderError(`${where}: layers "${clash}" and "${layer.path}" overlap; give each its own folder`);
     paths.add(layer.path);
-    for (const [file, content] of planFolder(`${where}, layer ${layer.path}`, layer.objects)) files.set(`${layer.path}/${file}`, content);
+    const folder = planFolder(`${where}, layer ${layer.path}`, layer.objects);
+    for (const [file, content] of folder.files) files.set(`${layer.path}/${file}`, content);
+    for (const [file, marked] of folder.markers) markers.set(`${layer.path}/${file}`, marked);
   }
-  return files;
+  return { files, markers };
 }
 
 /** Writes nothing; lists generated files that differ, are missing or should no longer exist, and leftovers. */
-export function checkEnvironments(root: string, envs: Environment[]): CheckReport {
-  return checkTrees(root, envs.map(tree));
+export function checkEnvironments(root: string, envs: Environment[], options: OwnedValueOptions = {}): CheckReport {
+  return checkTrees(
+    root,
+    envs.map((env) => tree(env, options)),
+  );
 }
 
 /** Brings every environment folder up to date; files already identical are left untouched. */
-export function writeEnvironments(root: string, envs: Environment[]): WriteReport {
-  return writeTrees(root, envs.map(tree));
+export function writeEnvironments(root: string, envs: Environment[], options: OwnedValueOptions = {}): WriteReport {
+  return writeTrees(
+    root,
+    envs.map((env) => tree(env, options)),
+  );
 }
 
 /**
  * Validates an environment and plans its files (throws RenderError before anything is written). A value
- * image automation owns (it carries a setter marker) keeps the automation's value from the file on disk,
- * so render neither flags nor undoes its commits.
+ * image automation owns (it carries the setter marker the definitions place) keeps the automation's
+ * value from the file on disk, so render neither flags nor undoes its commits; a value it owned that the
+ * definitions no longer mark is not replaced silently (ownership.ts).
  */
-function tree(env: Environment): Tree {
-  const files = planEnvironment(env);
+function tree(env: Environment, options: OwnedValueOptions): Tree {
+  const { files, markers } = planWithMarkers(env);
   return {
     name: env.name,
     dir: env.dir,
     files,
     settle(onDisk) {
-      for (const [file, content] of files) {
-        const current = onDisk.get(file);
-        if (current !== undefined) files.set(file, keepOwnedValues(content, current));
+      for (const [file, current] of onDisk) {
+        const content = files.get(file);
+        const where = `${env.dir}/${file}`;
+        if (content === undefined) refuseDroppedOwnedValues(where, current, undefined, options);
+        else files.set(file, keepOwnedValues(content, current, markers.get(file) ?? [], where, options));
       }
     },
   };

@@ -1,6 +1,6 @@
 // The one rule set both front ends run: the CrossGuard pack (policies/index.ts) and the YAML checker (policies/cli.ts).
 import { chartVersionPinned, gitRefPinned, gitSourceAllowed, helmReleaseGitSourced } from "./sources.ts";
-import { deployKeyReadOnly, noDirectHelm, noDirectWorkloads, singleFluxInstall } from "./stack.ts";
+import { deployKeyReadOnly, noDirectHelm, noDirectWorkloads, oneWriteKey, singleFluxInstall } from "./stack.ts";
 import {
   contentVerified,
   helmReleaseRemediation,
@@ -22,6 +22,7 @@ export const rules: Rule[] = [
   syncPathMatchesEnv,
   syncPrunes,
   deployKeyReadOnly,
+  oneWriteKey,
   intervalBounds,
   noPlaintextSecrets,
   helmReleaseRemediation,

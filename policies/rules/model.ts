@@ -21,6 +21,9 @@ export interface Subject {
   origin: Origin;
   /** Type tokens of the Pulumi parents, outermost first (empty for YAML). */
   ancestors: string[];
+  /** Pulumi only: the resource's URN and its parent's, as the engine hands them over. */
+  urn?: string;
+  parentUrn?: string;
   /** Stack name (Pulumi) or environment (YAML: the stack whose graph or sync folder holds the object). */
   environment?: string;
   /** GitHub owner from the stack's config (`repository.owner`, equal to `github:owner`). */
@@ -71,6 +74,22 @@ export function stackRule<S extends z.ZodType>(rule: Omit<StackRule<S>, "kind">)
 /** The type token a Kubernetes object registers as in Pulumi: `kubernetes:core/v1:Secret`, `kubernetes:apps/v1:Deployment`. */
 export function kubernetesType(apiVersion: string, kind: string): string {
   return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
+}
+
+/** A Pulumi URN's parts. */
+export interface Urn {
+  stack: string;
+  project: string;
+  /** The qualified type: parents' types (the stack resource's left out), outermost first, then the resource's own. */
+  types: string[];
+  name: string;
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent$…$type>::<name>`, or undefined when it is none. */
+export function parseUrn(urn: string | undefined): Urn | undefined {
+  const parts = urn?.split("::") ?? [];
+  if (parts.length < 4 || !parts[0]!.startsWith("urn:pulumi:")) return undefined;
+  return { stack: parts[0]!.slice("urn:pulumi:".length), project: parts[1]!, types: parts[2]!.split("$"), name: parts.slice(3).join("::") };
 }
 
 /** Reads `obj.a.b.c` for a fixed path; anything that is not a plain object on the way gives undefined. */

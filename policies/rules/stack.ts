@@ -1,9 +1,16 @@
 // Rules for what a Pulumi stack may create: Flux is installed and synced, everything else comes from Git.
 import { z } from "zod";
-import { AUTOMATION_KEY_NAME, FLUX_INSTALL_TYPE, IMAGE_AUTOMATION_TYPE, SYNC_NAME } from "../../infra/contract.ts";
+import {
+  AUTOMATION_KEY_NAME,
+  DEPLOY_KEY_TYPE,
+  FLUX_INSTALL_TYPE,
+  GITOPS_TYPE,
+  IMAGE_AUTOMATION_TYPE,
+  SYNC_NAME,
+} from "../../infra/contract.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../../infra/flux/versions.ts";
 import { urlUnder } from "../urls.ts";
-import { field, fluxNamespace, isFluxSystemSync, parseKubernetesType, resourceRule, stackRule, text } from "./model.ts";
+import { field, fluxNamespace, isFluxSystemSync, parseKubernetesType, parseUrn, resourceRule, stackRule, text } from "./model.ts";
 import type { Subject } from "./model.ts";
 
 const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
@@ -101,11 +108,45 @@ export const noDirectWorkloads = resourceRule({
   },
 });
 
-/** The write key image automation uses: exactly its resource name (or a rotation of it) inside its component. */
-function isAutomationKey(s: Subject): boolean {
-  const name = new RegExp(`^${AUTOMATION_KEY_NAME}(-r[1-9][0-9]*)?$`);
-  return name.test(s.name) && s.ancestors.includes(IMAGE_AUTOMATION_TYPE);
+const DEPLOY_KEY_RESOURCE = "github:index/repositoryDeployKey:RepositoryDeployKey";
+/**
+ * Where the program registers the automation's GitHub deploy key: stack → FluxGitOps →
+ * ImageAutomationAccess → DeployKey "automation-deploy-key" → the key (what the engine builds the URN
+ * from; test/policies/deploy-key.test.ts runs the program through cmd/run to see it).
+ */
+const AUTOMATION_KEY_CHAIN = [GITOPS_TYPE, IMAGE_AUTOMATION_TYPE, DEPLOY_KEY_TYPE, DEPLOY_KEY_RESOURCE];
+const AUTOMATION_KEY = new RegExp(`^${AUTOMATION_KEY_NAME}(-r[1-9][0-9]*)?$`);
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Why a deploy key with write access is not the image automation's own, or undefined when it is: the
+ * stack's config turns image automation on, the key sits at exactly the place the program registers it,
+ * and it is registered on the stack's sync repository.
+ */
+function notAutomationKey(s: Subject): string | undefined {
+  if (s.stack?.imageAutomation !== true) return "image automation is off in this stack's config";
+  const own = parseUrn(s.urn);
+  const parent = parseUrn(s.parentUrn);
+  const inPlace =
+    own !== undefined &&
+    parent !== undefined &&
+    AUTOMATION_KEY.test(own.name) &&
+    own.name === s.name &&
+    sameList(own.types, AUTOMATION_KEY_CHAIN) &&
+    sameList(parent.types, AUTOMATION_KEY_CHAIN.slice(0, -1)) &&
+    parent.name === AUTOMATION_KEY_NAME &&
+    parent.stack === own.stack &&
+    parent.project === own.project;
+  if (!inPlace) return `it is not the key ImageAutomationAccess registers (${AUTOMATION_KEY_CHAIN.join(" → ")} "${AUTOMATION_KEY_NAME}")`;
+  const repository = text(field(s.props, "repository"));
+  if (repository !== s.stack.repositoryName) {
+    return `it is registered on repository "${repository ?? "<unknown>"}", not on the sync repository "${s.stack.repositoryName}"`;
+  }
+  return undefined;
 }
+
+const writable = (s: Subject) => s.type === DEPLOY_KEY_RESOURCE && field(s.props, "readOnly") === false;
 
 export const deployKeyReadOnly = resourceRule({
   name: "deploy-key-read-only",
@@ -114,12 +155,29 @@ export const deployKeyReadOnly = resourceRule({
   origins: ["pulumi"],
   config: z.strictObject({}),
   check(s, _config, report) {
-    if (s.type !== "github:index/repositoryDeployKey:RepositoryDeployKey" || isAutomationKey(s)) return;
-    if (field(s.props, "readOnly") === false) {
+    if (!writable(s)) return;
+    const why = notAutomationKey(s);
+    if (why === undefined) return;
+    report(
+      `deploy key "${s.name}" has write access: set the deploy key config readOnly back to true ` +
+        `(Flux only reads). Only image automation may push, with its own key ("${AUTOMATION_KEY_NAME}", ` +
+        `created when flux-gitops:imageAutomation.enabled is true); here ${why}.`,
+    );
+  },
+});
+
+export const oneWriteKey = stackRule({
+  name: "one-write-key",
+  description: "A stack registers at most one GitHub deploy key with write access (the image automation's).",
+  enforcementLevel: "mandatory",
+  origins: ["pulumi"],
+  config: z.strictObject({}),
+  checkStack(subjects, _config, report) {
+    const keys = subjects.filter(writable);
+    if (keys.length > 1) {
       report(
-        `deploy key "${s.name}" has write access: set the deploy key config readOnly back to true ` +
-          `(Flux only reads). Only image automation may push, with its own key ("${AUTOMATION_KEY_NAME}", ` +
-          "created when flux-gitops:imageAutomation.enabled is true).",
+        `found ${keys.length} deploy keys with write access (${keys.map((k) => `"${k.name}"`).join(", ")}); ` +
+          `a stack may register only one, the image automation's "${AUTOMATION_KEY_NAME}"`,
       );
     }
   },

@@ -78,7 +78,7 @@ export function automateImages<V, N extends string>(
       ctx,
     );
     const imagePolicyObject = imagePolicy({ name, repository, policy }, ctx);
-    markValue(target.release, { path, policy: `${ctx.namespace}:${name}`, holds: setter.holds });
+    markValue(target.release, { path, policy: `${ctx.namespace}:${name}`, holds: setter.holds, image: setter.image, accepts: policy });
     objects.push(repository, imagePolicyObject);
   }
   return objects;

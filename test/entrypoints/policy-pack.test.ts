@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACK_DIR, PolicyPackProcess, type AnalyzerInput } from "../support/analyzer-client.ts";
 import { FakeEngine, runUnderCmdRun, type EngineRegistration } from "../support/engine.ts";
+import { stackConfig as languageStackConfig } from "../support/pulumi-mocks.ts";
 import { rules } from "../../policies/rules/index.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
@@ -30,7 +31,8 @@ describe("policy pack through cmd/run-policy-pack", () => {
     engine = await FakeEngine.start({ project: "flux-gitops", stack: "dev", dryRun: true });
     pack = await PolicyPackProcess.startLikeCli({
       stack: "dev",
-      stackConfig: { "github:owner": "remla25-team3" },
+      // The dev stack's config, as the CLI hands it over (the automation's write key is allowed only where it is on).
+      stackConfig: languageStackConfig("dev"),
       engineAddress: engine.engineAddress,
     });
   });

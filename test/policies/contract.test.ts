@@ -17,7 +17,8 @@ import { rules } from "../../policies/rules/index.ts";
 import { main as render } from "../../stacks/render.ts";
 import { PACK_DIR, PolicyPackProcess, type AnalyzerInput } from "../support/analyzer-client.ts";
 import { ROOT } from "../support/paths.ts";
-import { runStack, stackConfig } from "../support/pulumi-mocks.ts";
+import { runUnderCmdRun } from "../support/engine.ts";
+import { stackConfig } from "../support/pulumi-mocks.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
 const MOVED = { namespace: "flux", syncPath: "deploy/dev" };
@@ -38,19 +39,21 @@ function movedConfig(): Record<string, unknown> {
 
 test("pack: a dev stack with flux.namespace flux and syncPath deploy/dev is clean", async () => {
   const config = movedConfig();
-  const run = await runStack("dev", { config });
-  const sync = run.one("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization");
+  // Through cmd/run: the URNs the engine builds (the automation's key is checked by its place in the stack).
+  const run = await runUnderCmdRun({ stack: "dev", dryRun: true, config });
+  assert.equal(run.code, 0, run.stderr);
+  const sync = run.engine.one("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization");
   assert.equal(sync.inputs.metadata.namespace, MOVED.namespace);
   assert.equal(sync.inputs.spec.path, `./${MOVED.syncPath}`);
   const pack = await PolicyPackProcess.start("dev", config);
   try {
     await pack.configure(projectConfig);
-    const resources: AnalyzerInput[] = run.registrations.map((r) => ({
+    const resources: AnalyzerInput[] = run.engine.registrations.map((r) => ({
       type: r.type,
       name: r.name,
       urn: r.urn,
       parent: r.parent || undefined,
-      properties: r.wireInputs,
+      properties: r.inputs,
       dependencies: r.dependencies,
     }));
     assert.deepEqual(await pack.analyzeAll(resources), []);

@@ -7,14 +7,21 @@ import { join } from "node:path";
 import { PACK_DIR, PolicyPackProcess } from "../support/analyzer-client.ts";
 import type { AnalyzerInput } from "../support/analyzer-client.ts";
 import { OWNER, caseName, caseType, cases, plain } from "../support/analyzer-cases.ts";
-import { runStack, stackConfig } from "../support/pulumi-mocks.ts";
-import type { Registration } from "../support/pulumi-mocks.ts";
+import { runUnderCmdRun, type EngineRegistration } from "../support/engine.ts";
+import { stackConfig } from "../support/pulumi-mocks.ts";
 import { rules } from "../../policies/rules/index.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
 
-function fromRegistration(r: Registration): AnalyzerInput {
-  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent || undefined, properties: r.wireInputs, dependencies: r.dependencies };
+function fromRegistration(r: EngineRegistration): AnalyzerInput {
+  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent || undefined, properties: r.inputs, dependencies: r.dependencies };
+}
+
+/** What the program registers through cmd/run, with the URNs the engine builds (parents' full type chain). */
+async function registrations(stack: string, config?: Record<string, unknown>): Promise<EngineRegistration[]> {
+  const run = await runUnderCmdRun({ stack, dryRun: true, config });
+  assert.equal(run.code, 0, run.stderr);
+  return run.engine.registrations;
 }
 
 function input(stack: string, type: string, name: string, properties: Record<string, unknown>, parentType?: string): AnalyzerInput {
@@ -75,11 +82,11 @@ describe("policy pack process, rule by rule", () => {
 describe("the project's own stacks through the policy pack", () => {
   for (const stack of ["dev", "prod"]) {
     test(`${stack}: every registered resource and the whole stack are clean`, async () => {
-      const run = await runStack(stack);
+      const run = await registrations(stack);
       const pack = await PolicyPackProcess.start(stack, stackConfig(stack));
       try {
         await pack.configure(projectConfig);
-        const resources = run.registrations.map(fromRegistration);
+        const resources = run.map(fromRegistration);
         assert.ok(
           resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release"),
           "the Flux Helm release is analyzed",
@@ -93,11 +100,12 @@ describe("the project's own stacks through the policy pack", () => {
 
   test("a deliberately bad dev stack is reported with the right rule names", async () => {
     const deployKey = stackConfig("dev")["flux-gitops:deployKey"] as Record<string, unknown>;
-    const run = await runStack("dev", {
-      config: { "flux-gitops:deployKey": { ...deployKey, readOnly: false }, "flux-gitops:syncPath": "cluster/prod" },
+    const run = await registrations("dev", {
+      "flux-gitops:deployKey": { ...deployKey, readOnly: false },
+      "flux-gitops:syncPath": "cluster/prod",
     });
     const resources = [
-      ...run.registrations.map(fromRegistration),
+      ...run.map(fromRegistration),
       input("dev", "kubernetes:helm.sh/v3:Release", "nginx", { chart: "ingress-nginx", namespace: "ingress" }),
       input("dev", "kubernetes:apps/v1:Deployment", "web", {
         apiVersion: "apps/v1",
@@ -114,6 +122,7 @@ describe("the project's own stacks through the policy pack", () => {
         "deploy-key-read-only",
         "no-direct-helm",
         "no-direct-workloads",
+        "one-write-key",
         "single-flux-install",
         "sync-path-matches-env",
       ]);

@@ -168,7 +168,7 @@ describe("bad settings and flags", () => {
     const runs = await Promise.all(
       [["--root"], ["--root", root, "cluster/dev"], ["--check=yes", "--root", root], ["-x"]].map((args) => render(args)),
     );
-    for (const r of runs) assertOneLineFailure(r, 2, /\(usage: npm run render \[-- --check\] \[--root DIR\]\)\n$/);
+    for (const r of runs) assertOneLineFailure(r, 2, /\(usage: npm run render \[-- --check\] \[--reset-image-tags\] \[--root DIR\]\)\n$/);
     assert.deepEqual(snapshot(root), before);
   });
 });

@@ -189,7 +189,10 @@ test("a hand-written file beside generated ones survives a render", async (t) =>
 test("bad input gives one line and a non-zero exit, and nothing is written", async (t) => {
   const unknown = await render("--frobnicate");
   assert.equal(unknown.code, 2);
-  assert.equal(unknown.stderr, "render: Unknown option '--frobnicate' (usage: npm run render [-- --check] [--root DIR])\n");
+  assert.equal(
+    unknown.stderr,
+    "render: Unknown option '--frobnicate' (usage: npm run render [-- --check] [--reset-image-tags] [--root DIR])\n",
+  );
 
   const missingRoot = await render("--root", "/nonexistent/checkout");
   assert.equal(missingRoot.code, 1);

@@ -413,9 +413,11 @@ export const cases: Case[] = [
     props: { key: "ssh-ed25519 AAAA", readOnly: true, repository: "gitops", title: "dev" },
   },
   {
-    title: "the image automation's own write key",
+    // Only its name and a parent's type: no stack config turns automation on, and a real key sits deeper
+    // (test/policies/deploy-key.test.ts checks the real one through cmd/run).
+    title: "a write key named like the automation's, under a bare ImageAutomationAccess parent",
     rule: "deploy-key-read-only",
-    fires: [],
+    fires: ["pulumi"],
     type: "github:index/repositoryDeployKey:RepositoryDeployKey",
     name: "automation-deploy-key",
     parentType: "flux-gitops:flux:ImageAutomationAccess",
