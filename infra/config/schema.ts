@@ -291,13 +291,16 @@ export const SECRET_KEYS = [
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
+/** A stack file holds `{secure: <ciphertext>}`; the engine hands over the decrypted string. */
+const secretValue = (v: unknown): unknown => (typeof v === "object" && v !== null ? (v as { secure?: unknown }).secure : v);
+
 const secretSetting = z
   .unknown()
   .refine((v) => {
-    // A stack file holds `{secure: <ciphertext>}`; the engine hands over the decrypted string.
-    const value = typeof v === "object" && v !== null ? (v as { secure?: unknown }).secure : v;
-    return typeof value === "string" && value.trim() !== "" && text().safeParse(value).success;
-  }, "must be a non-empty string without control characters (set it with pulumi config set --secret)")
+    const value = secretValue(v);
+    return typeof value === "string" && value.trim() !== "";
+  }, "must be a non-empty string (set it with pulumi config set --secret)")
+  .pipe(z.unknown().transform(secretValue).pipe(text()))
   .transform(() => true as const)
   .optional();
 

@@ -187,12 +187,17 @@ const SETTING_ATTACKS: [string, string, string][] = [
   [
     '  flux-gitops:notifications:\n    githubStatus: true\n  flux-gitops:githubStatusToken:\n    secure: ""\n',
     "githubStatusToken",
-    "must be a non-empty string without control characters (set it with pulumi config set --secret)",
+    "must be a non-empty string (set it with pulumi config set --secret)",
   ],
   [
     '  flux-gitops:notifications:\n    generic: true\n  flux-gitops:genericWebhookUrl:\n    secure: "  "\n',
     "genericWebhookUrl",
-    "must be a non-empty string without control characters (set it with pulumi config set --secret)",
+    "must be a non-empty string (set it with pulumi config set --secret)",
+  ],
+  [
+    '  flux-gitops:notifications:\n    teams: true\n  flux-gitops:teamsWebhookUrl:\n    secure: "v1:AA\\u202eBB"\n',
+    "teamsWebhookUrl",
+    BIDI,
   ],
 ];
 
