@@ -59,6 +59,39 @@ export function syncPath(path: string): SyncPath {
   return { folder, flux: `./${folder}` };
 }
 
+/** Stages of the renderer's sibling folders: `.<folder>.render-<stage>-<suffix>` beside an output folder. */
+export const RENDER_STAGES = ["new", "ready", "old"] as const;
+export type RenderStage = (typeof RENDER_STAGES)[number];
+
+/** Length of the random hex suffix of a staging folder's name (6 random bytes). */
+export const STAGING_SUFFIX_LENGTH = 12;
+
+/** Name of the folder `<folder>`'s new tree is staged in, beside it. */
+export function stagingName(folder: string, stage: RenderStage, suffix: string): string {
+  return `.${folder}.render-${stage}-${suffix}`;
+}
+
+/** Name of the file that marks a render of `<folder>` under way, beside it. */
+export function renderLockName(folder: string): string {
+  return `.${folder}.render-lock`;
+}
+
+/** The stage of a sibling that is exactly one of `<folder>`'s staging folders, else undefined. */
+export function stagingStage(folder: string, sibling: string): RenderStage | undefined {
+  const prefix = `.${folder}.render-`;
+  if (!sibling.startsWith(prefix)) return undefined;
+  const match = new RegExp(`^(${RENDER_STAGES.join("|")})-[0-9a-f]{${STAGING_SUFFIX_LENGTH}}$`).exec(sibling.slice(prefix.length));
+  return match?.[1] as RenderStage | undefined;
+}
+
+/**
+ * A path segment named like a staging folder or lock of some folder (`.<x>.render-…`, any case): never
+ * a folder setting, or a render of the folder beside it would take it for its own leftover.
+ */
+export function looksLikeRenderSibling(segment: string): boolean {
+  return /^\..*\.render-/i.test(segment);
+}
+
 /**
  * What the policies need to know about a stack, whichever front end reads it: the Pulumi program's
  * config (PULUMI_CONFIG) or the stack file beside the YAML (Pulumi.<env>.yaml).

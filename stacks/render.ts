@@ -26,17 +26,24 @@ async function environments(root: string): Promise<Environment[]> {
 
 function check(root: string, envs: Environment[], io: Io, options: OwnedValueOptions): number {
   const report = checkEnvironments(root, envs, options);
+  const folders = (report.missingFolders ?? []).map(
+    ({ dir, restoreFrom }) =>
+      `missing folder: ${dir}${restoreFrom === undefined ? "" : ` (npm run render restores it from ${restoreFrom})`}`,
+  );
   const problems = [
     ...report.stale.map((f) => `stale: ${f}`),
     ...report.missing.map((f) => `missing: ${f}`),
     ...report.extra.map((f) => `extra: ${f}`),
   ];
   const leftovers = report.leftovers.map((f) => `leftover: ${f}`);
-  for (const line of [...problems, ...leftovers]) io.out(`${line}\n`);
-  if (problems.length > 0 || leftovers.length > 0) {
+  const locked = (report.locked ?? []).map((f) => `locked: ${f} (a render is under way or was killed; if none is running: rm ${f})`);
+  for (const line of [...folders, ...problems, ...leftovers, ...locked]) io.out(`${line}\n`);
+  if (folders.length > 0 || problems.length > 0 || leftovers.length > 0 || locked.length > 0) {
     const what = [
+      ...(folders.length > 0 ? [`${folders.length} missing folder(s)`] : []),
       ...(problems.length > 0 ? [`${problems.length} generated file(s) out of date`] : []),
       ...(leftovers.length > 0 ? [`${leftovers.length} leftover(s) of an interrupted render`] : []),
+      ...(locked.length > 0 ? [`${locked.length} render lock(s) held`] : []),
     ];
     io.err(`render --check: ${what.join(", ")}; run npm run render and commit the result\n`);
     return 1;

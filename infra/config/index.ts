@@ -19,11 +19,15 @@ export class ConfigError extends UserError {
 
 const STACK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Characters a key is never shown with: control characters and bidi controls, written as `\uXXXX`. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `flux-gitops:a.b[0].c`; a key holding unprintable characters shows them escaped, so the message stays one line. */
 function keyPath(path: readonly PropertyKey[]): string {
   let out = NAMESPACE + ":";
   path.forEach((seg, i) => {
     if (typeof seg === "number") out += `[${seg}]`;
-    else out += (i === 0 ? "" : ".") + String(seg);
+    else out += (i === 0 ? "" : ".") + String(seg).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   });
   return out;
 }
@@ -35,6 +39,9 @@ function issueText(issue: z.core.$ZodIssue): string {
       return issue.message.startsWith("must ") ? issue.message : `must be ${article(issue.expected)}`;
     case "unrecognized_keys":
       return "is not a known setting";
+    case "invalid_key":
+      // A record's key: the path names it, the key's own first issue says what is wrong.
+      return issue.issues[0]?.message ?? issue.message;
     case "invalid_value":
       if (issue.input === undefined) return "is required";
       return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;

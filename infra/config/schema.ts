@@ -8,33 +8,65 @@ import {
   IMAGE_REGISTRY_SECRET,
   SYNC_NAME,
   defaultSyncFolder,
+  looksLikeRenderSibling,
   syncPath as toSyncPath,
 } from "../contract.ts";
 import { DEFAULT_FLUX_VERSION, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../flux/versions.ts";
 
-/** Go duration, as Flux intervals are parsed (e.g. `1m`, `10m30s`, `1h`). */
-const duration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, "must be a Go duration such as 30s, 1m or 1h");
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** Bidirectional embeddings, overrides and isolates: they make text read otherwise than it is (Trojan Source). */
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
-const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
+/**
+ * The one string type of every string setting: no control characters (C0, DEL, C1) and no bidi
+ * controls. `lines` lets line feeds through, for settings that are lists of lines (knownHosts).
+ */
+function text({ lines = false } = {}) {
+  return z
+    .string()
+    .refine(
+      (s) => !CONTROL_CHARACTER.test(lines ? s.replace(/\n/g, "") : s),
+      lines
+        ? "must not contain control characters other than line breaks (tab, NUL, ...)"
+        : "must not contain control characters (newline, tab, NUL, ...)",
+    )
+    .refine((s) => !BIDI_CONTROL.test(s), "must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)");
+}
+
+const nonEmpty = text().trim().min(1, "must be a non-empty string");
+
+/** Go duration, as Flux intervals are parsed (e.g. `1m`, `10m30s`, `1h`). */
+const duration = text().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, "must be a Go duration such as 30s, 1m or 1h");
+
+/**
+ * A branch name Git accepts (git check-ref-format, for refs/heads/<name>) that `git branch` would also
+ * create: no `..`, `@{`, `//`, space or any of ~^:?*[\; no part starting with `.` or ending with `.lock`;
+ * not starting with `-` or `/`, not ending with `/` or `.`; not `HEAD`.
+ */
+const gitBranch = text()
+  .min(1, "must be a non-empty string")
+  .refine(
+    (b) => !/[ ~^:?*[\\]|\.\.|@\{|\/\/|^[-/]|[/.]$|(^|\/)\.|\.lock(\/|$)/.test(b) && b !== "HEAD",
+    "must be a valid Git branch name (no '..', '@{', spaces or ~^:?*[\\; no part starting with '.' or ending in '.lock'; not starting with '-')",
+  );
+
+/** Windows and macOS open these as Git's own folder: `.git` in any case, with trailing dots or spaces, or its 8.3 name. */
+const isGitFolder = (segment: string) => /^(\.git|git~1)[. ]*$/i.test(segment);
 
 /** A Kubernetes name (RFC 1123 label). */
-const dnsLabel = z
-  .string()
+const dnsLabel = text()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a lowercase RFC 1123 name (a-z, 0-9, '-')")
   .max(63, "must be at most 63 characters");
 
 export const CORE_COMPONENTS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"] as const;
 export const EXTRA_COMPONENTS = ["image-reflector-controller", "image-automation-controller", "source-watcher"] as const;
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
-
 /**
  * A folder inside the repository, as every path setting is: no control characters, not absolute, no
- * `..` or `.git` segment, not the root itself. Normalised once into both forms of a SyncPath.
+ * `..` or `.git` segment, no part named like the renderer's staging folders, not the root itself.
+ * Normalised once into both forms of a SyncPath.
  */
-const repositoryFolder = z
-  .string()
-  .refine((p) => !CONTROL_CHARACTER.test(p), "must not contain control characters (newline, tab, NUL, ...)")
+const repositoryFolder = text()
   .trim()
   .min(1, "must be a non-empty string")
   .refine(
@@ -44,25 +76,36 @@ const repositoryFolder = z
   .transform(toSyncPath)
   .refine(({ folder }) => !folder.split(/[\\/]/).includes(".."), "must be a path inside the repository (no '..')")
   .refine(
-    ({ folder }) => !folder.split(/[\\/]/).some((s) => s.toLowerCase() === ".git"),
-    "must not contain a .git segment (Git's own folder)",
+    ({ folder }) => !folder.split(/[\\/]/).some(isGitFolder),
+    "must not contain a .git segment (Git's own folder, in any case or with trailing dots or spaces)",
+  )
+  .refine(
+    ({ folder }) => !folder.split(/[\\/]/).some(looksLikeRenderSibling),
+    "must not contain a part named like the renderer's staging folders (.<folder>.render-…)",
   )
   .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)");
 
 const repository = z.strictObject({
-  owner: nonEmpty,
-  name: nonEmpty,
-  branch: nonEmpty.default("main"),
+  /** GitHub user or organisation. */
+  owner: text().regex(
+    /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/,
+    "must be a GitHub user or organisation name (letters, digits and '-', not starting with '-', at most 39 characters)",
+  ),
+  name: text()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a GitHub repository name (letters, digits, '.', '-' and '_', at most 100 characters)")
+    .refine((n) => n !== "." && n !== ".." && !n.toLowerCase().endsWith(".git"), "must not be '.' or '..' or end in .git"),
+  branch: gitBranch.default("main"),
   /** SSH host of the Git server; github.com unless GitHub Enterprise. */
-  host: nonEmpty.default("github.com"),
+  host: text()
+    .regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?$/, "must be a host name such as github.com (optionally with :port)")
+    .default("github.com"),
 });
 
 const flux = z
   .strictObject({
     /** Install strategy: the fluxcd-community flux2 Helm chart, or the Flux Operator with a FluxInstance. */
     install: z.enum(["helm", "operator"]).default("helm"),
-    version: z
-      .string()
+    version: text()
       .refine((v) => v in FLUX_VERSIONS, `must be one of the pinned Flux versions: ${Object.keys(FLUX_VERSIONS).join(", ")}`)
       .default(DEFAULT_FLUX_VERSION),
     namespace: dnsLabel.default(DEFAULT_FLUX_NAMESPACE),
@@ -95,8 +138,7 @@ const flux = z
     operator: z
       .strictObject({
         /** Version of the flux-operator Helm chart (= the operator's version). */
-        chartVersion: z
-          .string()
+        chartVersion: text()
           .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 0.49.0")
           .default(FLUX_OPERATOR_CHART.version),
       })
@@ -157,8 +199,7 @@ const eventSource = z.strictObject({
   namespace: dnsLabel.optional(),
 });
 
-const httpUrl = z
-  .string()
+const httpUrl = text()
   .trim()
   .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, "must be an http(s) URL such as https://flux-webhook.example.com")
   .transform((u) => u.replace(/\/+$/, ""));
@@ -195,11 +236,11 @@ const receiver = z
     /** Create an Ingress for the webhook-receiver Service. */
     ingress: z
       .strictObject({
-        host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a lowercase DNS name such as flux-webhook.example.com"),
+        host: text().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "must be a lowercase DNS name such as flux-webhook.example.com"),
         className: nonEmpty.optional(),
         /** TLS Secret for the host (e.g. one cert-manager fills). */
         tlsSecretName: dnsLabel.optional(),
-        annotations: z.record(z.string(), z.string()).default({}),
+        annotations: z.record(text().min(1, "must be a non-empty string"), text()).default({}),
       })
       .optional(),
   })
@@ -227,7 +268,7 @@ const imageAutomation = z
      * Branch the automation pushes to: default the sync branch (repository.branch), so Flux deploys the
      * commit at once; another name makes it push there, and a pull request promotes it.
      */
-    pushBranch: nonEmpty.optional(),
+    pushBranch: gitBranch.optional(),
     /**
      * Private registry: the ImageRepositories scan with a docker-registry Secret (${IMAGE_REGISTRY_SECRET})
      * built from these and the secret `flux-gitops:imageRegistryPassword`.
@@ -250,14 +291,16 @@ export const SECRET_KEYS = [
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
+/** A stack file holds `{secure: <ciphertext>}`; the engine hands over the decrypted string. */
+const secretValue = (v: unknown): unknown => (typeof v === "object" && v !== null ? (v as { secure?: unknown }).secure : v);
+
 const secretSetting = z
   .unknown()
-  .refine(
-    (v) =>
-      (typeof v === "string" && v.trim() !== "") ||
-      (typeof v === "object" && v !== null && typeof (v as { secure?: unknown }).secure === "string"),
-    "must be a non-empty string (set it with pulumi config set --secret)",
-  )
+  .refine((v) => {
+    const value = secretValue(v);
+    return typeof value === "string" && value.trim() !== "";
+  }, "must be a non-empty string (set it with pulumi config set --secret)")
+  .pipe(z.unknown().transform(secretValue).pipe(text()))
   .transform(() => true as const)
   .optional();
 
@@ -287,7 +330,7 @@ export const stackConfigSchema = z
     flux: flux.prefault({}),
     deployKey,
     /** known_hosts lines for the Git host; default: GitHub's published host keys pinned in code. */
-    knownHosts: nonEmpty.optional(),
+    knownHosts: text({ lines: true }).trim().min(1, "must be a non-empty string").optional(),
     sync,
     notifications,
     receiver,

@@ -5,9 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import yaml from "js-yaml";
 import { ConfigError, parseStackConfig, readStackConfigFile } from "../../infra/config/index.ts";
 import { runStack } from "../support/pulumi-mocks.ts";
 import { ROOT } from "../support/paths.ts";
@@ -69,23 +70,43 @@ test("prototype keys from the engine are refused by the Pulumi program", async (
   });
 });
 
+const GIT = "must not contain a .git segment (Git's own folder, in any case or with trailing dots or spaces)";
+const CONTROL = "must not contain control characters (newline, tab, NUL, ...)";
+const BIDI = "must not contain bidirectional control characters (U+202A–U+202E, U+2066–U+2069)";
+const STAGING = "must not contain a part named like the renderer's staging folders (.<folder>.render-…)";
+
 // [syncPath as written in YAML (double-quoted, so escapes work), what follows "flux-gitops:syncPath "]
 const PATH_ATTACKS: [string, string][] = [
-  ['"cluster/dev\\0x"', "must not contain control characters (newline, tab, NUL, ...)"],
-  ['"cluster/\\ndev"', "must not contain control characters (newline, tab, NUL, ...)"],
-  ['"cluster/dev\\n"', "must not contain control characters (newline, tab, NUL, ...)"],
-  ['"cluster/\\tdev"', "must not contain control characters (newline, tab, NUL, ...)"],
-  ['"cluster/\\x1b[31mdev"', "must not contain control characters (newline, tab, NUL, ...)"],
-  ['"\\x7f"', "must not contain control characters (newline, tab, NUL, ...)"],
-  ['".git"', "must not contain a .git segment (Git's own folder)"],
-  ['".git/hooks"', "must not contain a .git segment (Git's own folder)"],
-  ['"cluster/.git/dev"', "must not contain a .git segment (Git's own folder)"],
-  ['"cluster/.GIT"', "must not contain a .git segment (Git's own folder)"],
+  ['"cluster/dev\\0x"', CONTROL],
+  ['"cluster/\\ndev"', CONTROL],
+  ['"cluster/dev\\n"', CONTROL],
+  ['"cluster/\\tdev"', CONTROL],
+  ['"cluster/\\x1b[31mdev"', CONTROL],
+  ['"\\x7f"', CONTROL],
+  ['".git"', GIT],
+  ['".git/hooks"', GIT],
+  ['"cluster/.git/dev"', GIT],
+  ['"cluster/.GIT"', GIT],
   ['"/etc/cluster"', "must be a relative path inside the repository, not an absolute one"],
   ['"//host/share"', "must be a relative path inside the repository, not an absolute one"],
   ['"C:/cluster"', "must be a relative path inside the repository, not an absolute one"],
   ['"cluster/../../outside"', "must be a path inside the repository (no '..')"],
   ['".."', "must be a path inside the repository (no '..')"],
+  // What Windows and macOS open as .git: trailing dots and spaces, any case, the 8.3 short name.
+  ['".git."', GIT],
+  ['"cluster/.git /dev"', GIT],
+  ['"cluster/.GiT. . ./dev"', GIT],
+  ['"cluster/GIT~1"', GIT],
+  // C1 controls and bidi controls (Trojan Source).
+  ['"cluster/\\u0085dev"', CONTROL],
+  ['"cluster/\\u009bdev"', CONTROL],
+  ['"cluster/\\u202edev"', BIDI],
+  ['"cluster/\\u2066dev\\u2069"', BIDI],
+  // Another environment's staging folder, or one named like it (review repro: qa deleted by dev's render).
+  ['"cluster/.dev.render-old-zzz"', STAGING],
+  ['"cluster/.dev.render-old-aaaaaaaaaaaa"', STAGING],
+  ['"cluster/.dev.render-lock/qa"', STAGING],
+  ['"cluster/.Prod.Render-New-x"', STAGING],
 ];
 
 test("bad path settings are one line naming the key, from the file and through npm run render, with nothing written", (t) => {
@@ -108,4 +129,123 @@ test("bad path settings are one line naming the key, from the file and through n
 
 test("ConfigError is the one error type for all of it", () => {
   assert.throws(() => parseStackConfig({ repository: { owner: "acme", name: "platform" }, syncPath: "a\u0000b" }, "dev"), ConfigError);
+});
+
+const GITHUB_OWNER = "must be a GitHub user or organisation name (letters, digits and '-', not starting with '-', at most 39 characters)";
+const GITHUB_NAME = "must be a GitHub repository name (letters, digits, '.', '-' and '_', at most 100 characters)";
+const BRANCH =
+  "must be a valid Git branch name (no '..', '@{', spaces or ~^:?*[\\; no part starting with '.' or ending in '.lock'; not starting with '-')";
+
+// [YAML under `config:` (after a valid repository unless it sets one), key path, what follows the key]
+const SETTING_ATTACKS: [string, string, string][] = [
+  ['  flux-gitops:repository:\n    owner: "acme\\u202e"\n    name: platform\n', "repository.owner", BIDI],
+  ['  flux-gitops:repository:\n    owner: "-acme"\n    name: platform\n', "repository.owner", GITHUB_OWNER],
+  ['  flux-gitops:repository:\n    owner: "acme/evil"\n    name: platform\n', "repository.owner", GITHUB_OWNER],
+  [`  flux-gitops:repository:\n    owner: ${"a".repeat(40)}\n    name: platform\n`, "repository.owner", GITHUB_OWNER],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: "plat\\nform"\n', "repository.name", CONTROL],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: "../platform"\n', "repository.name", GITHUB_NAME],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: ".."\n', "repository.name", "must not be '.' or '..' or end in .git"],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: "platform.GIT"\n', "repository.name", "must not be '.' or '..' or end in .git"],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: platform\n    branch: "-main"\n', "repository.branch", BRANCH],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: platform\n    branch: "main..x"\n', "repository.branch", BRANCH],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: platform\n    branch: "main.lock"\n', "repository.branch", BRANCH],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: platform\n    branch: "feature/"\n', "repository.branch", BRANCH],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: platform\n    branch: "a~1"\n', "repository.branch", BRANCH],
+  ['  flux-gitops:repository:\n    owner: acme\n    name: platform\n    branch: "ma\\u0085in"\n', "repository.branch", CONTROL],
+  [
+    '  flux-gitops:repository:\n    owner: acme\n    name: platform\n    host: "github.com/evil#"\n',
+    "repository.host",
+    "must be a host name such as github.com (optionally with :port)",
+  ],
+  ['  flux-gitops:flux:\n    registry: "ghcr.io/fluxcd\\u2066"\n', "flux.registry", BIDI],
+  ['  flux-gitops:flux:\n    tolerationKeys: ["ok", "bad\\x1b[0m"]\n', "flux.tolerationKeys[1]", CONTROL],
+  ['  flux-gitops:imageAutomation:\n    author:\n      name: "bot\\r\\nInjected: header"\n', "imageAutomation.author.name", CONTROL],
+  ['  flux-gitops:imageAutomation:\n    author:\n      email: "bot@example.com\\u202e"\n', "imageAutomation.author.email", BIDI],
+  ['  flux-gitops:imageAutomation:\n    pushBranch: "flux/../main"\n', "imageAutomation.pushBranch", BRANCH],
+  [
+    '  flux-gitops:receiver:\n    ingress:\n      host: a.example.com\n      annotations:\n        "x/y": "v\\u0000"\n',
+    "receiver.ingress.annotations.x/y",
+    CONTROL,
+  ],
+  // A bad key is named escaped, so the message stays one line.
+  [
+    '  flux-gitops:receiver:\n    ingress:\n      host: a.example.com\n      annotations:\n        "x\\ny": v\n',
+    "receiver.ingress.annotations.x\\u000ay",
+    CONTROL,
+  ],
+  [
+    '  flux-gitops:receiver:\n    ingress:\n      host: a.example.com\n      annotations:\n        "x\\u202ey": v\n',
+    "receiver.ingress.annotations.x\\u202ey",
+    BIDI,
+  ],
+  ['  flux-gitops:receiver:\n    publicBaseUrl: "https://a.example.com/\\x1b"\n', "receiver.publicBaseUrl", CONTROL],
+  [
+    '  flux-gitops:knownHosts: "github.com ssh-ed25519 AAAA\\tx"\n',
+    "knownHosts",
+    "must not contain control characters other than line breaks (tab, NUL, ...)",
+  ],
+  [
+    '  flux-gitops:notifications:\n    githubStatus: true\n  flux-gitops:githubStatusToken:\n    secure: ""\n',
+    "githubStatusToken",
+    "must be a non-empty string (set it with pulumi config set --secret)",
+  ],
+  [
+    '  flux-gitops:notifications:\n    generic: true\n  flux-gitops:genericWebhookUrl:\n    secure: "  "\n',
+    "genericWebhookUrl",
+    "must be a non-empty string (set it with pulumi config set --secret)",
+  ],
+  [
+    '  flux-gitops:notifications:\n    teams: true\n  flux-gitops:teamsWebhookUrl:\n    secure: "v1:AA\\u202eBB"\n',
+    "teamsWebhookUrl",
+    BIDI,
+  ],
+];
+
+test("every string setting refuses control and bidi characters, and the repository's names follow GitHub's and Git's rules: one line naming the key", (t) => {
+  for (const [body, path, what] of SETTING_ATTACKS) {
+    const file = stackFile(t, "");
+    writeFileSync(file, `config:\n${body.includes("flux-gitops:repository:") ? "" : REPOSITORY}${body}`);
+    assert.throws(() => readStackConfigFile(file, "dev"), { name: "ConfigError", message: `${file}: flux-gitops:${path} ${what}` }, body);
+  }
+});
+
+test("what the new rules must still accept: real owners, names, branches, hosts, multi-line known_hosts", () => {
+  const cfg = parseStackConfig(
+    {
+      repository: { owner: "remla25-team3", name: "operation.v2_x", branch: "release/1.2-rc.1", host: "git.example.com:2222" },
+      knownHosts: "git.example.com ssh-ed25519 AAAA\ngit.example.com ssh-rsa BBBB\n",
+      imageAutomation: { pushBranch: "flux/image-updates" },
+      syncPath: "cluster/dev.render-notes/.render-x",
+    },
+    "dev",
+  );
+  assert.equal(cfg.repository.branch, "release/1.2-rc.1");
+  assert.equal(cfg.syncPath.folder, "cluster/dev.render-notes/.render-x");
+  assert.equal(parseStackConfig({ repository: { owner: "a", name: "A-1" } }, "dev").repository.host, "github.com");
+});
+
+test("a second environment whose syncPath is another's staging folder is refused by npm run render; nothing deleted (review repro)", (t) => {
+  const root = mkdtempSync(join(tmpdir(), "config-attack-qa-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const env of ["dev", "prod"]) copyFileSync(join(ROOT, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  const render = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root, ...args], { encoding: "utf8" });
+  assert.equal(render().status, 0);
+  // Pulumi.qa.yaml: a copy of dev's, syncing a folder named like dev's old staging folder.
+  const qa = yaml.load(readFileSync(join(root, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+  qa.config["flux-gitops:syncPath"] = "cluster/.dev.render-old-zzz";
+  writeFileSync(join(root, "Pulumi.qa.yaml"), yaml.dump(qa));
+  mkdirSync(join(root, "cluster/.dev.render-old-zzz"));
+  writeFileSync(join(root, "cluster/.dev.render-old-zzz/README.md"), "qa's notes\n");
+  for (const args of [["--check"], []]) {
+    const r = render(...args);
+    assert.equal(r.status, 1, args.join(" "));
+    assert.equal(r.stderr, `render: ${join(root, "Pulumi.qa.yaml")}: flux-gitops:syncPath ${STAGING}\n`);
+  }
+  assert.equal(readFileSync(join(root, "cluster/.dev.render-old-zzz/README.md"), "utf8"), "qa's notes\n");
+  // And dev's own render leaves it alone: not a name the renderer stages under.
+  rmSync(join(root, "Pulumi.qa.yaml"));
+  assert.equal(render().status, 0);
+  assert.equal(render("--check").status, 0);
+  assert.equal(readFileSync(join(root, "cluster/.dev.render-old-zzz/README.md"), "utf8"), "qa's notes\n");
 });

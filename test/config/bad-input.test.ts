@@ -52,6 +52,24 @@ test("the generated valid config sets every key and is accepted", () => {
     );
 });
 
+test("every string setting refuses C0, DEL, C1 and bidi control characters, and a record's bad keys", () => {
+  const stringKeys = new Set(cases.filter((c) => c.type === "string").map((c) => c.path));
+  assert.ok(stringKeys.size >= 25, `string settings found: ${[...stringKeys].join(", ")}`);
+  for (const path of stringKeys) {
+    for (const bad of ["a\u0000b", "a\u007f", "a\u0085b", "a\u202eb", "a\u2066b"]) {
+      assert.ok(
+        cases.some((c) => c.path === path && c.bad === bad),
+        `${path} accepts ${JSON.stringify(bad)}`,
+      );
+    }
+  }
+  for (const key of ["a\\u0000b", "a\\u000ab", "a\\u202eb"])
+    assert.ok(
+      cases.some((c) => c.path === `receiver.ingress.annotations.${key}`),
+      key,
+    );
+});
+
 test("every bad key in Pulumi.<stack>.yaml is one line naming the key", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "bad-config-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,8 +5,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import yaml from "js-yaml";
-import { ConfigError, parseStackConfig } from "../../infra/config/index.ts";
-import { PROTOTYPE_KEYS } from "../support/schema-cases.ts";
+import { spawnSync } from "node:child_process";
+import { ConfigError, parseStackConfig, stackConfigSchema } from "../../infra/config/index.ts";
+import { badCases, PROTOTYPE_KEYS, setAt } from "../support/schema-cases.ts";
 
 const SEED = Number(process.env.FC_SEED ?? 20250611);
 const REPOSITORY = { owner: "acme", name: "platform" };
@@ -48,6 +49,94 @@ test("a prototype key at any depth is refused, naming its path", () => {
     }),
     { seed: SEED, numRuns: 300 },
   );
+});
+
+const { valid, cases } = badCases(stackConfigSchema);
+const STRING_KEYS = [...new Map(cases.filter((c) => c.type === "string").map((c) => [c.path, c.at!])).entries()];
+/** C0, DEL, C1 and the bidi controls. */
+const UNSAFE = fc
+  .oneof(
+    fc.integer({ min: 0, max: 0x1f }),
+    fc.integer({ min: 0x7f, max: 0x9f }),
+    fc.integer({ min: 0x202a, max: 0x202e }),
+    fc.integer({ min: 0x2066, max: 0x2069 }),
+  )
+  .map((c) => String.fromCharCode(c));
+
+test("a control or bidi character anywhere in any string setting is refused in one line naming the key", () => {
+  fc.assert(
+    fc.property(fc.constantFrom(...STRING_KEYS), UNSAFE, fc.nat(), ([path, at], ch, where) => {
+      fc.pre(!(path === "knownHosts" && ch === "\n")); // known_hosts is a list of lines
+      const value = String(at.reduce<any>((cur, seg) => cur[seg], valid));
+      const i = where % (value.length + 1);
+      const values = setAt(valid, at, value.slice(0, i) + ch + value.slice(i));
+      assert.throws(
+        () => parseStackConfig(values, "dev"),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError);
+          assert.match(
+            err.message,
+            new RegExp(
+              `^stack dev: flux-gitops:${path.replace(/[.[\]]/g, "\\$&")} must not contain (control|bidirectional control) characters`,
+            ),
+          );
+          assert.doesNotMatch(err.message, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+          return true;
+        },
+      );
+    }),
+    { seed: SEED, numRuns: 500 },
+  );
+});
+
+/** What Git itself says of `refs/heads/<name>`, plus what `git branch` refuses on top (a leading '-', HEAD). */
+function gitAccepts(branch: string): boolean {
+  if (branch.startsWith("-") || branch === "HEAD") return false;
+  return spawnSync("git", ["check-ref-format", `refs/heads/${branch}`]).status === 0;
+}
+
+test("repository.branch accepts exactly the branch names Git accepts (git check-ref-format), less control and bidi characters", () => {
+  const piece = fc.constantFrom(
+    "main",
+    "a",
+    "-",
+    ".",
+    "..",
+    "/",
+    "//",
+    ".lock",
+    "@",
+    "@{",
+    "{",
+    "}",
+    "~",
+    "^",
+    ":",
+    "?",
+    "*",
+    "[",
+    "\\",
+    " ",
+    "HEAD",
+    "x.y",
+    "\u00e9",
+    "\u202e",
+    "\u0085",
+    "\t",
+    "\u007f",
+  );
+  const branch = fc.array(piece, { minLength: 1, maxLength: 6 }).map((p) => p.join(""));
+  let accepted = 0;
+  fc.assert(
+    fc.property(branch, (b) => {
+      const ours = stackConfigSchema.safeParse({ repository: { ...REPOSITORY, branch: b } }).success;
+      const expected = gitAccepts(b) && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(b);
+      assert.equal(ours, expected, `${JSON.stringify(b)}: schema ${ours ? "accepts" : "refuses"}, Git ${expected ? "accepts" : "refuses"}`);
+      if (ours) accepted += 1;
+    }),
+    { seed: SEED, numRuns: 400 },
+  );
+  assert.ok(accepted > 20, `the generator reaches valid names too (${accepted})`);
 });
 
 test("a control character anywhere in syncPath is refused in one line", () => {

@@ -13,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -198,7 +199,13 @@ test("output folder checks: a file in the way, a symlink inside the repository, 
 
 test("reports: unchanged files, only-removed files, cleaned leftovers; a first check of an empty repository", (t) => {
   const root = tempDir(t);
-  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "" })]), { stale: [], missing: ["cluster/dev/a.yaml"], extra: [], leftovers: [] });
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "" })]), {
+    stale: [],
+    missing: ["cluster/dev/a.yaml"],
+    extra: [],
+    leftovers: [],
+    missingFolders: [{ dir: "cluster/dev" }],
+  });
   assert.deepEqual(writeTrees(root, [tree({ "a.yaml": "", "b.yaml": "" })]), {
     written: ["cluster/dev/a.yaml", "cluster/dev/b.yaml"],
     removed: [],
@@ -215,21 +222,191 @@ test("reports: unchanged files, only-removed files, cleaned leftovers; a first c
   assert.deepEqual(readdirSync(join(root, "cluster/dev")), ["a.yaml"]);
 });
 
+const hex = (c: string) => c.repeat(12);
+
 test("leftovers: staging folders and orphan temp files are listed in order, then removed; look-alikes are hand-written", (t) => {
   const root = tempDir(t);
   const dir = join(root, "cluster/dev");
   writeTrees(root, [tree({ "a.yaml": "" })]);
   // Created out of order, so the listing must sort.
-  for (const name of [".dev.render-old-c", ".dev.render-new-a", ".dev.render-ready-b"]) mkdirSync(join(root, "cluster", name));
-  writeFileSync(join(root, "cluster/.dev.render-ready-b/a.yaml"), H);
+  const staged = [`.dev.render-old-${hex("c")}`, `.dev.render-new-${hex("a")}`, `.dev.render-ready-${hex("b")}`];
+  for (const name of staged) mkdirSync(join(root, "cluster", name));
+  writeFileSync(join(root, `cluster/.dev.render-ready-${hex("b")}/a.yaml`), H);
   writeFileSync(join(dir, "a.yaml.77.tmp"), H);
   writeFileSync(join(dir, "a.yaml.77.tmp.bak"), H); // not the renderer's temp name: hand-written
   writeFileSync(join(dir, "README.md"), `${H}notes\n`); // header, but not .yaml: hand-written
-  const leftovers = ["cluster/.dev.render-new-a", "cluster/.dev.render-old-c", "cluster/.dev.render-ready-b", "cluster/dev/a.yaml.77.tmp"];
+  // Named like staging folders, but not as the renderer names its own: someone else's, never touched.
+  const lookAlikes = [
+    ".dev.render-old-zzz",
+    `.dev.render-old-${hex("a").slice(1)}`,
+    `.dev.render-old-${hex("a")}0`,
+    `.dev.render-old-${hex("A")}`,
+    `.dev.render-old-${hex("a")}.bak`,
+    `.dev.render-olds-${hex("a")}`,
+    `.dev.render-${hex("a")}`,
+    `.dev.render-old-`,
+    `.dev.render-lock-${hex("a")}`,
+    `.devx.render-old-${hex("a")}`,
+    `.de.render-old-${hex("a")}`,
+    `x.dev.render-old-${hex("a")}`,
+  ];
+  for (const name of lookAlikes) {
+    mkdirSync(join(root, "cluster", name));
+    writeFileSync(join(root, "cluster", name, "README.md"), "someone's\n");
+  }
+  const leftovers = [...staged.map((f) => `cluster/${f}`), "cluster/dev/a.yaml.77.tmp"].sort();
   assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "" })]), { stale: [], missing: [], extra: [], leftovers });
   assert.deepEqual(writeTrees(root, [tree({ "a.yaml": "" })]).cleaned, leftovers);
-  assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
+  assert.deepEqual(readdirSync(join(root, "cluster")).sort(), ["dev", ...lookAlikes].sort());
+  for (const name of lookAlikes) assert.equal(readFileSync(join(root, "cluster", name, "README.md"), "utf8"), "someone's\n", name);
   assert.deepEqual(readdirSync(dir).sort(), ["README.md", "a.yaml", "a.yaml.77.tmp.bak"]);
+});
+
+test("an environment folder named like another's staging folder is refused; nothing of it is reported or deleted (review repro)", (t) => {
+  const root = tempDir(t);
+  const dev = tree({ "a.yaml": "" });
+  // As an earlier version let it happen: qa rendered to cluster/.dev.render-old-zzz, then a README added.
+  for (const qaDir of ["cluster/.dev.render-old-zzz", `cluster/.dev.render-old-${hex("a")}`]) {
+    const qa = { ...tree({ "a.yaml": "qa" }, qaDir), name: "qa" };
+    writeTrees(root, [dev]);
+    mkdirSync(join(root, qaDir));
+    writeFileSync(join(root, qaDir, "a.yaml"), `${H}qa`);
+    writeFileSync(join(root, qaDir, "README.md"), "qa's notes\n");
+    for (const run of [checkTrees, writeTrees]) {
+      assert.throws(() => run(root, [dev, qa]), {
+        name: "RenderError",
+        message: `environment "qa": output folder ${JSON.stringify(qaDir)} must not have a part named like the renderer's staging folders (${JSON.stringify(qaDir.slice("cluster/".length))}); a render of the folder beside it would take it for a leftover — choose another folder`,
+      });
+    }
+    // A render of dev alone: the look-alike is not a leftover; the exact name is, and is removed — which is
+    // why no environment may render there.
+    const exact = qaDir.endsWith(hex("a"));
+    assert.deepEqual(checkTrees(root, [dev]).leftovers, exact ? [qaDir] : [], qaDir);
+    if (!exact) {
+      writeTrees(root, [dev]);
+      assert.equal(readFileSync(join(root, qaDir, "README.md"), "utf8"), "qa's notes\n", qaDir);
+    }
+    rmSync(join(root, qaDir), { recursive: true, force: true });
+  }
+  // Deeper down, and in any case.
+  for (const qaDir of [`cluster/.dev.render-new-${hex("a")}/qa`, "cluster/.DEV.RENDER-READY-x", "cluster/.dev.render-lock"]) {
+    assert.throws(() => checkTrees(root, [dev, { ...tree({}, qaDir), name: "qa" }]), {
+      message: /named like the renderer's staging folders/,
+    });
+  }
+});
+
+test("a folder that exists only as an old tree is taken back with its hand-written files, not deleted (review repro)", (t) => {
+  const root = tempDir(t);
+  const dir = join(root, "cluster/dev");
+  writeTrees(root, [V1]);
+  writeFileSync(join(dir, "NOTES.md"), "notes\n");
+  writeFileSync(join(dir, "apps/mine.txt"), "mine\n");
+  const old = `cluster/.dev.render-old-${hex("a")}`;
+  renameSync(dir, join(root, old));
+  assert.deepEqual(checkTrees(root, [V2]), {
+    stale: ["cluster/dev/kustomization.yaml", "cluster/dev/apps/kustomization.yaml", "cluster/dev/apps/remla.yaml"],
+    missing: ["cluster/dev/apps/web.yaml"],
+    extra: [
+      "cluster/dev/infrastructure/controllers/kustomization.yaml",
+      "cluster/dev/infrastructure/controllers/nginx.yaml",
+      "cluster/dev/infrastructure/kustomization.yaml",
+    ],
+    leftovers: [old],
+    missingFolders: [{ dir: "cluster/dev", restoreFrom: old }],
+  });
+  const report = writeTrees(root, [V2]);
+  assert.deepEqual(report.cleaned, [old]);
+  assert.deepEqual(report.removed.length, 3);
+  assert.equal(readFileSync(join(dir, "NOTES.md"), "utf8"), "notes\n");
+  assert.equal(readFileSync(join(dir, "apps/mine.txt"), "utf8"), "mine\n");
+  assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
+  assert.deepEqual(checkTrees(root, [V2]), { stale: [], missing: [], extra: [], leftovers: [] });
+  // Unchanged render: taken back all the same, nothing else written.
+  renameSync(dir, join(root, old));
+  assert.deepEqual(writeTrees(root, [V2]), {
+    written: [],
+    removed: [],
+    unchanged: [...V2.files.keys()].map((f) => `cluster/dev/${f}`),
+    cleaned: [old],
+  });
+  assert.equal(readFileSync(join(dir, "NOTES.md"), "utf8"), "notes\n");
+});
+
+/** Waits past the file system's timestamp granularity, so the next rename has a later ctime. */
+const tick = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+
+test("a folder that is gone takes back the newest tree: a ready one before an old one, the newest old one of several", (t) => {
+  const root = tempDir(t);
+  const dir = join(root, "cluster/dev");
+  const at = (name: string) => join(root, "cluster", name);
+  writeTrees(root, [tree({ "a.yaml": "1" })]);
+  writeFileSync(join(dir, "NOTES.md"), "first\n");
+  // An older old tree whose random name sorts last, then the folder moved aside: the later move wins.
+  mkdirSync(at(`.dev.render-old-${hex("e")}`));
+  writeFileSync(at(`.dev.render-old-${hex("e")}/NOTES.md`), "older\n");
+  tick();
+  renameSync(dir, at(`.dev.render-old-${hex("0")}`));
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "2" })]).missingFolders, [
+    { dir: "cluster/dev", restoreFrom: `cluster/.dev.render-old-${hex("0")}` },
+  ]);
+  writeTrees(root, [tree({ "a.yaml": "2" })]);
+  assert.equal(readFileSync(join(dir, "NOTES.md"), "utf8"), "first\n");
+  assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
+  // A ready tree (killed between the two renames) is taken before an old tree, even a newer one.
+  renameSync(dir, at(`.dev.render-ready-${hex("0")}`));
+  tick();
+  mkdirSync(at(`.dev.render-old-${hex("9")}`));
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "2" })]).missingFolders, [
+    { dir: "cluster/dev", restoreFrom: `cluster/.dev.render-ready-${hex("0")}` },
+  ]);
+  writeTrees(root, [tree({ "a.yaml": "2" })]);
+  assert.equal(readFileSync(join(dir, "NOTES.md"), "utf8"), "first\n");
+  assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
+});
+
+test("the lock: held for the write, gone after it (also after a refusal); a stale one is reported by check and refused by write", (t) => {
+  const root = tempDir(t);
+  const lock = join(root, "cluster/.dev.render-lock");
+  const seen: boolean[] = [];
+  const watching: Tree = { ...tree({ "a.yaml": "" }), settle: () => void seen.push(existsSync(lock)) };
+  writeTrees(root, [watching]);
+  assert.deepEqual(seen, [true], "the lock is there while the folder is read and written");
+  assert.equal(existsSync(lock), false, "and removed at the end");
+  assert.deepEqual(checkTrees(root, [watching]), { stale: [], missing: [], extra: [], leftovers: [] });
+  assert.deepEqual(seen, [true, false], "check takes no lock");
+  // A refusal after the lock is taken still removes it.
+  writeFileSync(join(root, "cluster/dev/b.yaml"), "by hand\n");
+  assert.throws(() => writeTrees(root, [tree({ "b.yaml": "" })]), { message: /^cluster\/dev\/b\.yaml is not a generated file/ });
+  assert.equal(existsSync(lock), false);
+  // Another render's lock (or a killed one's): reported, refused, nothing written, the lock left alone.
+  writeFileSync(lock, "4242\n");
+  const message =
+    "cluster/.dev.render-lock exists: a render of cluster/dev is under way (pid 4242) or was killed; if none is running, remove it (rm cluster/.dev.render-lock) and render again";
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "v2" })]).locked, ["cluster/.dev.render-lock"]);
+  assert.throws(() => writeTrees(root, [tree({ "a.yaml": "v2" })]), { name: "RenderError", message });
+  assert.equal(readFileSync(join(root, "cluster/dev/a.yaml"), "utf8"), H);
+  assert.equal(readFileSync(lock, "utf8"), "4242\n");
+  // Two environments: the second one's lock is refused before the first is written, and the first's lock released.
+  const prod = { ...tree({ "a.yaml": "prod" }, "cluster/prod"), name: "prod" };
+  rmSync(lock);
+  mkdirSync(join(root, "cluster/prod"));
+  writeFileSync(join(root, "cluster/.prod.render-lock"), "junk\n");
+  assert.throws(() => writeTrees(root, [tree({ "a.yaml": "v2" }), prod]), {
+    message:
+      "cluster/.prod.render-lock exists: a render of cluster/prod is under way or was killed; if none is running, remove it (rm cluster/.prod.render-lock) and render again",
+  });
+  assert.equal(readFileSync(join(root, "cluster/dev/a.yaml"), "utf8"), H);
+  assert.equal(existsSync(lock), false);
+  rmSync(join(root, "cluster/.prod.render-lock"));
+  // A symlink planted as the lock is not followed: refused, and its target not created.
+  const outside = tempDir(t, "tree-outside-");
+  symlinkSync(join(outside, "created"), lock);
+  assert.throws(() => writeTrees(root, [tree({ "a.yaml": "v2" })]), { message: /^cluster\/\.dev\.render-lock exists/ });
+  assert.deepEqual(readdirSync(outside), []);
+  rmSync(lock);
+  writeTrees(root, [tree({ "a.yaml": "v2" }), prod]);
+  assert.deepEqual(readdirSync(join(root, "cluster")).sort(), ["dev", "prod"]);
 });
 
 test("generated files are listed in name order whatever order the folder returns them in", (t) => {

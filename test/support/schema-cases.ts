@@ -5,7 +5,7 @@
 import type { z } from "zod";
 
 type Schema = z.core.$ZodType;
-type Segment = string | number;
+export type Segment = string | number;
 
 interface Def {
   type: string;
@@ -34,6 +34,10 @@ export interface BadCase {
   values: Record<string, unknown>;
   /** What was put at the path (absent for "missing"). */
   bad?: unknown;
+  /** The type the key expects (zod's name: string, number, enum, record, ...). */
+  type?: string;
+  /** The key path as segments (absent for record keys and added keys). */
+  at?: Segment[];
 }
 
 interface Node {
@@ -120,19 +124,54 @@ const WRONG_TYPE: Record<string, unknown[]> = {
   record: ["a", [], null],
   unknown: [42, true, null],
 };
+// Every string setting refuses control characters (C0, DEL, C1) and bidi controls; paths refuse what opens
+// Git's own folder on any OS and names the renderer stages under; Git and GitHub names have their own rules.
+const UNSAFE = ["a\u0000b", "a\nb", "a\tb", "a\u001bb", "a\u007f", "a\u0085b", "a\u009fb", "a\u202eb", "a\u202ab", "a\u2066b", "a\u2069"];
 const INVALID: Record<string, unknown[]> = {
-  string: ["", "   ", "Not Valid!", "/abs", "../up", "a".repeat(300), "a\u0000b", "a\nb", ".git", "cluster/.git/x"],
+  string: [
+    "",
+    "   ",
+    "Not Valid!",
+    "/abs",
+    "../up",
+    "a".repeat(300),
+    ...UNSAFE,
+    ".git",
+    "cluster/.git/x",
+    ".GIT",
+    "cluster/.git./x",
+    "cluster/.Git .",
+    "cluster/.dev.render-old-aaaaaaaaaaaa",
+    "cluster/.dev.render-old-zzz",
+    ".",
+    "..",
+    "-a",
+    "a..b",
+    "a.lock",
+    "a/",
+    "a b",
+    "a@{1}",
+    "a.git",
+  ],
   number: [-1, 1.5, 1e9, -1e9],
   enum: ["not-a-value", ""],
   array: [[]],
-  unknown: ["", { secure: 7 }],
+  unknown: ["", { secure: 7 }, { secure: "" }, { secure: "  " }, "a\u0000b", { secure: "a\u202eb" }],
 };
+/** Bad record keys, and how the error shows each (unprintable characters escaped, one line). */
+const BAD_KEYS: [string, string][] = [
+  ["a\u0000b", "a\\u0000b"],
+  ["a\nb", "a\\u000ab"],
+  ["a\u0085b", "a\\u0085b"],
+  ["a\u202eb", "a\\u202eb"],
+  ["", ""],
+];
 
 export function pathText(path: Segment[]): string {
   return path.map((seg, i) => (typeof seg === "number" ? `[${seg}]` : i === 0 ? seg : `.${seg}`)).join("");
 }
 
-function setAt(root: Record<string, unknown>, path: Segment[], value: unknown): Record<string, unknown> {
+export function setAt(root: Record<string, unknown>, path: Segment[], value: unknown): Record<string, unknown> {
   const copy = structuredClone(root);
   let cur: any = copy;
   for (const seg of path.slice(0, -1)) cur = cur[seg];
@@ -148,7 +187,14 @@ export function badCases(schema: Schema): { valid: Record<string, unknown>; case
   const valid = sample(schema) as Record<string, unknown>;
   const cases: BadCase[] = [];
   const add = (category: Category, node: Node, bad: unknown) =>
-    cases.push({ category, path: pathText(node.path), values: setAt(valid, node.path, bad), ...(bad !== undefined && { bad }) });
+    cases.push({
+      category,
+      path: pathText(node.path),
+      values: setAt(valid, node.path, bad),
+      type: base(node.leaf).type,
+      at: node.path,
+      ...(bad !== undefined && { bad }),
+    });
   const unknownKey = (path: Segment[]) =>
     cases.push({
       category: "unknown key",
@@ -172,9 +218,22 @@ export function badCases(schema: Schema): { valid: Record<string, unknown>; case
     for (const bad of WRONG_TYPE[d.type] ?? []) if (!accepts(node.leaf, bad)) add("wrong type", node, bad);
     for (const bad of INVALID[d.type] ?? []) if (!accepts(node.leaf, bad)) add("invalid value", node, bad);
     if (strict(node.leaf)) unknownKey(node.path);
+    if (d.type === "record") {
+      const entry = valueAt(valid, node.path) as Record<string, unknown>;
+      for (const [key, shown] of BAD_KEYS) {
+        const bad = { [key]: entry.a };
+        cases.push({ category: "invalid value", path: `${pathText(node.path)}.${shown}`, values: setAt(valid, node.path, bad), bad });
+      }
+    }
     if (d.type === "object" || d.type === "record") prototypeKeys(node.path);
   }
   return { valid, cases };
+}
+
+function valueAt(root: Record<string, unknown>, path: Segment[]): unknown {
+  let cur: any = root;
+  for (const seg of path) cur = cur[seg];
+  return cur;
 }
 
 /** A z.strictObject: unknown keys are errors. */
