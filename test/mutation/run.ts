@@ -14,7 +14,13 @@ const TARGET = 85;
 export const GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
   config: {
     mutate: ["infra/config/schema.ts", "infra/config/index.ts"],
-    tests: ["test/config/config.test.ts", "test/config/bad-input.test.ts", "test/config/attacks.test.ts", "test/config/property.test.ts"],
+    tests: [
+      "test/config/config.test.ts",
+      "test/config/schema-rules.test.ts",
+      "test/config/bad-input.test.ts",
+      "test/config/attacks.test.ts",
+      "test/config/property.test.ts",
+    ],
   },
   secrets: {
     mutate: ["infra/flux/known-hosts.ts", "infra/components/deploy-key.ts", "infra/components/secret.ts", "infra/components/flux-sync.ts"],
