@@ -34,7 +34,13 @@ export const GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
   },
   policies: {
     mutate: ["policies/rules/sources.ts", "policies/rules/stack.ts", "policies/rules/reconcile.ts", "policies/rules/model.ts"],
-    tests: ["test/policies/rules.test.ts", "test/policies/source-prefix.test.ts"],
+    tests: [
+      "test/policies/rules.test.ts",
+      "test/policies/source-prefix.test.ts",
+      "test/policies/pack.test.ts",
+      "test/policies/contract.test.ts",
+      "test/policies/docs.test.ts",
+    ],
   },
   render: {
     mutate: ["infra/render/tree.ts"],
