@@ -50,6 +50,7 @@ try {
       const renderRoot = join(scratch, `render-${size}-${run}`);
       const floorDir = join(scratch, `floor-${size}-${run}`);
       mkdirSync(floorDir, { recursive: true });
+      mkdirSync(renderRoot, { recursive: true });
       const runFloor = () =>
         time(() => {
           for (const { file, doc } of plain) writeFileSync(join(floorDir, file), toYaml(doc));

@@ -14,7 +14,13 @@ const TARGET = 85;
 export const GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
   config: {
     mutate: ["infra/config/schema.ts", "infra/config/index.ts"],
-    tests: ["test/config/config.test.ts", "test/config/bad-input.test.ts", "test/config/attacks.test.ts", "test/config/property.test.ts"],
+    tests: [
+      "test/config/config.test.ts",
+      "test/config/schema-rules.test.ts",
+      "test/config/bad-input.test.ts",
+      "test/config/attacks.test.ts",
+      "test/config/property.test.ts",
+    ],
   },
   secrets: {
     mutate: ["infra/flux/known-hosts.ts", "infra/components/deploy-key.ts", "infra/components/secret.ts", "infra/components/flux-sync.ts"],
@@ -28,7 +34,13 @@ export const GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
   },
   policies: {
     mutate: ["policies/rules/sources.ts", "policies/rules/stack.ts", "policies/rules/reconcile.ts", "policies/rules/model.ts"],
-    tests: ["test/policies/rules.test.ts", "test/policies/source-prefix.test.ts"],
+    tests: [
+      "test/policies/rules.test.ts",
+      "test/policies/source-prefix.test.ts",
+      "test/policies/pack.test.ts",
+      "test/policies/contract.test.ts",
+      "test/policies/docs.test.ts",
+    ],
   },
   render: {
     mutate: ["infra/render/tree.ts"],

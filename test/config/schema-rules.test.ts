@@ -1,0 +1,160 @@
+// The stack config schema rule by rule: every default, every cross-field rule with the line it gives,
+// and the patterns of the constrained strings (anchored at both ends). Written to kill the mutants
+// StrykerJS made of infra/config (docs/testing.md, "Mutation testing").
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { listStacks, parseStackConfig, readStackConfigFile } from "../../infra/config/index.ts";
+
+const repository = { owner: "acme", name: "platform" };
+const parse = (values: Record<string, unknown>) => parseStackConfig({ repository, ...values }, "dev");
+const refused = (values: Record<string, unknown>, line: string) =>
+  assert.throws(() => parse(values), { name: "ConfigError", message: `stack dev: flux-gitops:${line}` }, JSON.stringify(values));
+const accepted = (values: Record<string, unknown>) => assert.doesNotThrow(() => parse(values), JSON.stringify(values));
+
+test("every default, as the program and the renderer see it", () => {
+  assert.deepEqual(JSON.parse(JSON.stringify(parse({}))), {
+    repository: { owner: "acme", name: "platform", branch: "main", host: "github.com" },
+    production: false,
+    flux: {
+      install: "helm",
+      version: "2.7.0",
+      namespace: "flux-system",
+      components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
+      componentsExtra: [],
+      networkPolicy: true,
+      watchAllNamespaces: true,
+      clusterDomain: "cluster.local",
+      tolerationKeys: [],
+      logLevel: "info",
+      registry: "ghcr.io/fluxcd",
+      multitenancy: { noCrossNamespaceRefs: false, noRemoteBases: false },
+      keepOnDestroy: false,
+      operator: { chartVersion: "0.33.0" },
+    },
+    deployKey: { algorithm: "ed25519", ecdsaCurve: "P384", rsaBits: 4096, readOnly: true, rotation: 0 },
+    sync: { gitInterval: "1m", kustomizationInterval: "10m", timeout: "5m" },
+    notifications: {
+      githubStatus: false,
+      eventSeverity: "info",
+      eventSources: [
+        { kind: "Kustomization", name: "flux-system" },
+        { kind: "HelmRelease", name: "*" },
+      ],
+      teams: false,
+      generic: false,
+    },
+    receiver: { enabled: false },
+    stack: "dev",
+    syncPath: { folder: "cluster/dev", flux: "./cluster/dev" },
+  });
+  assert.deepEqual(parse({ receiver: { ingress: { host: "a.example.com" } } }).receiver.ingress, {
+    host: "a.example.com",
+    annotations: {},
+  });
+  assert.equal(parse({ receiver: { publicBaseUrl: "https://hooks.example.com//" } }).receiver.publicBaseUrl, "https://hooks.example.com");
+});
+
+test("cross-field rules: each secret a feature needs, the notification-controller, knownHosts, the receiver URL", () => {
+  const secret = (key: string, when: string) => `${key} is required when ${when} (pulumi config set --secret flux-gitops:${key} <value>)`;
+  refused({ notifications: { githubStatus: true } }, secret("githubStatusToken", "notifications.githubStatus is true"));
+  refused({ notifications: { slack: { channel: "ops" } } }, secret("slackWebhookUrl", "notifications.slack is set"));
+  refused({ notifications: { teams: true } }, secret("teamsWebhookUrl", "notifications.teams is true"));
+  refused({ notifications: { generic: true } }, secret("genericWebhookUrl", "notifications.generic is true"));
+  accepted({ notifications: { githubStatus: true }, githubStatusToken: { secure: "v1:abc" } });
+  accepted({ notifications: { slack: { channel: "ops" } }, slackWebhookUrl: "https://hooks.slack.com/x" });
+  accepted({ notifications: { teams: true }, teamsWebhookUrl: { secure: "x" } });
+  accepted({ notifications: { generic: true }, genericWebhookUrl: { secure: "x" } });
+  refused({ githubStatusToken: " " }, "githubStatusToken must be a non-empty string (set it with pulumi config set --secret)");
+  refused({ githubStatusToken: { secure: 7 } }, "githubStatusToken must be a non-empty string (set it with pulumi config set --secret)");
+  refused({ githubStatusToken: 7 }, "githubStatusToken must be a non-empty string (set it with pulumi config set --secret)");
+  refused({ githubStatusToken: null }, "githubStatusToken must be a non-empty string (set it with pulumi config set --secret)");
+
+  const noNotification = { components: ["source-controller", "kustomize-controller", "helm-controller"] };
+  const needsController = "flux.components must include notification-controller when notifications or the receiver are enabled";
+  refused({ flux: noNotification, receiver: { enabled: true, publicBaseUrl: "https://x.example.com" } }, needsController);
+  refused({ flux: noNotification, notifications: { teams: true }, teamsWebhookUrl: { secure: "x" } }, needsController);
+  accepted({ flux: noNotification });
+
+  refused(
+    { repository: { ...repository, host: "git.example.com" } },
+    "knownHosts is required when repository.host is 'git.example.com' (only github.com host keys are pinned)",
+  );
+  accepted({ repository: { ...repository, host: "git.example.com" }, knownHosts: "git.example.com ssh-ed25519 AAAA" });
+
+  refused(
+    { receiver: { enabled: true } },
+    "receiver.publicBaseUrl is required when receiver.enabled is true (or set receiver.ingress.host)",
+  );
+  accepted({ receiver: { enabled: true, publicBaseUrl: "https://x.example.com" } });
+  accepted({ receiver: { enabled: true, ingress: { host: "x.example.com" } } });
+});
+
+test("constrained strings are matched whole: durations, names, versions, URLs, hosts, paths", () => {
+  const cases: [Record<string, unknown>, string, string[], string[]][] = [
+    [{}, "sync.gitInterval", ["1m", "1.5h", "10m30s", "250ms"], ["x1m", "1mx", "1.m", "1.5.5h", "m"]],
+    [{}, "flux.namespace", ["flux-system", "a"], ["-flux", "flux-", "Flux", "flux_system"]],
+    [{}, "flux.operator.chartVersion", ["0.33.0", "10.20.30"], ["v0.33.0", "0.33.0-rc1", "0.33", "10.20."]],
+    [
+      {},
+      "receiver.publicBaseUrl",
+      ["https://a.example.com", "http://a.example.com/hook"],
+      ["ftp://a.example.com", "https://a.example.com/x y", "xhttps://a", "https://"],
+    ],
+    [{}, "receiver.ingress.host", ["a.example.com", "a"], ["-a.example.com", "a.example.com-", "A.example.com", "a_b.example.com"]],
+    [{}, "syncPath", ["cluster/dev", "./cluster/dev/", "c"], ["\\\\server\\share", "C:\\cluster", "c:/x", "./", "/"]],
+  ];
+  for (const [, path, good, bad] of cases) {
+    const at = (value: string): Record<string, unknown> => {
+      const keys = path.split(".");
+      const values: Record<string, unknown> = {};
+      let cur = values;
+      keys.slice(0, -1).forEach((k) => (cur = (cur[k] = k === "ingress" ? { host: "a.example.com" } : {}) as Record<string, unknown>));
+      cur[keys.at(-1)!] = value;
+      return values;
+    };
+    for (const value of good) accepted(at(value));
+    for (const value of bad)
+      assert.throws(
+        () => parse(at(value)),
+        { message: new RegExp(`^stack dev: flux-gitops:${path.replace(/\./g, "\\.")} must `) },
+        `${path} = ${value}`,
+      );
+  }
+  for (const stack of ["Dev", "-dev", "dev-", "dev_1"]) {
+    assert.throws(() => parseStackConfig({ repository }, stack), {
+      message: `stack ${stack}: stack name '${stack}' must be a lowercase RFC 1123 name (it names cluster/<stack>)`,
+    });
+  }
+  assert.doesNotThrow(() => parseStackConfig({ repository }, "d"));
+});
+
+test("types by name: integers, mappings, strings", () => {
+  refused({ deployKey: { rsaBits: "x" } }, "deployKey.rsaBits must be an integer");
+  refused({ deployKey: { rotation: 1.5 } }, "deployKey.rotation must be an integer");
+  refused({ receiver: { ingress: { host: "a.b", annotations: 5 } } }, "receiver.ingress.annotations must be a mapping");
+  refused({ repository: { ...repository, branch: 7 } }, "repository.branch must be a string");
+  refused({ production: "yes" }, "production must be a boolean");
+  refused({ flux: { tolerationKeys: "x" } }, "flux.tolerationKeys must be an array");
+});
+
+test("stack files: config must be a mapping, only flux-gitops keys count, stacks are Pulumi.<stack>.y(a)ml", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "schema-rules-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "Pulumi.dev.yaml");
+  for (const config of ["[1, 2]", "5", "'text'"]) {
+    writeFileSync(file, `config: ${config}\n`);
+    assert.throws(() => readStackConfigFile(file, "dev"), { message: `${file}: 'config' must be a mapping of keys to values` });
+  }
+  writeFileSync(file, "config:\n  other:syncPath: /etc\n  flux-gitops:repository: {owner: acme, name: platform}\n");
+  assert.equal(readStackConfigFile(file, "dev").syncPath.folder, "cluster/dev");
+  writeFileSync(file, "");
+  assert.throws(() => readStackConfigFile(file, "dev"), { message: `${file}: flux-gitops:repository is required` });
+  writeFileSync(file, "config: {flux-gitops:repository: [\n");
+  assert.throws(() => readStackConfigFile(file, "dev"), { message: new RegExp(`^${file}: cannot read stack config: `) });
+  for (const name of ["Pulumi.prod.yml", "Pulumi.a.b.yaml", "xPulumi.x.yaml", "Pulumi.y.yaml.bak", "Pulumi.yaml", "Pulumi.z.json"])
+    writeFileSync(join(dir, name), "");
+  assert.deepEqual(listStacks(dir), ["a.b", "dev", "prod"]);
+});
