@@ -20,7 +20,7 @@ test("every default, as the program and the renderer see it", () => {
     production: false,
     flux: {
       install: "helm",
-      version: "2.7.0",
+      version: "2.8.5",
       namespace: "flux-system",
       components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
       componentsExtra: [],
@@ -32,7 +32,7 @@ test("every default, as the program and the renderer see it", () => {
       registry: "ghcr.io/fluxcd",
       multitenancy: { noCrossNamespaceRefs: false, noRemoteBases: false },
       keepOnDestroy: false,
-      operator: { chartVersion: "0.33.0" },
+      operator: { chartVersion: "0.49.0" },
     },
     deployKey: { algorithm: "ed25519", ecdsaCurve: "P384", rsaBits: 4096, readOnly: true, rotation: 0 },
     sync: { gitInterval: "1m", kustomizationInterval: "10m", timeout: "5m" },
@@ -47,6 +47,12 @@ test("every default, as the program and the renderer see it", () => {
       generic: false,
     },
     receiver: { enabled: false },
+    imageAutomation: {
+      enabled: false,
+      scanInterval: "5m",
+      interval: "10m",
+      author: { name: "fluxcdbot", email: "fluxcdbot@users.noreply.github.com" },
+    },
     stack: "dev",
     syncPath: { folder: "cluster/dev", flux: "./cluster/dev" },
   });
