@@ -8,16 +8,12 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACK_DIR, PolicyPackProcess, type AnalyzerInput } from "../support/analyzer-client.ts";
-import { FakeEngine, runUnderCmdRun, type EngineRegistration } from "../support/engine.ts";
+import { PACK_DIR, PolicyPackProcess, analyzerInput } from "../support/analyzer-client.ts";
+import { FakeEngine, runUnderCmdRun } from "../support/engine.ts";
 import { stackConfig as languageStackConfig } from "../support/pulumi-mocks.ts";
 import { rules } from "../../policies/rules/index.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
-
-function fromEngine(r: EngineRegistration): AnalyzerInput {
-  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent || undefined, properties: r.inputs, dependencies: r.dependencies };
-}
 
 test("policies/package.json main is a CommonJS loader next to the TypeScript entry", () => {
   const pkg = JSON.parse(readFileSync(join(PACK_DIR, "package.json"), "utf8")) as { main: string; type: string };
@@ -71,7 +67,7 @@ describe("policy pack through cmd/run-policy-pack", () => {
       const run = await runUnderCmdRun({ stack, dryRun: true });
       assert.equal(run.code, 0, run.stderr);
       // Like the engine: every registered resource, components included (the stack rules look for FluxInstall).
-      const resources = run.engine.registrations.map(fromEngine);
+      const resources = run.engine.registrations.map(analyzerInput);
       assert.ok(resources.length >= 12, `${resources.length} resources`);
       await pack.configure(projectConfig);
       assert.deepEqual(await pack.analyzeAll(resources), []);

@@ -15,7 +15,7 @@ import { checkPaths } from "../../policies/checker.ts";
 import { resolveConfig } from "../../policies/config.ts";
 import { rules } from "../../policies/rules/index.ts";
 import { main as render } from "../../stacks/render.ts";
-import { PACK_DIR, PolicyPackProcess, type AnalyzerInput } from "../support/analyzer-client.ts";
+import { PACK_DIR, PolicyPackProcess, analyzerInput, type AnalyzerInput } from "../support/analyzer-client.ts";
 import { ROOT } from "../support/paths.ts";
 import { runUnderCmdRun } from "../support/engine.ts";
 import { stackConfig } from "../support/pulumi-mocks.ts";
@@ -48,14 +48,7 @@ test("pack: a dev stack with flux.namespace flux and syncPath deploy/dev is clea
   const pack = await PolicyPackProcess.start("dev", config);
   try {
     await pack.configure(projectConfig);
-    const resources: AnalyzerInput[] = run.engine.registrations.map((r) => ({
-      type: r.type,
-      name: r.name,
-      urn: r.urn,
-      parent: r.parent || undefined,
-      properties: r.inputs,
-      dependencies: r.dependencies,
-    }));
+    const resources: AnalyzerInput[] = run.engine.registrations.map(analyzerInput);
     assert.deepEqual(await pack.analyzeAll(resources), []);
   } finally {
     await pack.close();

@@ -6,7 +6,7 @@
 // ImageAutomationAccess parent, another repository, a stack without automation) are reported.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { PolicyPackProcess, type AnalyzerInput } from "../support/analyzer-client.ts";
+import { PolicyPackProcess, analyzerInput, type AnalyzerInput } from "../support/analyzer-client.ts";
 import { runUnderCmdRun, type EngineRegistration } from "../support/engine.ts";
 import { stackConfig, TYPES } from "../support/pulumi-mocks.ts";
 import { deployKeyReadOnly } from "../../policies/rules/stack.ts";
@@ -27,14 +27,7 @@ after(async () => {
   await Promise.all([dev?.close(), prod?.close()]);
 });
 
-const input = (r: EngineRegistration): AnalyzerInput => ({
-  type: r.type,
-  name: r.name,
-  urn: r.urn,
-  parent: r.parent || undefined,
-  properties: r.inputs,
-  dependencies: r.dependencies,
-});
+const input = analyzerInput;
 
 async function registrations(stack: string, config?: Record<string, unknown>): Promise<EngineRegistration[]> {
   const run = await runUnderCmdRun({ stack, dryRun: true, config });

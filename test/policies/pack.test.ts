@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACK_DIR, PolicyPackProcess } from "../support/analyzer-client.ts";
+import { PACK_DIR, PolicyPackProcess, analyzerInput } from "../support/analyzer-client.ts";
 import type { AnalyzerInput } from "../support/analyzer-client.ts";
 import { OWNER, caseName, caseType, cases, plain } from "../support/analyzer-cases.ts";
 import { runUnderCmdRun, type EngineRegistration } from "../support/engine.ts";
@@ -12,10 +12,6 @@ import { stackConfig } from "../support/pulumi-mocks.ts";
 import { rules } from "../../policies/rules/index.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
-
-function fromRegistration(r: EngineRegistration): AnalyzerInput {
-  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent || undefined, properties: r.inputs, dependencies: r.dependencies };
-}
 
 /** What the program registers through cmd/run, with the URNs the engine builds (parents' full type chain). */
 async function registrations(stack: string, config?: Record<string, unknown>): Promise<EngineRegistration[]> {
@@ -86,7 +82,7 @@ describe("the project's own stacks through the policy pack", () => {
       const pack = await PolicyPackProcess.start(stack, stackConfig(stack));
       try {
         await pack.configure(projectConfig);
-        const resources = run.map(fromRegistration);
+        const resources = run.map(analyzerInput);
         assert.ok(
           resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release"),
           "the Flux Helm release is analyzed",
@@ -105,7 +101,7 @@ describe("the project's own stacks through the policy pack", () => {
       "flux-gitops:syncPath": "cluster/prod",
     });
     const resources = [
-      ...run.map(fromRegistration),
+      ...run.map(analyzerInput),
       input("dev", "kubernetes:helm.sh/v3:Release", "nginx", { chart: "ingress-nginx", namespace: "ingress" }),
       input("dev", "kubernetes:apps/v1:Deployment", "web", {
         apiVersion: "apps/v1",

@@ -17,6 +17,7 @@ import * as grpc from "@grpc/grpc-js";
 import yaml from "js-yaml";
 import analyzerRpc from "@pulumi/pulumi/proto/analyzer_grpc_pb.js";
 import analyzerPb from "@pulumi/pulumi/proto/analyzer_pb.js";
+import type { EngineRegistration } from "./engine.ts";
 import structPb from "google-protobuf/google/protobuf/struct_pb.js";
 import emptyPb from "google-protobuf/google/protobuf/empty_pb.js";
 
@@ -31,6 +32,11 @@ export interface AnalyzerInput {
   /** Inputs as serialized for the engine (secrets keep their signature). */
   properties: Record<string, unknown>;
   dependencies?: string[];
+}
+
+/** A resource the program registered through cmd/run, as the engine hands it to the analyzer. */
+export function analyzerInput(r: EngineRegistration): AnalyzerInput {
+  return { type: r.type, name: r.name, urn: r.urn, parent: r.parent || undefined, properties: r.inputs, dependencies: r.dependencies };
 }
 
 export interface Diagnostic {
