@@ -100,7 +100,7 @@ test("cross-field rules: each secret a feature needs, the notification-controlle
 
 test("constrained strings are matched whole: durations, names, versions, URLs, hosts, paths", () => {
   const cases: [Record<string, unknown>, string, string[], string[]][] = [
-    [{}, "sync.gitInterval", ["1m", "1.5h", "10m30s", "250ms"], ["x1m", "1mx", "1.m", "1.5.5h", "m"]],
+    [{}, "sync.gitInterval", ["1m", "1.5h", "1.25h", "10m30s", "250ms"], ["x1m", "1mx", "1.m", "1.5.5h", "m"]],
     [{}, "flux.namespace", ["flux-system", "a"], ["-flux", "flux-", "Flux", "flux_system"]],
     [{}, "flux.operator.chartVersion", ["0.33.0", "10.20.30"], ["v0.33.0", "0.33.0-rc1", "0.33", "10.20."]],
     [
@@ -110,7 +110,7 @@ test("constrained strings are matched whole: durations, names, versions, URLs, h
       ["ftp://a.example.com", "https://a.example.com/x y", "xhttps://a", "https://"],
     ],
     [{}, "receiver.ingress.host", ["a.example.com", "a"], ["-a.example.com", "a.example.com-", "A.example.com", "a_b.example.com"]],
-    [{}, "syncPath", ["cluster/dev", "./cluster/dev/", "c"], ["\\\\server\\share", "C:\\cluster", "c:/x", "./", "/"]],
+    [{}, "syncPath", ["cluster/dev", "./cluster/dev/", "c", "cluster/a:b"], ["\\\\server\\share", "C:\\cluster", "c:/x", "./", ".", "/"]],
   ];
   for (const [, path, good, bad] of cases) {
     const at = (value: string): Record<string, unknown> => {
@@ -143,6 +143,12 @@ test("types by name: integers, mappings, strings", () => {
   refused({ receiver: { ingress: { host: "a.b", annotations: 5 } } }, "receiver.ingress.annotations must be a mapping");
   refused({ repository: { ...repository, branch: 7 } }, "repository.branch must be a string");
   refused({ production: "yes" }, "production must be a boolean");
+  refused({ repository: { ...repository, branch: "   " } }, "repository.branch must be a non-empty string");
+  refused({ deployKey: { rsaBits: 16384 } }, "deployKey.rsaBits must be at most 8192");
+  accepted({ notifications: { eventSeverity: "info" } });
+  // Strings are trimmed before they are checked and kept.
+  assert.equal(parse({ syncPath: " ./cluster/x/ " }).syncPath.folder, "cluster/x");
+  assert.equal(parse({ receiver: { publicBaseUrl: " https://x.example.com/ " } }).receiver.publicBaseUrl, "https://x.example.com");
   refused({ flux: { tolerationKeys: "x" } }, "flux.tolerationKeys must be an array");
 });
 
@@ -154,7 +160,11 @@ test("stack files: config must be a mapping, only flux-gitops keys count, stacks
     writeFileSync(file, `config: ${config}\n`);
     assert.throws(() => readStackConfigFile(file, "dev"), { message: `${file}: 'config' must be a mapping of keys to values` });
   }
-  writeFileSync(file, "config:\n  other:syncPath: /etc\n  flux-gitops:repository: {owner: acme, name: platform}\n");
+  // Only the flux-gitops namespace counts: other namespaces, and names that merely start the same, are ignored.
+  writeFileSync(
+    file,
+    "config:\n  other:syncPath: /etc\n  flux-gitopsx:syncPath: /etc\n  flux-gitops:repository: {owner: acme, name: platform}\n",
+  );
   assert.equal(readStackConfigFile(file, "dev").syncPath.folder, "cluster/dev");
   writeFileSync(file, "");
   assert.throws(() => readStackConfigFile(file, "dev"), { message: `${file}: flux-gitops:repository is required` });

@@ -454,3 +454,20 @@ test("what is neither file, folder nor symlink is refused; nested conflicts name
     message: 'environment "dev": x/y.yaml is planned both as a file and as the folder of x/y.yaml/z.yaml',
   });
 });
+
+test("an incomplete staging folder is never taken for the tree; a plan emptied of files empties the folder", (t) => {
+  const root = tempDir(t);
+  // A first render killed while staging: no cluster/dev yet, a half-built sibling.
+  mkdirSync(join(root, "cluster/.dev.render-new-k1"), { recursive: true });
+  writeFileSync(join(root, "cluster/.dev.render-new-k1/a.yaml"), `${H}`);
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "", "b.yaml": "" })]), {
+    stale: [],
+    missing: ["cluster/dev/a.yaml", "cluster/dev/b.yaml"],
+    extra: [],
+    leftovers: ["cluster/.dev.render-new-k1"],
+  });
+  writeTrees(root, [tree({ "a.yaml": "" })]);
+  assert.deepEqual(writeTrees(root, [tree({})]).removed, ["cluster/dev/a.yaml"]);
+  assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
+  assert.deepEqual(readdirSync(join(root, "cluster/dev")), []);
+});
