@@ -143,7 +143,10 @@ test("types by name: integers, mappings, strings", () => {
   refused({ receiver: { ingress: { host: "a.b", annotations: 5 } } }, "receiver.ingress.annotations must be a mapping");
   refused({ repository: { ...repository, branch: 7 } }, "repository.branch must be a string");
   refused({ production: "yes" }, "production must be a boolean");
-  refused({ repository: { ...repository, branch: "   " } }, "repository.branch must be a non-empty string");
+  refused(
+    { repository: { ...repository, branch: "   " } },
+    "repository.branch must be a valid Git branch name (no '..', '@{', spaces or ~^:?*[\\; no part starting with '.' or ending in '.lock'; not starting with '-')",
+  );
   refused({ deployKey: { rsaBits: 16384 } }, "deployKey.rsaBits must be at most 8192");
   accepted({ notifications: { eventSeverity: "info" } });
   // Strings are trimmed before they are checked and kept.

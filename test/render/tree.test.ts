@@ -458,13 +458,15 @@ test("what is neither file, folder nor symlink is refused; nested conflicts name
 test("an incomplete staging folder is never taken for the tree; a plan emptied of files empties the folder", (t) => {
   const root = tempDir(t);
   // A first render killed while staging: no cluster/dev yet, a half-built sibling.
-  mkdirSync(join(root, "cluster/.dev.render-new-k1"), { recursive: true });
-  writeFileSync(join(root, "cluster/.dev.render-new-k1/a.yaml"), `${H}`);
+  mkdirSync(join(root, "cluster/.dev.render-new-0123456789ab"), { recursive: true });
+  writeFileSync(join(root, "cluster/.dev.render-new-0123456789ab/a.yaml"), `${H}`);
   assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "", "b.yaml": "" })]), {
     stale: [],
     missing: ["cluster/dev/a.yaml", "cluster/dev/b.yaml"],
     extra: [],
-    leftovers: ["cluster/.dev.render-new-k1"],
+    leftovers: ["cluster/.dev.render-new-0123456789ab"],
+    // A half-built new tree is nothing to restore from.
+    missingFolders: [{ dir: "cluster/dev" }],
   });
   writeTrees(root, [tree({ "a.yaml": "" })]);
   assert.deepEqual(writeTrees(root, [tree({})]).removed, ["cluster/dev/a.yaml"]);
