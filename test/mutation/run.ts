@@ -38,6 +38,8 @@ export const GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
       "test/policies/rules.test.ts",
       "test/policies/source-prefix.test.ts",
       "test/policies/pack-mapping.test.ts",
+      "test/policies/model.test.ts",
+      "test/policies/rule-checks.test.ts",
       "test/policies/docs.test.ts",
     ],
   },

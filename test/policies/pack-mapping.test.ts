@@ -4,9 +4,14 @@
 // one the mutation run (`npm run mutation -- policies`) leans on, so every rule decision is asserted here.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yaml from "js-yaml";
 import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { AUTOMATION_KEY_NAME, DEPLOY_KEY_TYPE, FLUX_INSTALL_TYPE, GITOPS_TYPE, IMAGE_AUTOMATION_TYPE } from "../../infra/contract.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../../infra/flux/versions.ts";
+import { checkPaths } from "../../policies/checker.ts";
 import { resolveConfig } from "../../policies/config.ts";
 import { fromPulumi, packPolicies, packStackFromEnv } from "../../policies/pack.ts";
 import { rules } from "../../policies/rules/index.ts";
@@ -111,6 +116,38 @@ describe("every case of the shared table through the pack's policies", () => {
       }
     });
   }
+});
+
+// Every finding's wording, through both front ends, against a reviewed file: a message is what a user
+// reads to fix the problem, so a change to one shows up in review. Regenerate after an intended change:
+// UPDATE_FINDINGS=1 node --test test/policies/pack-mapping.test.ts
+const FINDINGS = join(import.meta.dirname, "fixtures", "findings.txt");
+
+test("every finding of the shared table reads as in test/policies/fixtures/findings.txt, in the pack and in the checker", (t) => {
+  const project = mkdtempSync(join(tmpdir(), "findings-"));
+  t.after(() => rmSync(project, { recursive: true, force: true }));
+  for (const env of ["dev", "prod"]) writeFileSync(join(project, `Pulumi.${env}.yaml`), `config:\n  github:owner: ${OWNER}\n`);
+  const lines: string[] = [];
+  cases.forEach((c, i) => {
+    lines.push(`${c.rule} | ${c.title}`);
+    const props = plain(c.props);
+    for (const [policy, level, message] of analyze(
+      { type: caseType(c), name: caseName(c), props, parents: c.parentType ? [c.parentType] : [], stack: c.env },
+      c.config ?? {},
+    )) {
+      lines.push(`  pulumi ${policy} ${level}: ${message}`);
+    }
+    if (c.type !== undefined) return;
+    const dir = join(project, "cluster", c.env ?? "dev");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `case-${i}.yaml`);
+    writeFileSync(file, yaml.dump(props));
+    const { findings } = checkPaths([file], resolveConfig(rules, c.config ?? {}), { root: project });
+    for (const f of findings) lines.push(`  git ${f.rule} ${f.level}: ${f.message}`);
+  });
+  const text = `${lines.join("\n")}\n`;
+  if (process.env.UPDATE_FINDINGS) writeFileSync(FINDINGS, text);
+  assert.equal(text, readFileSync(FINDINGS, "utf8"));
 });
 
 test("the pack announces every rule once, in order, with its description, level and config schema", () => {
