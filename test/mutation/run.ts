@@ -1,6 +1,7 @@
 // npm run mutation [-- group ...]: mutation testing of the security-critical modules with StrykerJS
 // (its command runner over `node --test`). One Stryker run per group, each with the focused tests that
-// guard its modules, so a mutant costs seconds, not the whole suite. Prints the score per module and
+// guard its modules, so a mutant costs seconds, not the whole suite (plus, for a group with slow tests,
+// a second run of those against the first run's survivors only). Prints the score per module and
 // every surviving mutant; exits 1 if a module is below the target. Not part of .ci/run (it is slow:
 // docs/testing.md, "Mutation testing", says how long).
 import { spawnSync } from "node:child_process";
@@ -10,8 +11,13 @@ import { join, relative } from "node:path";
 const ROOT = join(import.meta.dirname, "..", "..");
 const TARGET = 85;
 
-/** Module group → the files mutated and the tests run against each mutant. */
-export const GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
+/**
+ * Module group → the files mutated, the tests run against every mutant (`node --test` arguments), and
+ * optionally `slow` tests run only against the mutants that survive `tests` (a second Stryker run limited
+ * to those mutants' lines). Both stages together decide a mutant's fate: the result is the same as running
+ * all the tests against every mutant, without paying for the slow ones where a fast one already failed.
+ */
+export const GROUPS: Record<string, { mutate: string[]; tests: string[]; slow?: string[] }> = {
   config: {
     mutate: ["infra/config/schema.ts", "infra/config/index.ts"],
     tests: [
@@ -45,48 +51,82 @@ export const GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
   },
   render: {
     mutate: ["infra/render/tree.ts"],
-    tests: ["test/render/tree.test.ts", "test/render/write.test.ts", "test/render/attacks.test.ts"],
+    // The SIGKILL tests start a render child per kill point (about 25 s a run): second stage only.
+    tests: [
+      '"--test-skip-pattern=killed at any point"',
+      "test/render/tree.test.ts",
+      "test/render/write.test.ts",
+      "test/render/attacks.test.ts",
+    ],
+    slow: ['"--test-name-pattern=killed at any point"', "test/render/attacks.test.ts"],
   },
 };
 
+interface Mutant {
+  status: string;
+  mutatorName: string;
+  replacement?: string;
+  location: { start: { line: number; column: number }; end: { line: number; column: number } };
+}
 interface Report {
-  files: Record<
-    string,
-    { mutants: { status: string; mutatorName: string; replacement?: string; location: { start: { line: number } } }[] }
-  >;
+  files: Record<string, { mutants: Mutant[] }>;
 }
 
-function runGroup(name: string): Report {
-  const group = GROUPS[name]!;
+const UNCOUNTED = ["Ignored", "CompileError", "RuntimeError"];
+const isSurvivor = (m: Mutant) => m.status === "Survived" || m.status === "NoCoverage";
+const key = (file: string, m: Mutant) =>
+  `${file}:${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement ?? ""}`;
+
+/** One Stryker run of `tests` against the mutants in `mutate`; returns its JSON report (written to reports/mutation/<report>.json). */
+function stryker(report: string, mutate: string[], tests: string[]): Report {
   const dir = join(ROOT, "reports/mutation");
   mkdirSync(dir, { recursive: true });
   const config = {
     testRunner: "command",
-    commandRunner: { command: `${process.execPath} --test --test-concurrency=2 ${group.tests.join(" ")}` },
+    commandRunner: { command: `${process.execPath} --test --test-concurrency=2 ${tests.join(" ")}` },
     coverageAnalysis: "off",
-    mutate: group.mutate,
+    mutate,
     // Progress goes to stderr (a bar on a terminal, a line per step otherwise); stdout is the table.
     reporters: ["json", process.stderr.isTTY ? "progress" : "progress-append-only"],
-    jsonReporter: { fileName: `reports/mutation/${name}.json` },
+    jsonReporter: { fileName: `reports/mutation/${report}.json` },
     tempDirName: ".stryker-tmp",
     concurrency: 2,
     timeoutMS: 60000,
     ignorePatterns: ["reports", ".tools", "bench"],
   };
-  const file = join(dir, `${name}.stryker.json`);
+  const file = join(dir, `${report}.stryker.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
-  const started = Date.now();
   const result = spawnSync(
     process.execPath,
     [join(ROOT, "node_modules/@stryker-mutator/core/bin/stryker.js"), "run", relative(ROOT, file)],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", process.stderr, "inherit"],
-    },
+    { cwd: ROOT, stdio: ["ignore", process.stderr, "inherit"] },
   );
-  if (result.status !== 0) throw new Error(`stryker run for ${name} failed (exit ${result.status})`);
-  process.stdout.write(`${name}: ${Math.round((Date.now() - started) / 1000)} s\n`);
+  if (result.status !== 0) throw new Error(`stryker run for ${report} failed (exit ${result.status})`);
   return JSON.parse(readFileSync(join(ROOT, config.jsonReporter.fileName), "utf8")) as Report;
+}
+
+function runGroup(name: string): Report {
+  const group = GROUPS[name]!;
+  const started = Date.now();
+  const report = stryker(name, group.mutate, group.tests);
+  const left = Object.entries(report.files).flatMap(([file, { mutants }]) => mutants.filter(isSurvivor).map((m) => ({ file, m })));
+  if (group.slow && left.length > 0) {
+    // Second stage: only the lines of the first stage's survivors (a range takes every mutant inside it;
+    // the others found there are ignored), against the slow tests.
+    const ranges = [...new Set(left.map(({ file, m }) => `${file}:${m.location.start.line}-${m.location.end.line}`))];
+    const second = stryker(`${name}.slow`, ranges, group.slow);
+    const fate = new Map(
+      Object.entries(second.files).flatMap(([file, { mutants }]) => mutants.map((m) => [key(file, m), m.status] as const)),
+    );
+    for (const { file, m } of left) {
+      const status = fate.get(key(file, m));
+      if (status === undefined) throw new Error(`second stage of ${name} did not run the survivor ${key(file, m)}`);
+      m.status = status;
+    }
+    writeFileSync(join(ROOT, `reports/mutation/${name}.json`), JSON.stringify(report));
+  }
+  process.stdout.write(`${name}: ${Math.round((Date.now() - started) / 1000)} s\n`);
+  return report;
 }
 
 const groups = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(GROUPS);
@@ -97,9 +137,9 @@ for (const name of groups) {
   if (!GROUPS[name]) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(", ")}`);
   const report = runGroup(name);
   for (const [path, { mutants }] of Object.entries(report.files)) {
-    const counted = mutants.filter((m) => !["Ignored", "CompileError", "RuntimeError"].includes(m.status));
+    const counted = mutants.filter((m) => !UNCOUNTED.includes(m.status));
     const killed = counted.filter((m) => m.status === "Killed" || m.status === "Timeout").length;
-    const survived = counted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
+    const survived = counted.filter(isSurvivor);
     const score = counted.length === 0 ? 100 : (100 * killed) / counted.length;
     below ||= score < TARGET;
     rows.push(`| ${path} | ${counted.length} | ${killed} | ${survived.length} | ${score.toFixed(1)} % |`);

@@ -109,6 +109,7 @@ test("parseKubernetesType: the Flux kinds at the versions the rules read, nothin
     "kubernetes:v1:Secret",
     "kubernetes:a/b/c:Kind",
     "k8s:apps/v1:Deployment",
+    "xkubernetes:apps/v1:Deployment",
     "kubernetes:apps/v1:Deploy-ment",
     "kubernetes:apps/v1:",
   ]) {

@@ -207,12 +207,16 @@ test("no-direct-helm: the Flux install's flux2 and flux-operator releases pass, 
   assert.ok(isFluxInstallRelease(subject(FLUX2({ name: undefined }))), "the release name defaults to the resource name");
   assert.ok(isFluxInstallRelease(subject(FLUX2({ repositoryOpts: { repo: `${FLUX2_CHART.repo}/` } }))), "a trailing slash is the same URL");
   assert.ok(isFluxInstallRelease(subject(OPERATOR())));
+  assert.ok(isFluxInstallRelease(subject(OPERATOR({ version: "10.20.30" }))), "any exact version, digits of any length");
   assert.deepEqual(analyze(FLUX2()), []);
   assert.deepEqual(analyze(OPERATOR()), []);
   for (const [why, r] of [
     ["outside a FluxInstall", { ...FLUX2(), parents: [GITOPS_TYPE] }],
     ["another release name", FLUX2({ name: "nginx" })],
     ["another resource name", FLUX2({}, "flux3")],
+    ["another resource name, the release still named flux2", { ...FLUX2(), name: "flux3" }],
+    ["the operator's release name on another resource", { ...OPERATOR(), name: "operator" }],
+    ["the operator at a tag-like version", OPERATOR({ version: "v0.33.0" })],
     ["another chart", FLUX2({ chart: "nginx" })],
     ["no repository", FLUX2({ repositoryOpts: undefined })],
     ["a repository under the pinned one", FLUX2({ repositoryOpts: { repo: `${FLUX2_CHART.repo}/evil` } })],
@@ -369,6 +373,12 @@ test("deploy-key-read-only: a writable key is refused unless it is the image aut
       /not the key/,
     ],
     ["no parent", deployKey(AUTOMATION_KEY_NAME, { readOnly: false }, []), AUTOMATION_ON, /not the key/],
+    [
+      "a chain of the right length with another type in it",
+      deployKey(AUTOMATION_KEY_NAME, { readOnly: false }, [GITOPS_TYPE, "x:y:Z", DEPLOY_KEY_TYPE]),
+      AUTOMATION_ON,
+      /not the key/,
+    ],
     ["a parent of another name", deployKey(AUTOMATION_KEY_NAME, { readOnly: false }, KEY_CHAIN, "evil"), AUTOMATION_ON, /not the key/],
     [
       "another repository",
@@ -394,21 +404,34 @@ test("deploy-key-read-only: a writable key is refused unless it is the image aut
   }
 });
 
-test("deploy-key-read-only: the parent must be in the same stack and project as the key", () => {
-  const own = deployKey(AUTOMATION_KEY_NAME, { readOnly: false });
-  const args = resourceArgs(own);
-  for (const parent of [
-    args.opts.parent!.replace("urn:pulumi:dev::", "urn:pulumi:prod::"),
-    args.opts.parent!.replace(`::${PROJECT}::`, "::other::"),
-  ]) {
-    const s = fromPulumi(
-      { ...args, opts: { ...args.opts, parent } } as ResourceValidationArgs,
-      packStackFromEnv({ PULUMI_CONFIG: JSON.stringify(AUTOMATION_ON) }),
+test("deploy-key-read-only: in place means the key's own URN, its parent's URN and its name all agree", () => {
+  const args = resourceArgs(deployKey(AUTOMATION_KEY_NAME, { readOnly: false }));
+  const base = fromPulumi(args, packStackFromEnv({ PULUMI_CONFIG: JSON.stringify(AUTOMATION_ON) }));
+  const rule = rules.find((r) => r.name === "deploy-key-read-only")!;
+  const reports = (s: typeof base) => {
+    const out: string[] = [];
+    if (rule.kind === "resource") rule.check(s, {}, (m) => out.push(m));
+    return out;
+  };
+  assert.deepEqual(reports(base), []);
+  const parentChain = urnOf("dev", [GITOPS_TYPE, IMAGE_AUTOMATION_TYPE], AUTOMATION_KEY_NAME);
+  for (const [why, s] of [
+    ["a parent in another stack", { ...base, parentUrn: args.opts.parent!.replace("urn:pulumi:dev::", "urn:pulumi:prod::") }],
+    ["a parent in another project", { ...base, parentUrn: args.opts.parent!.replace(`::${PROJECT}::`, "::other::") }],
+    ["no parent URN", { ...base, parentUrn: undefined }],
+    ["a parent URN that is none", { ...base, parentUrn: "parent" }],
+    ["an own URN that is none", { ...base, urn: "key" }],
+    ["a parent whose chain is a prefix of the right one", { ...base, parentUrn: parentChain }],
+    ["a name other than the URN's", { ...base, name: `${AUTOMATION_KEY_NAME}-r2` }],
+  ] as [string, typeof base][]) {
+    const found = reports(s);
+    assert.equal(found.length, 1, why);
+    assert.ok(
+      found[0]!.includes(
+        `here it is not the key ImageAutomationAccess registers (${[...KEY_CHAIN, DEPLOY_KEY_RESOURCE].join(" → ")} "${AUTOMATION_KEY_NAME}").`,
+      ),
+      `${why}: ${found[0]}`,
     );
-    const reports: string[] = [];
-    const rule = rules.find((r) => r.name === "deploy-key-read-only")!;
-    if (rule.kind === "resource") rule.check(s, {}, (m) => reports.push(m));
-    assert.equal(reports.length, 1, parent);
   }
 });
 
@@ -451,6 +474,11 @@ test("single-flux-install: exactly one FluxInstall and one flux-system sync (Kus
   assert.deepEqual(counts([install, sync("flux-system", "apps")]), ["0 flux-system syncs"], "nor one of another name");
   assert.deepEqual(counts([install, sync("flux-system", "flux-system", "v9")]), ["0 flux-system syncs"], "nor of an unknown version");
   assert.deepEqual(counts([install, instance({})]), ["0 flux-system syncs"], "a FluxInstance without sync");
+  assert.deepEqual(
+    counts([install, { ...instance({ sync: {} }), type: "kubernetes:fluxcd.controlplane.io/v1:ResourceSet" }]),
+    ["0 flux-system syncs"],
+    "only a FluxInstance's spec.sync is a sync",
+  );
   assert.deepEqual(counts([install, sync(), instance({ sync: {} })]), ["2 flux-system syncs"]);
   const [installs, syncs] = analyzeStack([]).filter(([p]) => p === "single-flux-install");
   assert.equal(

@@ -119,6 +119,17 @@ test("helmrelease-git-sourced: a HelmChart built from a GitRepository is Git-sou
     check("helmrelease-git-sourced", release({ chartRef: { kind: "HelmChart" } }, { lookup: lookup("GitRepository") })).length,
     1,
   );
+  const anyChart = () => chart("GitRepository");
+  assert.equal(
+    check("helmrelease-git-sourced", release({ chartRef: { kind: "HelmChart" } }, { lookup: anyChart })).length,
+    1,
+    "a nameless ref",
+  );
+  assert.equal(
+    check("helmrelease-git-sourced", release({ chartRef: { kind: "OCIRepository", name: "built" } }, { lookup: anyChart })).length,
+    1,
+    "only a HelmChart is looked up",
+  );
 });
 
 test("helmrelease-git-sourced: allowed sources by identity, held to their URL when one is given", () => {
@@ -129,6 +140,11 @@ test("helmrelease-git-sourced: allowed sources by identity, held to their URL wh
     allowedSources: [{ kind: "HelmRepository", namespace: "web", name: "charts", url: "https://charts.example.com/stable" }],
   };
   assert.deepEqual(check("helmrelease-git-sourced", hr(), { allowedSources: ["HelmRepository/web/charts"] }), []);
+  assert.deepEqual(
+    check("helmrelease-git-sourced", hr(repo("https://anywhere.example.com")), { allowedSources: ["HelmRepository/web/charts"] }),
+    [],
+    "an entry without URL trusts the identity alone",
+  );
   assert.deepEqual(check("helmrelease-git-sourced", hr(repo("https://charts.example.com/stable/")), byUrl), []);
   assert.deepEqual(check("helmrelease-git-sourced", hr(), byUrl), [], "the source is not in this run: nothing to compare");
   assert.deepEqual(check("helmrelease-git-sourced", hr(repo("https://evil.example.com")), byUrl), [
@@ -154,6 +170,7 @@ test("trusted sources: Kind/namespace/name strings or objects; anything else is 
     { kind: "HelmRepository", namespace: "web", name: "charts.v2", url: undefined },
   ]);
   assert.deepEqual(trustedSources.parse(undefined), []);
+  assert.equal(trustedSources.safeParse(["HelmRepository/a/b"]).success, true, "one-character namespace and name");
   for (const bad of [
     "HelmRepository/web",
     "HelmRepository/web/charts/x",
@@ -254,6 +271,27 @@ test("git-source-allowed: no URL, plain http, a URL nobody allowed, ssh without 
     at: ["spec", "url"],
   });
   assert.deepEqual(check("git-source-allowed", git({ url: "https://github.com/acme/app", secretRef: {} })), [], "https needs no secret");
+  assert.deepEqual(
+    check("git-source-allowed", git({ url: "https://github.com/acme/a@b:c" })),
+    [],
+    "an @ and : in an https path is not ssh",
+  );
+  assert.deepEqual(
+    check("git-source-allowed", git({ url: "https://github.com/acme/http://x" })),
+    [],
+    "http:// inside the path is not the scheme",
+  );
+  assert.deepEqual(
+    check("git-source-allowed", obj("HelmRepository", { spec: { url: "ssh://git@charts.example.com/x" } }), {
+      allowedPrefixes: ["ssh://charts.example.com"],
+    }),
+    [],
+    "only a GitRepository needs a secretRef for ssh",
+  );
+  assert.equal(
+    rules.find((r) => r.name === "git-source-allowed")!.config.safeParse({ allowedPrefixes: ["not a url"] }).error?.issues[0]?.message,
+    "must be a URL",
+  );
   assert.equal(check("git-source-allowed", git({ url: "ssh://git@github.com/acme/app", secretRef: { name: "" } })).length, 1);
   // Not a source: no finding.
   assert.deepEqual(check("git-source-allowed", obj("HelmChart", { spec: {} })), []);
@@ -312,6 +350,27 @@ test("git-source-allowed: kustomize remote bases in resources, components and ba
   assert.equal(check("git-source-allowed", kz("resources", ["https://%2f/"])).length, 1, "a remote entry that is no URL");
   assert.deepEqual(check("git-source-allowed", kz("patches", ["https://github.com/evil/base"])), [], "patches are not bases");
   assert.deepEqual(check("git-source-allowed", kz("resources", "https://github.com/evil/base" as unknown as unknown[])), [], "not a list");
+});
+
+test("every rule's config defaults", () => {
+  assert.deepEqual(Object.fromEntries(rules.map((r) => [r.name, r.config.parse({})])), {
+    "no-direct-helm": { allowedNames: [] },
+    "no-direct-workloads": {},
+    "helmrelease-git-sourced": { allowedSources: [] },
+    "git-source-allowed": { allowedPrefixes: [], allowedSources: [] },
+    "git-ref-pinned": { productionEnvironments: [], branchAllowed: ["flux-system"] },
+    "chart-version-pinned": {},
+    "sync-path-matches-env": {},
+    "sync-prunes": {},
+    "deploy-key-read-only": {},
+    "one-write-key": {},
+    "interval-bounds": { min: "1m", max: "24h" },
+    "no-plaintext-secrets": {},
+    "helmrelease-remediation": { minRetries: 1 },
+    "single-flux-install": {},
+    "sync-not-in-git": {},
+    "content-verified": {},
+  });
 });
 
 // ---- git-ref-pinned ----
@@ -467,6 +526,9 @@ test("chart-version-pinned: OCI artifacts by digest, exact semver or a release t
     assert.equal(check("chart-version-pinned", oci({ tag }, prod)).length, 1, tag);
   }
   assert.equal(check("chart-version-pinned", oci({ semver: "1.2.3", tag: "6.5.0" }, prod)).length, 0, "semver wins over tag");
+  for (const tag of ["1.0.0-dev", "stable-1.2.3", "v2-main-1"])
+    assert.deepEqual(check("chart-version-pinned", oci({ tag }, prod)), [], tag);
+  assert.equal(check("chart-version-pinned", oci({ tag: "latest\t" }, prod)).length, 1, "a tag is trimmed before it is judged");
   assert.equal(check("chart-version-pinned", oci({ semver: "1.x", tag: "6.5.0" }, prod)).length, 1);
 });
 
@@ -503,6 +565,7 @@ test("chart-version-pinned: HelmRelease and HelmChart from a HelmRepository need
     check("chart-version-pinned", obj("Kustomization", { spec: { chart: { spec: { sourceRef: { kind: "HelmRepository" } } } } })),
     [],
   );
+  assert.deepEqual(check("chart-version-pinned", obj("Kustomization", { spec: { sourceRef: { kind: "HelmRepository" } } })), []);
 });
 
 // ---- reconcile rules ----
@@ -515,6 +578,7 @@ test("parseDuration: Go durations to milliseconds", () => {
   assert.equal(parseDuration("1h"), 3_600_000);
   assert.equal(parseDuration("250ms"), 250);
   assert.equal(parseDuration("1.5s"), 1500);
+  assert.equal(parseDuration("1.25s"), 1250);
   assert.equal(parseDuration("2h3m4s5ms"), 7_384_005);
   for (const bad of ["", "1", "m", "1d", "1m ", " 1m", "-1m", "1.m", "1m1"]) assert.equal(parseDuration(bad), undefined, bad);
 });
@@ -580,6 +644,7 @@ test("interval-bounds: a duration within min..max; anything else is named", () =
     { message: "GitRepository flux-system/app has spec.interval 5, which is not a duration: use e.g. 1m, 10m or 1h." },
   ]);
   assert.match(check("interval-bounds", at("often"))[0]!.message, /spec\.interval "often", which is not a duration/);
+  assert.match(check("interval-bounds", at(["1m"]))[0]!.message, /spec\.interval \["1m"\], which is not a duration/);
   assert.deepEqual(check("interval-bounds", at("30s"), { min: "30s", max: "1m" }), []);
   assert.equal(check("interval-bounds", at("2m"), { min: "30s", max: "1m" }).length, 1);
   assert.deepEqual(check("interval-bounds", obj("Secret", { spec: { interval: "1s" } })), [], "Flux objects only");
@@ -628,6 +693,10 @@ test("no-plaintext-secrets: Secret data decoded, stringData as is; the field nam
   assert.equal(check("no-plaintext-secrets", secret({ data: { a: "abc" } })).length, 1, "length not a multiple of 4");
   assert.equal(check("no-plaintext-secrets", secret({ data: { a: "//79" } })).length, 1, "bytes that are not UTF-8 stay base64 text");
   assert.deepEqual(check("no-plaintext-secrets", secret({ data: ["x"], stringData: "y" })), []);
+  assert.deepEqual(check("no-plaintext-secrets", secret({ data: null, stringData: null })), []);
+  assert.equal(check("no-plaintext-secrets", secret({ stringData: { a: b64("${X}") } })).length, 1, "stringData is never decoded");
+  assert.deepEqual(check("no-plaintext-secrets", { ...secret({ stringData: { a: "x" } }), type: "github:index/x:Y" }), []);
+  assert.deepEqual(check("no-plaintext-secrets", obj("HelmRelease", { secretGenerator: [{ literals: ["a=b"] }] })), []);
   assert.deepEqual(check("no-plaintext-secrets", obj("GitRepository", { stringData: { a: "x" } })), []);
 });
 
@@ -641,6 +710,10 @@ test("no-plaintext-secrets: kustomize secretGenerator literals, by generator and
     },
   ]);
   assert.match(check("no-plaintext-secrets", kz([{ literals: ["a=b"] }]))[0]!.message, /\(\?\.a\)/);
+  assert.match(
+    check("no-plaintext-secrets", kz([{ name: "db", literals: ["a=b", "token=="] }]))[0]!.message,
+    /\(db\.a, db\.token\) committed/,
+  );
   assert.deepEqual(check("no-plaintext-secrets", kz([{ name: "db", literals: "a=b" }])), []);
   assert.deepEqual(check("no-plaintext-secrets", kz({ name: "db" })), []);
   assert.deepEqual(
