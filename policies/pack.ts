@@ -3,13 +3,14 @@ import { z } from "zod";
 import type {
   PolicyConfigSchema,
   PolicyResource,
+  ReportViolation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { StackFacts } from "../infra/contract.ts";
 import { field, parseUrn } from "./rules/model.ts";
-import type { Rule, Subject } from "./rules/model.ts";
+import type { Report, Rule, Subject } from "./rules/model.ts";
 import { factsFromPulumiConfig, githubOwnerOf, pulumiConfigFromEnv } from "./stacks.ts";
 
 type PulumiResource = Pick<ResourceValidationArgs | PolicyResource, "type" | "name" | "urn" | "props" | "opts">;
@@ -63,6 +64,20 @@ function configSchema(rule: Rule): PolicyConfigSchema | undefined {
   return { properties: schema.properties, ...(schema.required ? { required: schema.required } : {}) };
 }
 
+/**
+ * A rule's report as a CrossGuard violation. A finding the rule lowers to advisory (strict only in
+ * production, e.g. chart-version-pinned) keeps that level, as in the YAML checker: @pulumi/policy's server
+ * takes a violation object with its own enforcementLevel (makeReportViolationFun in its server.js, read at
+ * v1.21.0), although its typings declare only the string form; test/policies/pack.test.ts holds it to that.
+ */
+function reporter(report: ReportViolation, description: string): Report {
+  return (message, _at, lowered) => {
+    if (lowered === undefined) return report(message);
+    const withLevel = report as unknown as (violation: { message: string; enforcementLevel: "advisory" }) => void;
+    withLevel({ message: `${description}\n${message}`, enforcementLevel: lowered });
+  };
+}
+
 export function packPolicies(rules: Rule[], packStack?: PackStack): (ResourceValidationPolicy | StackValidationPolicy)[] {
   return rules.map((rule) => {
     const base = {
@@ -81,13 +96,14 @@ export function packPolicies(rules: Rule[], packStack?: PackStack): (ResourceVal
           rule.checkStack(
             args.resources.map((r) => fromPulumi(r, packStack)),
             rule.config.parse(args.getConfig()),
-            (m) => report(m),
+            reporter(report, rule.description),
           ),
       };
     }
     return {
       ...base,
-      validateResource: (args, report) => rule.check(fromPulumi(args, packStack), rule.config.parse(args.getConfig()), (m) => report(m)),
+      validateResource: (args, report) =>
+        rule.check(fromPulumi(args, packStack), rule.config.parse(args.getConfig()), reporter(report, rule.description)),
     };
   });
 }

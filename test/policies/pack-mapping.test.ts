@@ -8,7 +8,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { AUTOMATION_KEY_NAME, DEPLOY_KEY_TYPE, FLUX_INSTALL_TYPE, GITOPS_TYPE, IMAGE_AUTOMATION_TYPE } from "../../infra/contract.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../../infra/flux/versions.ts";
 import { checkPaths } from "../../policies/checker.ts";
@@ -59,24 +65,44 @@ function policies(config: Record<string, unknown> = { "github:owner": OWNER }) {
   return packPolicies(rules, packStackFromEnv({ PULUMI_CONFIG: JSON.stringify(config) }));
 }
 
+/**
+ * What @pulumi/policy's server makes of a report (makeReportViolationFun in its server.js, v1.21.0): a
+ * message string at the policy's level, or a violation object carrying its own level.
+ */
+function violations(level: string, out: [string, string][]) {
+  return (...args: unknown[]) => {
+    assert.equal(args.length, 1, "a report is one message or one violation object (a second argument would be read as a URN)");
+    const [v] = args as [string | { message: string; enforcementLevel?: string }];
+    if (typeof v === "string") out.push([level, v]);
+    else out.push([v.enforcementLevel ?? level, v.message.slice(v.message.indexOf("\n") + 1)]);
+  };
+}
+
+/** The level the server gives a policy: the pack config's (remediate counts as mandatory), else the policy's own. */
+function levelOf(policy: { name: string; enforcementLevel?: string }, policyConfig: Record<string, unknown>): string {
+  const entry = policyConfig[policy.name];
+  const configured = typeof entry === "string" ? entry : (entry as { enforcementLevel?: string } | undefined)?.enforcementLevel;
+  const level = configured ?? (policyConfig.all as string | undefined) ?? policy.enforcementLevel!;
+  return level === "remediate" ? "mandatory" : level;
+}
+
 /** Runs one resource through every enabled policy; returns `[policy, level, message]` per report. */
 function analyze(r: Resource, policyConfig: Record<string, unknown> = {}, pulumiConfig?: Record<string, unknown>) {
-  const settings = resolveConfig(rules, policyConfig);
+  resolveConfig(rules, policyConfig); // a case's config must be one the checker accepts too
   const out: [string, string, string][] = [];
   for (const policy of policies(pulumiConfig)) {
-    const setting = settings.find((s) => s.rule.name === policy.name)!;
-    if (setting.level === "disabled" || !("validateResource" in policy)) continue;
+    const level = levelOf(policy, policyConfig);
+    if (level === "disabled" || !("validateResource" in policy)) continue;
     const entry = policyConfig[policy.name];
     const { enforcementLevel: _level, ...props } = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>) : {};
-    const validate = (policy as ResourceValidationPolicy).validateResource as (
-      a: ResourceValidationArgs,
-      report: (m: string) => void,
-    ) => void;
+    const validate = (policy as ResourceValidationPolicy).validateResource as (a: ResourceValidationArgs, report: ReportViolation) => void;
+    const reported: [string, string][] = [];
     try {
-      validate(resourceArgs(r, props), (m) => out.push([policy.name, setting.level, m]));
+      validate(resourceArgs(r, props), violations(level, reported));
     } catch (e) {
       if (!(e instanceof NotApplicable)) throw e;
     }
+    for (const [l, m] of reported) out.push([policy.name, l, m]);
   }
   return out;
 }
@@ -93,7 +119,9 @@ function analyzeStack(resources: Resource[], pulumiConfig?: Record<string, unkno
       }),
       getConfig: () => ({}),
     } as unknown as StackValidationArgs;
-    (policy as StackValidationPolicy).validateStack!(args, (m: string) => out.push([policy.name, m]));
+    const reported: [string, string][] = [];
+    (policy as StackValidationPolicy).validateStack!(args, violations(levelOf(policy, {}), reported));
+    for (const [, m] of reported) out.push([policy.name, m]);
   }
   return out;
 }
@@ -145,9 +173,11 @@ test("every finding of the shared table reads as in test/policies/fixtures/findi
     const { findings } = checkPaths([file], resolveConfig(rules, c.config ?? {}), { root: project });
     for (const f of findings) lines.push(`  git ${f.rule} ${f.level}: ${f.message}`);
   });
-  const text = `${lines.join("\n")}\n`;
-  if (process.env.UPDATE_FINDINGS) writeFileSync(FINDINGS, text);
-  assert.equal(text, readFileSync(FINDINGS, "utf8"));
+  if (process.env.UPDATE_FINDINGS) {
+    writeFileSync(FINDINGS, `${lines.join("\n")}\n`);
+    assert.fail(`rewrote ${FINDINGS}: review the change, then run again without UPDATE_FINDINGS`);
+  }
+  assert.deepEqual(lines, readFileSync(FINDINGS, "utf8").trimEnd().split("\n"));
 });
 
 test("the pack announces every rule once, in order, with its description, level and config schema", () => {

@@ -295,6 +295,14 @@ export const cases: Case[] = [
     config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/flux-system/ingress-nginx"] } },
   },
   {
+    title: "a HelmRepository chart with version * outside production (advisory there)",
+    rule: "chart-version-pinned",
+    fires: ["pulumi", "git"],
+    level: "advisory",
+    props: helmRelease(fromHelmRepository("*")),
+    config: { "helmrelease-git-sourced": { allowedSources: ["HelmRepository/flux-system/ingress-nginx"] } },
+  },
+  {
     title: "a HelmRepository chart without version",
     rule: "chart-version-pinned",
     fires: ["pulumi", "git"],
