@@ -22,8 +22,20 @@ const levelSchema = z.enum(LEVELS);
 // Remediation does not exist in these rules; like Pulumi, a "remediate" level counts as mandatory.
 const toLevel = (l: (typeof LEVELS)[number]): Level => (l === "remediate" ? "mandatory" : l);
 
+/**
+ * A union's issue as the option the value was written for: the one option whose first issue is not "wrong
+ * type" at the value itself (a string entry gets the string form's message), else the union's own.
+ */
+function narrowed(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union") return issue;
+  const meant = issue.errors.filter((errs) => errs[0] !== undefined && !(errs[0].code === "invalid_type" && errs[0].path.length === 0));
+  if (meant.length !== 1) return issue;
+  const inner = meant[0]![0]!;
+  return narrowed({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
+}
+
 function issue(source: string, key: string, error: z.ZodError): PolicyConfigError {
-  const first = error.issues[0]!;
+  const first = narrowed(error.issues[0]!);
   const path = first.code === "unrecognized_keys" ? [...first.path, first.keys[0]!] : first.path;
   const message = first.code === "unrecognized_keys" ? "unknown key" : first.message;
   return new PolicyConfigError(`${source}: ${[key, ...path.map(String)].join(".")}: ${message}`);

@@ -98,6 +98,29 @@ test("cross-field rules: each secret a feature needs, the notification-controlle
   accepted({ receiver: { enabled: true, ingress: { host: "x.example.com" } } });
 });
 
+test("cross-field rules: image automation needs its controllers, and a private registry its password", () => {
+  const both = ["image-reflector-controller", "image-automation-controller"];
+  refused(
+    { imageAutomation: { enabled: true } },
+    `flux.componentsExtra must include ${both.join(" and ")} when imageAutomation.enabled is true`,
+  );
+  refused(
+    { imageAutomation: { enabled: true }, flux: { componentsExtra: ["image-reflector-controller"] } },
+    "flux.componentsExtra must include image-automation-controller when imageAutomation.enabled is true",
+  );
+  accepted({ imageAutomation: { enabled: true }, flux: { componentsExtra: both } });
+  accepted({ imageAutomation: { enabled: false } });
+
+  const registry = { server: "ghcr.io", username: "bot" };
+  refused(
+    { imageAutomation: { enabled: true, registry }, flux: { componentsExtra: both } },
+    "imageRegistryPassword is required when imageAutomation.registry is set (pulumi config set --secret flux-gitops:imageRegistryPassword <value>)",
+  );
+  accepted({ imageAutomation: { enabled: true, registry }, flux: { componentsExtra: both }, imageRegistryPassword: { secure: "x" } });
+  accepted({ imageAutomation: { enabled: false, registry } });
+  refused({ imageAutomation: { enabled: false, registry: { server: "ghcr.io" } } }, "imageAutomation.registry.username is required");
+});
+
 test("constrained strings are matched whole: durations, names, versions, URLs, hosts, paths", () => {
   const cases: [Record<string, unknown>, string, string[], string[]][] = [
     [{}, "sync.gitInterval", ["1m", "1.5h", "1.25h", "10m30s", "250ms"], ["x1m", "1mx", "1.m", "1.5.5h", "m"]],

@@ -48,17 +48,19 @@ export const GROUPS: Record<string, { mutate: string[]; tests: string[]; slow?: 
       "test/policies/rule-checks.test.ts",
       "test/policies/docs.test.ts",
     ],
+    // The same table through the real pack process (gRPC, about 8 s a run) and the moved-namespace contract.
+    slow: ["test/policies/pack.test.ts", "test/policies/contract.test.ts"],
   },
   render: {
     mutate: ["infra/render/tree.ts"],
     // The SIGKILL tests start a render child per kill point (about 25 s a run): second stage only.
     tests: [
-      '"--test-skip-pattern=killed at any point"',
+      "--test-skip-pattern=killed at any point",
       "test/render/tree.test.ts",
       "test/render/write.test.ts",
       "test/render/attacks.test.ts",
     ],
-    slow: ['"--test-name-pattern=killed at any point"', "test/render/attacks.test.ts"],
+    slow: ["--test-name-pattern=killed at any point", "test/render/attacks.test.ts"],
   },
 };
 
@@ -73,6 +75,18 @@ interface Report {
 }
 
 const UNCOUNTED = ["Ignored", "CompileError", "RuntimeError"];
+/** Statuses a mutant that ran against the tests can have. */
+const RAN = ["Killed", "Timeout", "Survived"];
+/** One argument quoted for the shell Stryker's command runner hands the command to (child_process.exec). */
+const shellWord = (arg: string) => (/^[\w./=:-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`);
+const testCommand = (tests: string[]) => [process.execPath, "--test", "--test-concurrency=2", ...tests].map(shellWord).join(" ");
+
+/** The number of tests `node --test` runs with these arguments (unmutated): a slow stage must run some. */
+function countTests(tests: string[]): number {
+  const run = spawnSync(process.execPath, ["--test", "--test-reporter=tap", ...tests], { cwd: ROOT, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`${tests.join(" ")} fails without mutants:\n${run.stdout}${run.stderr}`);
+  return Number(/^# tests (\d+)$/m.exec(run.stdout)?.[1] ?? 0);
+}
 const isSurvivor = (m: Mutant) => m.status === "Survived" || m.status === "NoCoverage";
 const key = (file: string, m: Mutant) =>
   `${file}:${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement ?? ""}`;
@@ -83,7 +97,7 @@ function stryker(report: string, mutate: string[], tests: string[]): Report {
   mkdirSync(dir, { recursive: true });
   const config = {
     testRunner: "command",
-    commandRunner: { command: `${process.execPath} --test --test-concurrency=2 ${tests.join(" ")}` },
+    commandRunner: { command: testCommand(tests) },
     coverageAnalysis: "off",
     mutate,
     // Progress goes to stderr (a bar on a terminal, a line per step otherwise); stdout is the table.
@@ -111,6 +125,7 @@ function runGroup(name: string): Report {
   const report = stryker(name, group.mutate, group.tests);
   const left = Object.entries(report.files).flatMap(([file, { mutants }]) => mutants.filter(isSurvivor).map((m) => ({ file, m })));
   if (group.slow && left.length > 0) {
+    if (countTests(group.slow) === 0) throw new Error(`the slow tests of ${name} (${group.slow.join(" ")}) select no test`);
     // Second stage: only the lines of the first stage's survivors (a range takes every mutant inside it;
     // the others found there are ignored), against the slow tests.
     const ranges = [...new Set(left.map(({ file, m }) => `${file}:${m.location.start.line}-${m.location.end.line}`))];
@@ -120,7 +135,9 @@ function runGroup(name: string): Report {
     );
     for (const { file, m } of left) {
       const status = fate.get(key(file, m));
-      if (status === undefined) throw new Error(`second stage of ${name} did not run the survivor ${key(file, m)}`);
+      if (status === undefined || !RAN.includes(status)) {
+        throw new Error(`second stage of ${name} did not run the survivor ${key(file, m)} (${status ?? "not found"})`);
+      }
       m.status = status;
     }
     writeFileSync(join(ROOT, `reports/mutation/${name}.json`), JSON.stringify(report));

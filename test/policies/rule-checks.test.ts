@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { StackFacts } from "../../infra/contract.ts";
+import { resolveConfig } from "../../policies/config.ts";
 import { rules } from "../../policies/rules/index.ts";
 import type { Subject } from "../../policies/rules/model.ts";
 import { EXACT_VERSION, checkoutRef, isPinned, isProduction, sourceUrl, trustedSources } from "../../policies/rules/sources.ts";
@@ -185,8 +186,16 @@ test("trusted sources: Kind/namespace/name strings or objects; anything else is 
   ]) {
     assert.equal(trustedSources.safeParse([bad]).success, false, bad);
   }
-  assert.equal(trustedSources.safeParse(["HelmRepository/web/charts"]).error?.issues[0], undefined);
-  assert.match(trustedSources.safeParse(["x"]).error!.issues[0]!.message, /Kind\/namespace\/name|Invalid input/);
+  // The policy config names the form the entry was written in and what is wrong with it.
+  const refusedAs = (entry: unknown, line: string) =>
+    assert.throws(() => resolveConfig(rules, { "helmrelease-git-sourced": { allowedSources: [entry] } }), {
+      name: "PolicyConfigError",
+      message: `policy config: helmrelease-git-sourced.allowedSources.0${line}`,
+    });
+  refusedAs("HelmRepository/web", ": must be Kind/namespace/name");
+  refusedAs({ kind: "K", namespace: "a", name: "b", url: "nope" }, ".url: must be a URL");
+  refusedAs({ kind: "K", name: "b" }, ".namespace: Invalid input: expected string, received undefined");
+  refusedAs(3, ": Invalid input");
   for (const bad of [
     { kind: "", namespace: "a", name: "b" },
     { kind: "K", namespace: "", name: "b" },
@@ -612,7 +621,7 @@ test("sync-path-matches-env: the stack's sync folder, the template's, or cluster
     "no environment, nothing to compare",
   );
   assert.deepEqual(check("sync-path-matches-env", sync({ path: "./x" }, { name: "apps" })), [], "only the sync");
-  assert.throws(() => check("sync-path-matches-env", sync({}), { pathTemplate: "envs/dev" }));
+  assert.throws(() => check("sync-path-matches-env", sync({}), { pathTemplate: "envs/dev" }), /\{env\}/);
 });
 
 test("sync-prunes: the sync must prune, exactly true", () => {
@@ -786,6 +795,6 @@ test("helmrelease-remediation: retries at least minRetries, -1, or RetryOnFailur
   assert.deepEqual(check("helmrelease-remediation", hr({ remediation: { retries: 3 } }), { minRetries: 3 }), []);
   assert.match(check("helmrelease-remediation", hr({ remediation: { retries: 2 } }), { minRetries: 3 })[0]!.message, /\(>= 3, or -1/);
   assert.deepEqual(check("helmrelease-remediation", obj("Kustomization", { spec: {} })), []);
-  assert.throws(() => check("helmrelease-remediation", hr({}), { minRetries: 0 }));
-  assert.throws(() => check("helmrelease-remediation", hr({}), { minRetries: 1.5 }));
+  assert.throws(() => check("helmrelease-remediation", hr({}), { minRetries: 0 }), /Too small: expected number to be >=1/);
+  assert.throws(() => check("helmrelease-remediation", hr({}), { minRetries: 1.5 }), /expected int/);
 });
