@@ -119,6 +119,35 @@ test("cross-field rules: image automation needs its controllers, and a private r
   accepted({ imageAutomation: { enabled: true, registry }, flux: { componentsExtra: both }, imageRegistryPassword: { secure: "x" } });
   accepted({ imageAutomation: { enabled: false, registry } });
   refused({ imageAutomation: { enabled: false, registry: { server: "ghcr.io" } } }, "imageAutomation.registry.username is required");
+  refused(
+    { imageAutomation: { enabled: false, registry: { ...registry, server: "  " } } },
+    "imageAutomation.registry.server must be a non-empty string",
+  );
+});
+
+test("every notification channel needs notification-controller; knownHosts must hold a line", () => {
+  const noNotification = { components: ["source-controller", "kustomize-controller", "helm-controller"] };
+  const needsController = "flux.components must include notification-controller when notifications or the receiver are enabled";
+  refused({ flux: noNotification, notifications: { githubStatus: true }, githubStatusToken: { secure: "x" } }, needsController);
+  refused({ flux: noNotification, notifications: { slack: { channel: "ops" } }, slackWebhookUrl: { secure: "x" } }, needsController);
+  refused({ flux: noNotification, notifications: { generic: true }, genericWebhookUrl: { secure: "x" } }, needsController);
+  refused({ knownHosts: " \n " }, "knownHosts must be a non-empty string");
+});
+
+test("repository names, hosts and .git folders: what GitHub and Git take, nothing more", () => {
+  const name = (n: string) => ({ repository: { ...repository, name: n } });
+  for (const n of ["app.git", "App.GIT"]) refused(name(n), "repository.name must not be '.' or '..' or end in .git");
+  for (const n of [".", ".."]) assert.throws(() => parse(name(n)), { message: /^stack dev: flux-gitops:repository\.name must /u }, n);
+  accepted(name("app.github"));
+  accepted(name(".github"));
+  const host = (h: string) => ({ repository: { ...repository, host: h }, knownHosts: `${h} ssh-ed25519 AAAA` });
+  for (const h of ["a", "git.example.com:2222", "A1.example.com"]) accepted(host(h));
+  for (const h of ["_x.example.com", "x.example.com_", "x.example.com:", "-x.example.com"]) {
+    refused(host(h), "repository.host must be a host name such as github.com (optionally with :port)");
+  }
+  for (const path of ["deploy/x.git/dev", ".github/dev", "a/.gitx/b"]) accepted({ syncPath: path });
+  for (const path of [".git/x", "a/.GIT./b", "a/git~1/b"])
+    assert.throws(() => parse({ syncPath: path }), { message: /^stack dev: flux-gitops:syncPath /u }, path);
 });
 
 test("constrained strings are matched whole: durations, names, versions, URLs, hosts, paths", () => {

@@ -1,4 +1,4 @@
-// npm run mutation [-- group ...]: mutation testing of the security-critical modules with StrykerJS
+// npm run mutation [-- group ... [--again]]: mutation testing of the security-critical modules with StrykerJS
 // (its command runner over `node --test`). One Stryker run per group, each with the focused tests that
 // guard its modules, so a mutant costs seconds, not the whole suite (plus, for a group with slow tests,
 // a second run of those against the first run's survivors only). Prints the score per module and
@@ -119,40 +119,58 @@ function stryker(report: string, mutate: string[], tests: string[]): Report {
   return JSON.parse(readFileSync(join(ROOT, config.jsonReporter.fileName), "utf8")) as Report;
 }
 
-function runGroup(name: string): Report {
+/**
+ * Runs `tests` against the survivors in `report` only (a range per survivor's lines takes every mutant on
+ * them; the others found there are ignored) and records each survivor's new status in `report`.
+ */
+function rerunSurvivors(report: Report, run: string, tests: string[]): void {
+  const left = Object.entries(report.files).flatMap(([file, { mutants }]) => mutants.filter(isSurvivor).map((m) => ({ file, m })));
+  if (left.length === 0) return;
+  const ranges = [...new Set(left.map(({ file, m }) => `${file}:${m.location.start.line}-${m.location.end.line}`))];
+  const again = stryker(run, ranges, tests);
+  const fate = new Map(Object.entries(again.files).flatMap(([file, { mutants }]) => mutants.map((m) => [key(file, m), m.status] as const)));
+  for (const { file, m } of left) {
+    const status = fate.get(key(file, m));
+    if (status === undefined || !RAN.includes(status)) {
+      throw new Error(
+        `${run} did not run the survivor ${key(file, m)} (${status ?? "not found"}); has the module changed since the report?`,
+      );
+    }
+    m.status = status;
+  }
+}
+
+/** One group: every mutant against its tests (or, `again`, only the last report's survivors), then its slow tests against what survives. */
+function runGroup(name: string, again: boolean): Report {
   const group = GROUPS[name]!;
   const started = Date.now();
-  const report = stryker(name, group.mutate, group.tests);
-  const left = Object.entries(report.files).flatMap(([file, { mutants }]) => mutants.filter(isSurvivor).map((m) => ({ file, m })));
-  if (group.slow && left.length > 0) {
-    if (countTests(group.slow) === 0) throw new Error(`the slow tests of ${name} (${group.slow.join(" ")}) select no test`);
-    // Second stage: only the lines of the first stage's survivors (a range takes every mutant inside it;
-    // the others found there are ignored), against the slow tests.
-    const ranges = [...new Set(left.map(({ file, m }) => `${file}:${m.location.start.line}-${m.location.end.line}`))];
-    const second = stryker(`${name}.slow`, ranges, group.slow);
-    const fate = new Map(
-      Object.entries(second.files).flatMap(([file, { mutants }]) => mutants.map((m) => [key(file, m), m.status] as const)),
-    );
-    for (const { file, m } of left) {
-      const status = fate.get(key(file, m));
-      if (status === undefined || !RAN.includes(status)) {
-        throw new Error(`second stage of ${name} did not run the survivor ${key(file, m)} (${status ?? "not found"})`);
-      }
-      m.status = status;
-    }
-    writeFileSync(join(ROOT, `reports/mutation/${name}.json`), JSON.stringify(report));
+  const file = join(ROOT, `reports/mutation/${name}.json`);
+  let report: Report;
+  if (again) {
+    report = JSON.parse(readFileSync(file, "utf8")) as Report;
+    rerunSurvivors(report, `${name}.again`, group.tests);
+  } else {
+    report = stryker(name, group.mutate, group.tests);
   }
+  if (group.slow) {
+    if (countTests(group.slow) === 0) throw new Error(`the slow tests of ${name} (${group.slow.join(" ")}) select no test`);
+    rerunSurvivors(report, `${name}.slow`, group.slow);
+  }
+  writeFileSync(file, JSON.stringify(report));
   process.stdout.write(`${name}: ${Math.round((Date.now() - started) / 1000)} s\n`);
   return report;
 }
 
-const groups = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(GROUPS);
+// `--again`: re-run only the survivors of each group's last report, e.g. after adding tests that should kill them.
+const again = process.argv.includes("--again");
+const named = process.argv.slice(2).filter((a) => a !== "--again");
+const groups = named.length > 0 ? named : Object.keys(GROUPS);
 const rows: string[] = ["| module | mutants | killed | survived | score |", "|---|---|---|---|---|"];
 const survivors: string[] = [];
 let below = false;
 for (const name of groups) {
   if (!GROUPS[name]) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(", ")}`);
-  const report = runGroup(name);
+  const report = runGroup(name, again);
   for (const [path, { mutants }] of Object.entries(report.files)) {
     const counted = mutants.filter((m) => !UNCOUNTED.includes(m.status));
     const killed = counted.filter((m) => m.status === "Killed" || m.status === "Timeout").length;
