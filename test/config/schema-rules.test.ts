@@ -201,6 +201,7 @@ test("types by name: integers, mappings, strings", () => {
   );
   refused({ deployKey: { rsaBits: 16384 } }, "deployKey.rsaBits must be at most 8192");
   accepted({ notifications: { eventSeverity: "info" } });
+  accepted({ notifications: { eventSeverity: "error" } });
   // Strings are trimmed before they are checked and kept.
   assert.equal(parse({ syncPath: " ./cluster/x/ " }).syncPath.folder, "cluster/x");
   assert.equal(parse({ receiver: { publicBaseUrl: " https://x.example.com/ " } }).receiver.publicBaseUrl, "https://x.example.com");
