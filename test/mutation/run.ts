@@ -1,4 +1,4 @@
-// npm run mutation [-- group ... [--again]]: mutation testing of the security-critical modules with StrykerJS
+// npm run mutation [-- group ... [--again] [--no-slow]]: mutation testing of the security-critical modules with StrykerJS
 // (its command runner over `node --test`). One Stryker run per group, each with the focused tests that
 // guard its modules, so a mutant costs seconds, not the whole suite (plus, for a group with slow tests,
 // a second run of those against the first run's survivors only). Prints the score per module and
@@ -141,7 +141,7 @@ function rerunSurvivors(report: Report, run: string, tests: string[]): void {
 }
 
 /** One group: every mutant against its tests (or, `again`, only the last report's survivors), then its slow tests against what survives. */
-function runGroup(name: string, again: boolean): Report {
+function runGroup(name: string, again: boolean, slow: boolean): Report {
   const group = GROUPS[name]!;
   const started = Date.now();
   const file = join(ROOT, `reports/mutation/${name}.json`);
@@ -152,7 +152,7 @@ function runGroup(name: string, again: boolean): Report {
   } else {
     report = stryker(name, group.mutate, group.tests);
   }
-  if (group.slow) {
+  if (group.slow && slow) {
     if (countTests(group.slow) === 0) throw new Error(`the slow tests of ${name} (${group.slow.join(" ")}) select no test`);
     rerunSurvivors(report, `${name}.slow`, group.slow);
   }
@@ -162,15 +162,17 @@ function runGroup(name: string, again: boolean): Report {
 }
 
 // `--again`: re-run only the survivors of each group's last report, e.g. after adding tests that should kill them.
+// `--no-slow`: leave out the slow tests (a quicker run; its score is then a lower bound).
 const again = process.argv.includes("--again");
-const named = process.argv.slice(2).filter((a) => a !== "--again");
+const slow = !process.argv.includes("--no-slow");
+const named = process.argv.slice(2).filter((a) => a !== "--again" && a !== "--no-slow");
 const groups = named.length > 0 ? named : Object.keys(GROUPS);
 const rows: string[] = ["| module | mutants | killed | survived | score |", "|---|---|---|---|---|"];
 const survivors: string[] = [];
 let below = false;
 for (const name of groups) {
   if (!GROUPS[name]) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(", ")}`);
-  const report = runGroup(name, again);
+  const report = runGroup(name, again, slow);
   for (const [path, { mutants }] of Object.entries(report.files)) {
     const counted = mutants.filter((m) => !UNCOUNTED.includes(m.status));
     const killed = counted.filter((m) => m.status === "Killed" || m.status === "Timeout").length;

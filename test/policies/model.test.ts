@@ -115,7 +115,8 @@ test("parseKubernetesType: the Flux kinds at the versions the rules read, nothin
   ]) {
     assert.equal(parseKubernetesType(bad), undefined, bad);
   }
-  // Asked again (it is remembered), the answer is the same.
+  // Asked again, the answer is the one remembered (the same object) and the same.
+  assert.equal(parseKubernetesType("kubernetes:apps/v1:Deployment"), parseKubernetesType("kubernetes:apps/v1:Deployment"));
   assert.deepEqual(parseKubernetesType("kubernetes:apps/v1:Deployment"), { group: "apps", version: "v1", kind: "Deployment", flux: false });
   assert.equal(parseKubernetesType("kubernetes:v1:Secret"), undefined);
 });

@@ -365,6 +365,48 @@ test("a folder that is gone takes back the newest tree: a ready one before an ol
   assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
 });
 
+test("of several old trees the newest is taken back, whichever way their names sort", (t) => {
+  for (const [older, newer] of [
+    ["0", "e"],
+    ["e", "0"],
+  ]) {
+    const root = tempDir(t);
+    const at = (name: string) => join(root, "cluster", name);
+    mkdirSync(join(root, "cluster"));
+    for (const [c, notes] of [
+      [older!, "older\n"],
+      [newer!, "newer\n"],
+    ]) {
+      mkdirSync(at(`.dev.render-old-${hex(c!)}`));
+      writeFileSync(at(`.dev.render-old-${hex(c!)}/NOTES.md`), notes!);
+      tick();
+    }
+    assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "1" })]).missingFolders, [
+      { dir: "cluster/dev", restoreFrom: `cluster/.dev.render-old-${hex(newer!)}` },
+    ]);
+    writeTrees(root, [tree({ "a.yaml": "1" })]);
+    assert.equal(readFileSync(join(root, "cluster/dev/NOTES.md"), "utf8"), "newer\n", `${older} then ${newer}`);
+  }
+});
+
+test("the lock names the pid of the render holding it; a lock holding anything but a pid names none", (t) => {
+  const root = tempDir(t);
+  const lock = join(root, "cluster/.dev.render-lock");
+  const held: string[] = [];
+  writeTrees(root, [{ ...tree({ "a.yaml": "" }), settle: () => void held.push(readFileSync(lock, "utf8")) }]);
+  assert.deepEqual(held, [`${process.pid}\n`]);
+  for (const content of ["4242x\n", "x4242\n", "12345678901\n", "\n"]) {
+    writeFileSync(lock, content);
+    assert.throws(
+      () => writeTrees(root, [tree({ "a.yaml": "v2" })]),
+      { message: /^cluster\/\.dev\.render-lock exists: a render of cluster\/dev is under way or was killed;/ },
+      content,
+    );
+  }
+  writeFileSync(lock, "1234567890\n");
+  assert.throws(() => writeTrees(root, [tree({ "a.yaml": "v2" })]), { message: /is under way \(pid 1234567890\) or was killed/ });
+});
+
 test("the lock: held for the write, gone after it (also after a refusal); a stale one is reported by check and refused by write", (t) => {
   const root = tempDir(t);
   const lock = join(root, "cluster/.dev.render-lock");
