@@ -10,8 +10,9 @@ export default {
   ingressIP: "192.168.56.91",
   gatewayIP: "192.168.56.90",
   dashboard: { host: "dashboard.local", adminUser: true },
-  // The team's monitoring values (provisioning/monitoring-alerting.yml before it was removed).
-  monitoring: { prometheusOperator: { admissionWebhooks: { enabled: false } } },
+  // The team's monitoring values (provisioning/monitoring-alerting.yml before it was removed): no
+  // admission webhooks, and so no operator TLS (its Secret is made only by the webhooks' Job).
+  monitoring: { prometheusOperator: { admissionWebhooks: { enabled: false }, tls: { enabled: false } } },
   remla: { appService: { configData: { LOG_LEVEL: "debug" } } },
   // New tags of the team's images reach dev without a hand edit (Pulumi.dev.yaml enables the automation).
   // Ranges start at the tags operation@main runs, so the automation never downgrades; app-frontend and

@@ -1,7 +1,9 @@
-// Istio 1.25.2 from istio/istio@1.25.2 (values typed from each chart's values.yaml at that tag):
+// Istio 1.25.5 from istio/istio@1.25.5 (values typed from each chart's values.yaml at that tag):
 // base (the CRDs) → istiod → the istio/gateway chart as `istio-ingress`. The Helm charts have no
 // `minimal` profile (`profile: minimal` fails to render); istioctl's minimal profile is exactly
 // base + istiod, so that is what is installed, with the team's istiod memory request.
+// Not 1.25.2: Helm 4 (Flux 2.8's helm-controller) refuses that gateway chart's own values.schema.json
+// ("additional properties 'service', 'autoscaling' ... not allowed"); fixed in 1.25.5 (istio/istio#57354).
 import { helmRelease, type BuildContext, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
 import { CHARTS } from "./charts.ts";
 import type { Resources } from "./metallb.ts";

@@ -10,7 +10,15 @@ export const MONITORING_NAMESPACE = "monitoring";
 
 /** The subset of the kube-prometheus-stack chart's values this repository sets. */
 export interface MonitoringValues {
-  prometheusOperator: { admissionWebhooks: { enabled: boolean } };
+  prometheusOperator: {
+    admissionWebhooks: { enabled: boolean };
+    /**
+     * The operator's own TLS listener mounts Secret `<release>-kube-prome-admission`, which only the
+     * admission webhooks' certgen Job creates (templates/prometheus-operator/deployment.yaml at 88.5.3):
+     * turn it off whenever the webhooks are off.
+     */
+    tls: { enabled: boolean };
+  };
   prometheus: {
     prometheusSpec: {
       /** The CRD requires >= 60 (the chart default 0 is rejected). */
@@ -36,7 +44,7 @@ export interface MonitoringValues {
 }
 
 export const MONITORING_DEFAULTS: MonitoringValues = {
-  prometheusOperator: { admissionWebhooks: { enabled: true } },
+  prometheusOperator: { admissionWebhooks: { enabled: true }, tls: { enabled: true } },
   prometheus: {
     prometheusSpec: {
       maximumStartupDurationSeconds: 120,
