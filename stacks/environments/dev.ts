@@ -3,8 +3,10 @@
 import type { EnvironmentDefinition } from "../releases/index.ts";
 
 export default {
-  // Dev follows the chart on main (a branch is allowed outside production).
-  remlaRef: { branch: "main" },
+  // A tag, as in prod: the chart cache (charts/) holds every chart Flux installs at a locked tag, so the
+  // test renders exactly what dev installs; a branch would change under it. New image tags still reach
+  // dev without a hand edit (image automation below); a new chart version is a tag bump here.
+  remlaRef: { tag: "remla-chart-1.5.0" },
   remlaNamespace: "default",
   addressPool: { name: "remla-pool", addresses: ["192.168.56.90-192.168.56.99"] },
   ingressIP: "192.168.56.91",
