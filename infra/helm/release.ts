@@ -72,7 +72,8 @@ export interface RenderedRelease {
   hooks: Manifest[];
 }
 
-const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const asRecord = (v: unknown): Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** helm-controller's ShortenName: names over 53 characters keep 40 and a 12-character sha256 suffix. */
 export function shortenName(name: string): string {
@@ -90,13 +91,17 @@ export function releaseNameOf(hr: Manifest): string {
 
 export function releaseNamespaceOf(hr: Manifest): string {
   const spec = asRecord(hr.spec);
-  return typeof spec.targetNamespace === "string" && spec.targetNamespace !== "" ? spec.targetNamespace : (hr.metadata?.namespace ?? "default");
+  return typeof spec.targetNamespace === "string" && spec.targetNamespace !== ""
+    ? spec.targetNamespace
+    : (hr.metadata?.namespace ?? "default");
 }
 
 /** Where Helm keeps the release's history: `spec.storageNamespace`, else the HelmRelease's namespace (GetStorageNamespace). */
 export function storageNamespaceOf(hr: Manifest): string {
   const spec = asRecord(hr.spec);
-  return typeof spec.storageNamespace === "string" && spec.storageNamespace !== "" ? spec.storageNamespace : (hr.metadata?.namespace ?? "default");
+  return typeof spec.storageNamespace === "string" && spec.storageNamespace !== ""
+    ? spec.storageNamespace
+    : (hr.metadata?.namespace ?? "default");
 }
 
 const idOf = (o: Manifest) => `${o.metadata?.namespace ?? "default"}/${o.metadata?.name ?? ""}`;
@@ -105,15 +110,22 @@ const idOf = (o: Manifest) => `${o.metadata?.namespace ?? "default"}/${o.metadat
 export function chartPinOf(hr: Manifest, sources: Manifest[]): ChartPin {
   const id = `HelmRelease ${idOf(hr)}`;
   const spec = asRecord(hr.spec);
-  if (spec.chartRef !== undefined) throw new HelmRenderError(`${id}: spec.chartRef is not rendered from the chart cache (only Git-sourced charts are)`);
+  if (spec.chartRef !== undefined)
+    throw new HelmRenderError(`${id}: spec.chartRef is not rendered from the chart cache (only Git-sourced charts are)`);
   const chart = asRecord(asRecord(spec.chart).spec);
   const ref = asRecord(chart.sourceRef);
   if (ref.kind !== "GitRepository") {
-    throw new HelmRenderError(`${id}: its chart comes from a ${String(ref.kind)}, which the chart cache does not hold (only GitRepository charts)`);
+    throw new HelmRenderError(
+      `${id}: its chart comes from a ${String(ref.kind)}, which the chart cache does not hold (only GitRepository charts)`,
+    );
   }
   const ns = typeof ref.namespace === "string" ? ref.namespace : (hr.metadata?.namespace ?? "default");
   const source = sources.find(
-    (s) => s.kind === "GitRepository" && s.apiVersion?.startsWith("source.toolkit.fluxcd.io/") && s.metadata?.name === ref.name && (s.metadata?.namespace ?? "default") === ns,
+    (s) =>
+      s.kind === "GitRepository" &&
+      s.apiVersion?.startsWith("source.toolkit.fluxcd.io/") &&
+      s.metadata?.name === ref.name &&
+      (s.metadata?.namespace ?? "default") === ns,
   );
   if (!source) throw new HelmRenderError(`${id}: GitRepository ${ns}/${String(ref.name)} of its chart is not in Git`);
   const git = asRecord(source.spec);
@@ -128,7 +140,8 @@ export function chartPinOf(hr: Manifest, sources: Manifest[]): ChartPin {
 
 /** Sets `value` at a Helm `--set`-style dotted path (the form of valuesFrom targetPath; no escapes or indexes). */
 function setPath(values: Record<string, unknown>, path: string, value: unknown, id: string) {
-  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(path)) throw new HelmRenderError(`${id}: valuesFrom targetPath ${JSON.stringify(path)} is not imitated (only plain dotted paths)`);
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(path))
+    throw new HelmRenderError(`${id}: valuesFrom targetPath ${JSON.stringify(path)} is not imitated (only plain dotted paths)`);
   const parts = path.split(".");
   let at = values;
   for (const p of parts.slice(0, -1)) {
@@ -143,7 +156,10 @@ function mergeMaps(base: Record<string, unknown>, over: Record<string, unknown>)
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = v !== null && typeof v === "object" && !Array.isArray(v) && b !== null && typeof b === "object" && !Array.isArray(b) ? mergeMaps(b as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v !== null && typeof v === "object" && !Array.isArray(v) && b !== null && typeof b === "object" && !Array.isArray(b)
+        ? mergeMaps(b as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -157,7 +173,9 @@ function valuesOf(hr: Manifest, target: RenderTarget): Record<string, unknown> {
     const got = target.valueFrom?.(ref);
     if (got === undefined) {
       if (ref.optional) continue;
-      throw new HelmRenderError(`${id}: valuesFrom ${ref.kind} ${ref.name} is neither in Git nor created by Pulumi, so what Helm gets cannot be told`);
+      throw new HelmRenderError(
+        `${id}: valuesFrom ${ref.kind} ${ref.name} is neither in Git nor created by Pulumi, so what Helm gets cannot be told`,
+      );
     }
     if (ref.targetPath) setPath(values, ref.targetPath, got, id);
     else values = mergeMaps(values, asRecord(got));
@@ -200,7 +218,9 @@ async function postRender(hr: Manifest, objects: Manifest[], work: string): Prom
       const { stdout } = await run(process.env.KUBECTL || "kubectl", ["kustomize", dir], { maxBuffer: 256 * 1024 * 1024 });
       current = parseManifests(stdout, `HelmRelease ${idOf(hr)} post-renderer ${i}`);
     } catch (e) {
-      throw new HelmRenderError(`HelmRelease ${idOf(hr)}: post-renderer ${i} fails in kustomize: ${oneLine((e as { stderr?: string }).stderr || (e as Error).message)}`);
+      throw new HelmRenderError(
+        `HelmRelease ${idOf(hr)}: post-renderer ${i} fails in kustomize: ${oneLine((e as { stderr?: string }).stderr || (e as Error).message)}`,
+      );
     }
   }
   return current;
@@ -225,13 +245,22 @@ export async function renderRelease(hr: Manifest, sources: Manifest[], target: R
     for (const v of target.apiVersions ?? []) args.push("--api-versions", v);
     let stdout: string;
     try {
-      ({ stdout } = await run(helm, args, { maxBuffer: 256 * 1024 * 1024, env: { ...process.env, HELM_CACHE_HOME: work, HELM_CONFIG_HOME: work, HELM_DATA_HOME: work } }));
+      ({ stdout } = await run(helm, args, {
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, HELM_CACHE_HOME: work, HELM_CONFIG_HOME: work, HELM_DATA_HOME: work },
+      }));
     } catch (e) {
-      throw new HelmRenderError(`${id}: Helm ${target.helm} (the cluster's helm-controller) refuses it: ${oneLine((e as { stderr?: string }).stderr || (e as Error).message)}`);
+      throw new HelmRenderError(
+        `${id}: Helm ${target.helm} (the cluster's helm-controller) refuses it: ${oneLine((e as { stderr?: string }).stderr || (e as Error).message)}`,
+      );
     }
     const all = parseManifests(stdout, id);
     const hooks = all.filter(isHook);
-    const objects = await postRender(hr, all.filter((o) => !isHook(o)), work);
+    const objects = await postRender(
+      hr,
+      all.filter((o) => !isHook(o)),
+      work,
+    );
     return { id: idOf(hr), releaseName, namespace, chart: pin, objects, hooks };
   } finally {
     rmSync(work, { recursive: true, force: true });
