@@ -31,6 +31,8 @@ const entry = z
     ...gitSource,
     /** Vendored into the chart folder before packaging: a chart folder of another Git tag, or a stub. */
     dependencies: z.array(dependency),
+    /** The packaged Chart.yaml's `kubeVersion` constraint, as `helm show chart` reads it; empty: none. */
+    kubeVersion: z.string(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a sha256 in lowercase hex"),
   })
   .strict();
@@ -75,11 +77,16 @@ export function readLock(dir = CHART_CACHE_DIR): ChartLock {
   return parsed.data;
 }
 
+/** The lock entry of `pin`, if the cache holds one. */
+export function lockEntry(pin: ChartPin, lock: ChartLock): LockEntry | undefined {
+  return lock.charts.find((e) => e.url === pin.url && e.tag === pin.tag && cleanPath(e.path) === cleanPath(pin.path));
+}
+
 export const sha256File = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
 /** The cached archive of `pin`, its digest checked against the lock; one line naming the pin when there is none. */
 export function cachedChart(pin: ChartPin, dir = CHART_CACHE_DIR, lock = readLock(dir)): { file: string; entry: LockEntry } {
-  const found = lock.charts.find((e) => e.url === pin.url && e.tag === pin.tag && cleanPath(e.path) === cleanPath(pin.path));
+  const found = lockEntry(pin, lock);
   if (!found) {
     throw new ChartCacheError(
       `no cached chart for ${pinName(pin)}: add it to charts/${LOCK_FILE} and run \`npm run charts -- refresh\` (docs/testing.md)`,

@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rm
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { parse } from "yaml";
 import { ChartCacheError, CHART_CACHE_DIR, LOCK_FILE, readLock, sha256File, type ChartLock, type LockEntry } from "./cache.ts";
 import { helmBinary } from "./binary.ts";
 
@@ -35,6 +36,13 @@ async function git(args: string[], what: string): Promise<void> {
     const err = e as { stderr?: string; message: string };
     throw new ChartCacheError(`${what}: git ${args[0]} fails: ${(err.stderr || err.message).trim().split("\n").pop()}`);
   }
+}
+
+/** The `kubeVersion` of a chart archive's Chart.yaml as Helm reads it ("" when it sets none). */
+export async function chartKubeVersion(helm: string, archive: string): Promise<string> {
+  const { stdout } = await run(helm, ["show", "chart", archive]);
+  const meta = parse(stdout) as { kubeVersion?: unknown } | null;
+  return typeof meta?.kubeVersion === "string" ? meta.kubeVersion : "";
 }
 
 /** Rebuilds the archives of the lock entries `only` names (all when empty) in `dir`; returns the entries rebuilt. */
@@ -97,7 +105,9 @@ export async function refreshCache(options: { dir?: string; only?: string[]; log
       const tmp = join(dir, `.${entry.archive}.tmp`);
       cpSync(join(out, packaged!), tmp);
       renameSync(tmp, join(dir, entry.archive));
-      next.charts.find((e) => e.archive === entry.archive)!.sha256 = sha256File(join(dir, entry.archive));
+      const locked = next.charts.find((e) => e.archive === entry.archive)!;
+      locked.sha256 = sha256File(join(dir, entry.archive));
+      locked.kubeVersion = await chartKubeVersion(helm, join(dir, entry.archive));
     }
     const tmpLock = join(dir, `.${LOCK_FILE}.tmp`);
     writeFileSync(tmpLock, `${JSON.stringify(next, null, 2)}\n`);

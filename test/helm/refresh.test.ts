@@ -38,7 +38,7 @@ test("refresh packages a chart from its Git tag with its dependencies vendored, 
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const app = repoWith(join(work, "app"), "app-1.0.0", {
     "charts/app/Chart.yaml":
-      'apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - {name: lib, version: 2.0.0, repository: https://charts.example.com}\n  - {name: "off", version: 0.1.0, repository: https://charts.example.com, condition: off.enabled}\n',
+      'apiVersion: v2\nname: app\nversion: 1.0.0\nkubeVersion: ">= 1.30.0-0"\ndependencies:\n  - {name: lib, version: 2.0.0, repository: https://charts.example.com}\n  - {name: "off", version: 0.1.0, repository: https://charts.example.com, condition: off.enabled}\n',
     "charts/app/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n",
     "README.md": "not part of the chart\n",
   });
@@ -61,6 +61,7 @@ test("refresh packages a chart from its Git tag with its dependencies vendored, 
             { into: "charts/lib", url: lib, tag: "lib-2.0.0", path: "charts/lib" },
             { into: "charts/off", stub: { name: "off", version: "0.1.0" } },
           ],
+          kubeVersion: "",
           sha256: "0".repeat(64),
         },
       ],
@@ -74,6 +75,7 @@ test("refresh packages a chart from its Git tag with its dependencies vendored, 
   assert.equal(refreshed.code, 0, refreshed.stderr);
   const archive = join(cache, "app-1.0.0.tgz");
   assert.equal(readLock(cache).charts[0]!.sha256, sha256File(archive));
+  assert.equal(readLock(cache).charts[0]!.kubeVersion, ">= 1.30.0-0");
   assert.match(refreshed.stdout, new RegExp(`app-1\\.0\\.0\\.tgz sha256 ${sha256File(archive)}`));
   // Real Helm renders it offline: the dependency came from lib's tag, the stub satisfies the disabled one.
   const out = execFileSync(await helmBinary(4), ["template", "r", archive], {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CHART_CACHE_DIR, ChartCacheError, cachedChart, readLock, sha256File } from "../../infra/helm/cache.ts";
 import { helmBinary } from "../../infra/helm/binary.ts";
+import { chartKubeVersion } from "../../infra/helm/refresh.ts";
 import { HelmRenderError, renderRelease, releaseNameOf, shortenName, storageNamespaceOf, type Manifest } from "../../infra/helm/release.ts";
 import { ROOT } from "../support/paths.ts";
 
@@ -28,6 +29,7 @@ function cacheWith(dir: string, archives: { file: string; tag: string; path: str
     tag: a.tag,
     path: a.path,
     dependencies: [],
+    kubeVersion: "",
     sha256: sha256File(a.file),
   }));
   for (const a of archives) copyFileSync(a.file, join(dir, a.file.split("/").pop()!));
@@ -220,7 +222,9 @@ test("a cached archive whose digest is not the locked one, or a missing one, is 
   writeFileSync(file, "chart bytes");
   writeFileSync(
     join(dir, "lock.json"),
-    JSON.stringify({ charts: [{ archive: "x.tgz", url: URL, tag: "v1", path: "c", dependencies: [], sha256: sha256File(file) }] }),
+    JSON.stringify({
+      charts: [{ archive: "x.tgz", url: URL, tag: "v1", path: "c", dependencies: [], kubeVersion: "", sha256: sha256File(file) }],
+    }),
   );
   assert.equal(cachedChart({ url: URL, tag: "v1", path: "./c/" }, dir).file, file);
   writeFileSync(file, "other bytes");
@@ -232,7 +236,9 @@ test("a cached archive whose digest is not the locked one, or a missing one, is 
   assert.throws(() => cachedChart({ url: URL, tag: "v1", path: "c" }, dir), /charts\/x\.tgz \(locked for .*\) is missing/);
   writeFileSync(
     join(dir, "lock.json"),
-    JSON.stringify({ charts: [{ archive: "../x.tgz", url: URL, tag: "v1", path: "c", dependencies: [], sha256: "0".repeat(64) }] }),
+    JSON.stringify({
+      charts: [{ archive: "../x.tgz", url: URL, tag: "v1", path: "c", dependencies: [], kubeVersion: "", sha256: "0".repeat(64) }],
+    }),
   );
   assert.throws(
     () => readLock(dir),
@@ -242,10 +248,15 @@ test("a cached archive whose digest is not the locked one, or a missing one, is 
   assert.throws(() => readLock(dir), ChartCacheError);
 });
 
-test("the repository's lock holds every archive in charts/ by its digest", () => {
+test("the repository's lock holds every archive in charts/ by its digest, and the kubeVersion Helm reads in it", async () => {
   const lock = readLock();
   assert.ok(lock.charts.length >= 8);
-  for (const e of lock.charts) assert.equal(sha256File(join(CHART_CACHE_DIR, e.archive)), e.sha256, e.archive);
+  const helm = await helmBinary(4);
+  for (const e of lock.charts) {
+    assert.equal(sha256File(join(CHART_CACHE_DIR, e.archive)), e.sha256, e.archive);
+    assert.equal(await chartKubeVersion(helm, join(CHART_CACHE_DIR, e.archive)), e.kubeVersion, e.archive);
+  }
+  assert.ok(lock.charts.some((e) => e.kubeVersion !== ""));
   assert.equal(CHART_CACHE_DIR, join(ROOT, "charts"));
 });
 
