@@ -11,7 +11,8 @@ import {
   looksLikeRenderSibling,
   syncPath as toSyncPath,
 } from "../contract.ts";
-import { DEFAULT_FLUX_VERSION, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../flux/versions.ts";
+import semver from "semver";
+import { FLUX_OPERATOR_CHART, FLUX_VERSIONS, defaultFluxFor, kubernetesMinimumFor } from "../flux/versions.ts";
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 /** Bidirectional embeddings, overrides and isolates: they make text read otherwise than it is (Trojan Source). */
@@ -105,9 +106,10 @@ const flux = z
   .strictObject({
     /** Install strategy: the fluxcd-community flux2 Helm chart, or the Flux Operator with a FluxInstance. */
     install: z.enum(["helm", "operator"]).default("helm"),
+    /** Default: the newest pinned Flux that installs on kubernetes.version (infra/flux/versions.ts). */
     version: text()
       .refine((v) => v in FLUX_VERSIONS, `must be one of the pinned Flux versions: ${Object.keys(FLUX_VERSIONS).join(", ")}`)
-      .default(DEFAULT_FLUX_VERSION),
+      .optional(),
     namespace: dnsLabel.default(DEFAULT_FLUX_NAMESPACE),
     components: z
       .array(z.enum(CORE_COMPONENTS))
@@ -152,9 +154,18 @@ const flux = z
     (f) =>
       f.install !== "operator" ||
       f.operator.chartVersion !== FLUX_OPERATOR_CHART.version ||
+      f.version === undefined ||
       (FLUX_OPERATOR_CHART.embeds as readonly string[]).includes(f.version),
     { message: `is not a Flux version flux-operator ${FLUX_OPERATOR_CHART.version} ships`, path: ["version"] },
   );
+
+/** The cluster the stack installs on: what decides which Flux and which charts can be installed. */
+const kubernetes = z.strictObject({
+  /** The API server's version (`kubectl version`), e.g. 1.32.4: a target, never assumed. */
+  version: text()
+    .regex(/^v?[0-9]+\.[0-9]+\.[0-9]+$/, "must be a Kubernetes version such as 1.32.4 (kubectl version: Server Version)")
+    .transform((v) => v.replace(/^v/, "")),
+});
 
 const deployKey = z
   .strictObject({
@@ -328,6 +339,7 @@ export const stackConfigSchema = z
     /** Production-like environment: stricter policies (pinned refs). */
     production: z.boolean().default(false),
     flux: flux.prefault({}),
+    kubernetes,
     deployKey,
     /** known_hosts lines for the Git host; default: GitHub's published host keys pinned in code. */
     knownHosts: text({ lines: true }).trim().min(1, "must be a non-empty string").optional(),
@@ -342,6 +354,28 @@ export const stackConfigSchema = z
     imageRegistryPassword: secretSetting,
   })
   .superRefine((c, ctx) => {
+    const k8s = c.kubernetes.version;
+    if (c.flux.version === undefined && defaultFluxFor(k8s) === undefined) {
+      const oldest = Object.keys(FLUX_VERSIONS).map(kubernetesMinimumFor).sort(semver.compare)[0];
+      ctx.addIssue({
+        code: "custom",
+        path: ["kubernetes", "version"],
+        message: `is older than every pinned Flux supports (the oldest needs Kubernetes ${oldest}; flux check --pre)`,
+      });
+    } else if (
+      c.flux.version !== undefined &&
+      c.flux.version in FLUX_VERSIONS &&
+      !semver.satisfies(k8s, FLUX_VERSIONS[c.flux.version]!.kubernetes)
+    ) {
+      const fits = defaultFluxFor(k8s);
+      ctx.addIssue({
+        code: "custom",
+        path: ["flux", "version"],
+        message:
+          `${c.flux.version} needs Kubernetes >= ${kubernetesMinimumFor(c.flux.version)} (flux check --pre, run by the flux2 chart's pre-install hook) ` +
+          `but kubernetes.version is ${k8s}: ${fits ? `use Flux ${fits}` : "no pinned Flux supports it"} or upgrade the cluster`,
+      });
+    }
     for (const [key, when, needed] of SECRET_NEEDED) {
       if (needed(c) && c[key] === undefined) {
         ctx.addIssue({
@@ -391,7 +425,13 @@ export type StackConfigInput = z.input<typeof stackConfigSchema>;
  * defaulted to `cluster/<stack>` and normalised once into both of its forms.
  */
 export function stackConfigFor(stack: string) {
-  return stackConfigSchema.transform((c) => ({ ...c, stack, syncPath: c.syncPath ?? toSyncPath(defaultSyncFolder(stack)) }));
+  return stackConfigSchema.transform((c) => ({
+    ...c,
+    // The refinements above made sure a pinned Flux fits kubernetes.version.
+    flux: { ...c.flux, version: c.flux.version ?? defaultFluxFor(c.kubernetes.version)! },
+    stack,
+    syncPath: c.syncPath ?? toSyncPath(defaultSyncFolder(stack)),
+  }));
 }
 
 export type StackConfig = z.output<ReturnType<typeof stackConfigFor>>;

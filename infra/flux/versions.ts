@@ -1,20 +1,58 @@
 // Pinned Flux versions and the charts that install them. Upgrading Flux = add a row, bump
 // `flux.version` in the stack config, `pulumi up` (docs/operations.md, "Upgrading Flux").
+import semver from "semver";
+
+/** A pinned Flux version: the flux2 chart that installs it, the cluster it needs, the Helm its helm-controller links. */
+export interface FluxVersion {
+  /** Version of the fluxcd-community `flux2` Helm chart whose appVersion it is. */
+  readonly chart: string;
+  /**
+   * The Kubernetes versions `flux check --pre` accepts (fluxcd/flux2 cmd/flux/check.go
+   * `kubernetesConstraints` at the release tag). The flux2 chart runs exactly that check in a pre-install
+   * hook Job (fluxcd-community/helm-charts charts/flux2/templates/pre-install-job.yaml: `flux check --pre`
+   * with the chart's own flux-cli), so `pulumi up` fails on an older cluster.
+   */
+  readonly kubernetes: string;
+  /** Major of the Helm library the release's helm-controller links (fluxcd/helm-controller go.mod `helm.sh/helm/v<n>`). */
+  readonly helm: 3 | 4;
+}
 
 /**
- * Flux version → version of the fluxcd-community `flux2` Helm chart whose appVersion it is. Every row
- * is a (chart_version, flux_version) row of the chart repository's index, copied beside this file as
- * flux2-chart-index.tsv (test/config/versions.test.ts checks each row against it). Where several
- * charts ship the same Flux version, the newest chart is pinned.
+ * Flux version → its row. Every chart is a (chart_version, flux_version) row of the chart repository's
+ * index, copied beside this file as flux2-chart-index.tsv (test/config/versions.test.ts checks each row
+ * against it); where several charts ship the same Flux version, the newest chart is pinned.
  */
-export const FLUX_VERSIONS: Readonly<Record<string, { readonly chart: string }>> = {
-  "2.6.4": { chart: "2.16.4" },
-  "2.7.5": { chart: "2.17.2" },
-  "2.8.5": { chart: "2.18.3" },
+export const FLUX_VERSIONS: Readonly<Record<string, FluxVersion>> = {
+  // flux2 v2.6.4: ">=1.31.0-0"; helm-controller v1.3.0 (manifests/bases/helm-controller): helm.sh/helm/v3 v3.17.3.
+  "2.6.4": { chart: "2.16.4", kubernetes: ">=1.31.0-0", helm: 3 },
+  // flux2 v2.7.5: ">=1.32.0-0"; helm-controller v1.4.5: helm.sh/helm/v3 v3.19.2.
+  "2.7.5": { chart: "2.17.2", kubernetes: ">=1.32.0-0", helm: 3 },
+  // flux2 v2.8.5: ">=1.33.0-0"; helm-controller v1.5.3: helm.sh/helm/v4 v4.1.3.
+  "2.8.5": { chart: "2.18.3", kubernetes: ">=1.33.0-0", helm: 4 },
 };
 
-/** The newest Flux the pinned index ships (chart 2.18.3): what a stack installs unless it says otherwise. */
-export const DEFAULT_FLUX_VERSION = "2.8.5";
+/** The newest pinned Flux whose `flux check --pre` accepts Kubernetes `kubernetesVersion`: a stack's default. */
+export function defaultFluxFor(kubernetesVersion: string): string | undefined {
+  return Object.keys(FLUX_VERSIONS)
+    .filter((v) => semver.satisfies(kubernetesVersion, FLUX_VERSIONS[v]!.kubernetes))
+    .sort(semver.rcompare)[0];
+}
+
+/** The lowest Kubernetes version Flux `fluxVersion` installs on (e.g. "1.32.0"). */
+export function kubernetesMinimumFor(fluxVersion: string): string {
+  return semver.minVersion(fluxRow(fluxVersion).kubernetes)!.version.replace(/-0$/, "");
+}
+
+/** The Helm major `fluxVersion`'s helm-controller renders charts with. */
+export function helmMajorFor(fluxVersion: string): 3 | 4 {
+  return fluxRow(fluxVersion).helm;
+}
+
+function fluxRow(fluxVersion: string): FluxVersion {
+  const row = FLUX_VERSIONS[fluxVersion];
+  if (!row) throw new Error(`Flux ${fluxVersion} is not pinned`);
+  return row;
+}
 
 /** The community chart used by the default (`helm`) install strategy. */
 export const FLUX2_CHART = {
@@ -55,7 +93,5 @@ export const FLUX_OPERATOR_CHART = {
 } as const;
 
 export function chartVersionFor(fluxVersion: string): string {
-  const row = FLUX_VERSIONS[fluxVersion];
-  if (!row) throw new Error(`no flux2 chart is pinned for Flux ${fluxVersion}`);
-  return row.chart;
+  return fluxRow(fluxVersion).chart;
 }

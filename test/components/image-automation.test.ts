@@ -103,7 +103,7 @@ test("registry credentials become a docker-registry Secret, a Pulumi secret, onl
 });
 
 test("bad image automation settings are one line naming the key", () => {
-  const base = { repository: { owner: "acme", name: "fleet" } };
+  const base = { kubernetes: { version: "1.32.4" }, repository: { owner: "acme", name: "fleet" } };
   assert.throws(() => parseStackConfig({ ...base, imageAutomation: { enabled: true } }, "qa", "Pulumi.qa.yaml"), {
     message:
       /^Pulumi\.qa\.yaml: flux-gitops:flux\.componentsExtra must include image-reflector-controller and image-automation-controller when imageAutomation\.enabled is true$/,

@@ -13,6 +13,8 @@ type Install = "helm" | "operator";
 function config(install: Install, flux: Record<string, unknown> = {}) {
   return {
     "flux-gitops:flux": { ...(stackConfig("dev")["flux-gitops:flux"] as object), install, ...flux },
+    // A cluster every pinned Flux installs on (Flux 2.8 needs Kubernetes 1.33).
+    "flux-gitops:kubernetes": { version: "1.33.0" },
     "flux-gitops:notifications": { githubStatus: true, slack: { channel: "#deploys" } },
     "flux-gitops:githubStatusToken": { secure: "ghp_mock" },
     "flux-gitops:slackWebhookUrl": { secure: "https://hooks.slack.com/services/mock" },

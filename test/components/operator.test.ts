@@ -91,7 +91,7 @@ for (const stack of ["dev", "prod"] as const) {
     assert.equal(instance.inputs.metadata.namespace, "flux-system");
     assert.equal(instance.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
     assert.ok(instance.dependencies.includes(release.urn), "the FluxInstance waits for the operator (and its CRD)");
-    assert.equal(instance.inputs.spec.distribution.version, "2.8.5");
+    assert.equal(instance.inputs.spec.distribution.version, "2.7.5");
 
     // The operator creates the sync objects itself; Pulumi still owns the SSH Secret.
     // (Only the image automation's own GitRepository, which dev enables, is Pulumi's.)
@@ -176,7 +176,7 @@ test("every controller and lockdown flag maps the same way in both strategies", 
   const values = helm.one(T.release).inputs.values;
   const spec = op.one(T.instance).inputs.spec;
   assert.deepEqual(spec.components, Object.keys(CHART_KEY));
-  assert.deepEqual(spec.distribution, { version: "2.8.5", registry: "registry.example.com/fluxcd", imagePullSecret: "regcred" });
+  assert.deepEqual(spec.distribution, { version: "2.7.5", registry: "registry.example.com/fluxcd", imagePullSecret: "regcred" });
   assert.deepEqual(values.imagePullSecrets, [{ name: "regcred" }]);
   assert.deepEqual(spec.cluster, { type: "kubernetes", domain: "corp.internal", networkPolicy: false, multitenant: false });
   const out = kustomize(operatorOutput(spec.components), spec.kustomize.patches);

@@ -88,8 +88,9 @@ for (const stack of ["dev", "prod"] as const) {
     const r = await run(stack);
     const rel = r.one(T.release).inputs;
     assert.equal(rel.chart, "flux2");
-    // flux2 2.18.3 ships Flux 2.8.5 (its appVersion): the output names what the chart installs.
-    assert.equal(rel.version, "2.18.3");
+    // The team's cluster runs Kubernetes 1.32.4, so both stacks pin Flux 2.7.5; flux2 2.17.2 ships it
+    // (its appVersion): the output names what the chart installs.
+    assert.equal(rel.version, "2.17.2");
     assert.equal(rel.repositoryOpts.repo, "https://fluxcd-community.github.io/helm-charts");
     assert.equal(rel.namespace, "flux-system");
     assert.equal(rel.values.installCRDs, true);
@@ -98,7 +99,7 @@ for (const stack of ["dev", "prod"] as const) {
     assert.equal(rel.values.sourceWatcher.create, false);
     assert.equal(rel.values.imageReflectionController.create, stack === "dev");
     assert.equal(rel.values.logLevel, stack === "dev" ? "debug" : "info");
-    assert.equal(r.outputs.fluxVersion!.value, "2.8.5");
+    assert.equal(r.outputs.fluxVersion!.value, "2.7.5");
     // The pre-install hook Job (flux-cli) schedules like the controllers and pulls from the same registry.
     assert.equal(rel.values.cli.image, "ghcr.io/fluxcd/flux-cli");
     assert.deepEqual(rel.values.cli.tolerations, rel.values.helmController.tolerations);

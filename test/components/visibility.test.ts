@@ -142,7 +142,7 @@ const BAD: [Record<string, unknown>, string][] = [
 for (const [values, message] of BAD) {
   test(`rejects ${JSON.stringify(values)}`, () => {
     assert.throws(
-      () => parseStackConfig({ repository: repo, ...values }, "dev"),
+      () => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo, ...values }, "dev"),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         assert.equal(err.message, `stack dev: ${message}`);
@@ -155,6 +155,7 @@ for (const [values, message] of BAD) {
 
 test("a config error never repeats a secret value", () => {
   const values = {
+    kubernetes: { version: "1.32.4" },
     repository: repo,
     githubStatusToken: SECRETS.githubStatusToken,
     notifications: { githubStatus: true, eventSeverity: "all" },
@@ -170,7 +171,7 @@ test("a config error never repeats a secret value", () => {
 });
 
 test("defaults: notifications and receiver are off; chat alerts watch flux-system and every HelmRelease", () => {
-  const cfg = parseStackConfig({ repository: repo }, "dev");
+  const cfg = parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo }, "dev");
   assert.deepEqual(cfg.notifications, {
     githubStatus: false,
     eventSeverity: "info",
@@ -190,12 +191,12 @@ test("Pulumi.<stack>.yaml may hold the secret keys as encrypted values", () => {
   const file = join(dir, "Pulumi.qa.yaml");
   writeFileSync(
     file,
-    "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:notifications:\n    githubStatus: true\n  flux-gitops:githubStatusToken:\n    secure: v1:AAAABBBBCCCC\n",
+    "config:\n  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:notifications:\n    githubStatus: true\n  flux-gitops:githubStatusToken:\n    secure: v1:AAAABBBBCCCC\n",
   );
   assert.equal(readStackConfigFile(file, "qa").notifications.githubStatus, true);
   writeFileSync(
     file,
-    "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:githubStatusToken:\n    secure: 7\n",
+    "config:\n  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:githubStatusToken:\n    secure: 7\n",
   );
   assert.throws(() => readStackConfigFile(file, "qa"), {
     message: `${file}: flux-gitops:githubStatusToken must be a non-empty string (set it with pulumi config set --secret)`,

@@ -50,7 +50,7 @@ test("prototype keys in Pulumi.<stack>.yaml are refused with one line naming the
 });
 
 test("a replaced prototype never supplies a setting", () => {
-  const polluted = { repository: { owner: "acme", name: "platform" } };
+  const polluted = { kubernetes: { version: "1.32.4" }, repository: { owner: "acme", name: "platform" } };
   Object.setPrototypeOf(polluted, { syncPath: "../../outside" });
   assert.throws(() => parseStackConfig(polluted, "dev"), {
     name: "ConfigError",
@@ -128,7 +128,11 @@ test("bad path settings are one line naming the key, from the file and through n
 });
 
 test("ConfigError is the one error type for all of it", () => {
-  assert.throws(() => parseStackConfig({ repository: { owner: "acme", name: "platform" }, syncPath: "a\u0000b" }, "dev"), ConfigError);
+  assert.throws(
+    () =>
+      parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "acme", name: "platform" }, syncPath: "a\u0000b" }, "dev"),
+    ConfigError,
+  );
 });
 
 const GITHUB_OWNER = "must be a GitHub user or organisation name (letters, digits and '-', not starting with '-', at most 39 characters)";
@@ -212,6 +216,7 @@ test("every string setting refuses control and bidi characters, and the reposito
 test("what the new rules must still accept: real owners, names, branches, hosts, multi-line known_hosts", () => {
   const cfg = parseStackConfig(
     {
+      kubernetes: { version: "1.32.4" },
       repository: { owner: "remla25-team3", name: "operation.v2_x", branch: "release/1.2-rc.1", host: "git.example.com:2222" },
       knownHosts: "git.example.com ssh-ed25519 AAAA\ngit.example.com ssh-rsa BBBB\n",
       imageAutomation: { pushBranch: "flux/image-updates" },
@@ -221,7 +226,10 @@ test("what the new rules must still accept: real owners, names, branches, hosts,
   );
   assert.equal(cfg.repository.branch, "release/1.2-rc.1");
   assert.equal(cfg.syncPath.folder, "cluster/dev.render-notes/.render-x");
-  assert.equal(parseStackConfig({ repository: { owner: "a", name: "A-1" } }, "dev").repository.host, "github.com");
+  assert.equal(
+    parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "a", name: "A-1" } }, "dev").repository.host,
+    "github.com",
+  );
 });
 
 test("a second environment whose syncPath is another's staging folder is refused by npm run render; nothing deleted (review repro)", (t) => {

@@ -11,12 +11,14 @@ import { runStack, stackConfig, ROOT } from "../support/pulumi-mocks.ts";
 const repo = { owner: "acme", name: "platform" };
 
 test("defaults fill every setting the user leaves out", () => {
-  const cfg = parseStackConfig({ repository: repo }, "staging");
+  const cfg = parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo }, "staging");
   assert.deepEqual(cfg.syncPath, { folder: "cluster/staging", flux: "./cluster/staging" });
   assert.equal(cfg.repository.branch, "main");
   assert.equal(cfg.repository.host, "github.com");
   assert.equal(cfg.production, false);
-  assert.equal(cfg.flux.version, "2.8.5");
+  // The newest pinned Flux whose `flux check --pre` accepts the cluster: 2.8 needs 1.33.
+  assert.equal(cfg.flux.version, "2.7.5");
+  assert.equal(parseStackConfig({ kubernetes: { version: "v1.33.1" }, repository: repo }, "staging").flux.version, "2.8.5");
   assert.equal(cfg.flux.install, "helm");
   assert.deepEqual(cfg.flux.components, ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"]);
   assert.deepEqual(cfg.deployKey, { algorithm: "ed25519", ecdsaCurve: "P384", rsaBits: 4096, readOnly: true, rotation: 0 });
@@ -25,7 +27,7 @@ test("defaults fill every setting the user leaves out", () => {
 
 test("syncPath is normalised once into its folder and its Flux path", () => {
   for (const given of ["./clusters/eu/", "clusters/eu", "clusters/eu//", "././clusters/eu"]) {
-    assert.deepEqual(parseStackConfig({ repository: repo, syncPath: given }, "eu").syncPath, {
+    assert.deepEqual(parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo, syncPath: given }, "eu").syncPath, {
       folder: "clusters/eu",
       flux: "./clusters/eu",
     });
@@ -36,46 +38,94 @@ test("syncPath is normalised once into its folder and its Flux path", () => {
 const BAD: [Record<string, unknown>, string][] = [
   [{}, "flux-gitops:repository is required"],
   [{ repository: "acme/platform" }, "flux-gitops:repository must be an object"],
-  [{ repository: { name: "platform" } }, "flux-gitops:repository.owner is required"],
-  [{ repository: { ...repo, branch: "" } }, "flux-gitops:repository.branch must be a non-empty string"],
-  [{ repository: { ...repo, branch: 7 } }, "flux-gitops:repository.branch must be a string"],
-  [{ repository: { ...repo, url: "x" } }, "flux-gitops:repository.url is not a known setting"],
-  [{ repository: repo, syncPath: "../other" }, "flux-gitops:syncPath must be a path inside the repository (no '..')"],
-  [{ repository: repo, syncPath: "./" }, "flux-gitops:syncPath must name a folder below the repository root (e.g. cluster/dev)"],
-  [{ repository: repo, syncPath: "/abs" }, "flux-gitops:syncPath must be a relative path inside the repository, not an absolute one"],
-  [{ repository: repo, production: "yes" }, "flux-gitops:production must be a boolean"],
-  [{ repository: repo, flux: { install: "kubectl" } }, 'flux-gitops:flux.install must be one of: "helm", "operator"'],
+  [{ kubernetes: { version: "1.32.4" }, repository: { name: "platform" } }, "flux-gitops:repository.owner is required"],
+  [{ kubernetes: { version: "1.32.4" }, repository: { ...repo, branch: "" } }, "flux-gitops:repository.branch must be a non-empty string"],
+  [{ kubernetes: { version: "1.32.4" }, repository: { ...repo, branch: 7 } }, "flux-gitops:repository.branch must be a string"],
+  [{ kubernetes: { version: "1.32.4" }, repository: { ...repo, url: "x" } }, "flux-gitops:repository.url is not a known setting"],
   [
-    { repository: repo, flux: { version: "2.0.0" } },
+    { kubernetes: { version: "1.32.4" }, repository: repo, syncPath: "../other" },
+    "flux-gitops:syncPath must be a path inside the repository (no '..')",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, syncPath: "./" },
+    "flux-gitops:syncPath must name a folder below the repository root (e.g. cluster/dev)",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, syncPath: "/abs" },
+    "flux-gitops:syncPath must be a relative path inside the repository, not an absolute one",
+  ],
+  [{ kubernetes: { version: "1.32.4" }, repository: repo, production: "yes" }, "flux-gitops:production must be a boolean"],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { install: "kubectl" } },
+    'flux-gitops:flux.install must be one of: "helm", "operator"',
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { version: "2.0.0" } },
     "flux-gitops:flux.version must be one of the pinned Flux versions: 2.6.4, 2.7.5, 2.8.5",
   ],
-  [{ repository: repo, flux: { components: [] } }, "flux-gitops:flux.components must name at least one controller"],
   [
-    { repository: repo, flux: { components: ["helm-controller"] } },
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { components: [] } },
+    "flux-gitops:flux.components must name at least one controller",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { components: ["helm-controller"] } },
     "flux-gitops:flux.components must include source-controller (the sync needs it)",
   ],
   [
-    { repository: repo, flux: { componentsExtra: ["flagger"] } },
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { componentsExtra: ["flagger"] } },
     'flux-gitops:flux.componentsExtra[0] must be one of: "image-reflector-controller", "image-automation-controller", "source-watcher"',
   ],
-  [{ repository: repo, flux: { networkPolicy: 1 } }, "flux-gitops:flux.networkPolicy must be a boolean"],
-  [{ repository: repo, flux: { logLevel: "trace" } }, 'flux-gitops:flux.logLevel must be one of: "debug", "info", "error"'],
-  [{ repository: repo, flux: { tolerationKeys: "dedicated" } }, "flux-gitops:flux.tolerationKeys must be an array"],
+  [{ kubernetes: { version: "1.32.4" }, repository: repo, flux: { networkPolicy: 1 } }, "flux-gitops:flux.networkPolicy must be a boolean"],
   [
-    { repository: repo, flux: { imagePullSecret: "Bad_Name" } },
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { logLevel: "trace" } },
+    'flux-gitops:flux.logLevel must be one of: "debug", "info", "error"',
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { tolerationKeys: "dedicated" } },
+    "flux-gitops:flux.tolerationKeys must be an array",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { imagePullSecret: "Bad_Name" } },
     "flux-gitops:flux.imagePullSecret must be a lowercase RFC 1123 name (a-z, 0-9, '-')",
   ],
-  [{ repository: repo, flux: { multitenancy: { lockdown: true } } }, "flux-gitops:flux.multitenancy.lockdown is not a known setting"],
-  [{ repository: repo, deployKey: { algorithm: "dsa" } }, 'flux-gitops:deployKey.algorithm must be one of: "ed25519", "ecdsa", "rsa"'],
-  [{ repository: repo, deployKey: { ecdsaCurve: "P224" } }, 'flux-gitops:deployKey.ecdsaCurve must be one of: "P256", "P384", "P521"'],
-  [{ repository: repo, deployKey: { rsaBits: 1024 } }, "flux-gitops:deployKey.rsaBits must be at least 2048"],
-  [{ repository: repo, deployKey: { rsaBits: 4096.5 } }, "flux-gitops:deployKey.rsaBits must be an integer"],
-  [{ repository: repo, deployKey: { rotation: -1 } }, "flux-gitops:deployKey.rotation must be 0 or more"],
-  [{ repository: repo, deployKey: { readOnly: "true" } }, "flux-gitops:deployKey.readOnly must be a boolean"],
-  [{ repository: repo, knownHosts: "" }, "flux-gitops:knownHosts must be a non-empty string"],
-  [{ repository: repo, sync: { gitInterval: "1 minute" } }, "flux-gitops:sync.gitInterval must be a Go duration such as 30s, 1m or 1h"],
-  [{ repository: repo, sync: { kustomizationInterval: 10 } }, "flux-gitops:sync.kustomizationInterval must be a string"],
-  [{ repository: repo, colour: "blue" }, "flux-gitops:colour is not a known setting"],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, flux: { multitenancy: { lockdown: true } } },
+    "flux-gitops:flux.multitenancy.lockdown is not a known setting",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, deployKey: { algorithm: "dsa" } },
+    'flux-gitops:deployKey.algorithm must be one of: "ed25519", "ecdsa", "rsa"',
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, deployKey: { ecdsaCurve: "P224" } },
+    'flux-gitops:deployKey.ecdsaCurve must be one of: "P256", "P384", "P521"',
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, deployKey: { rsaBits: 1024 } },
+    "flux-gitops:deployKey.rsaBits must be at least 2048",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, deployKey: { rsaBits: 4096.5 } },
+    "flux-gitops:deployKey.rsaBits must be an integer",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, deployKey: { rotation: -1 } },
+    "flux-gitops:deployKey.rotation must be 0 or more",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, deployKey: { readOnly: "true" } },
+    "flux-gitops:deployKey.readOnly must be a boolean",
+  ],
+  [{ kubernetes: { version: "1.32.4" }, repository: repo, knownHosts: "" }, "flux-gitops:knownHosts must be a non-empty string"],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, sync: { gitInterval: "1 minute" } },
+    "flux-gitops:sync.gitInterval must be a Go duration such as 30s, 1m or 1h",
+  ],
+  [
+    { kubernetes: { version: "1.32.4" }, repository: repo, sync: { kustomizationInterval: 10 } },
+    "flux-gitops:sync.kustomizationInterval must be a string",
+  ],
+  [{ kubernetes: { version: "1.32.4" }, repository: repo, colour: "blue" }, "flux-gitops:colour is not a known setting"],
 ];
 
 for (const [values, message] of BAD) {
@@ -93,7 +143,10 @@ for (const [values, message] of BAD) {
 }
 
 test("a stack name that cannot name a folder is rejected", () => {
-  assert.throws(() => parseStackConfig({ repository: repo }, "Prod_EU"), /stack name 'Prod_EU' must be a lowercase RFC 1123 name/);
+  assert.throws(
+    () => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo }, "Prod_EU"),
+    /stack name 'Prod_EU' must be a lowercase RFC 1123 name/,
+  );
 });
 
 test("the Pulumi program stops with one line naming the key", async () => {
@@ -135,7 +188,7 @@ test("a secret setting stored in plaintext is refused, in the file and in the pr
   const file = join(dir, "Pulumi.qa.yaml");
   writeFileSync(
     file,
-    "config:\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:slackWebhookUrl: https://hooks.slack.com/services/T0/B0/abc\n",
+    "config:\n  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n  flux-gitops:slackWebhookUrl: https://hooks.slack.com/services/T0/B0/abc\n",
   );
   assert.throws(() => readStackConfigFile(file, "qa"), {
     message:

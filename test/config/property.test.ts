@@ -27,6 +27,7 @@ test("a prototype key at any depth is refused, naming its path", () => {
       // Built as YAML text, so `__proto__` is an own key exactly as a stack file makes it.
       const indent = (n: number) => "  ".repeat(n);
       const text = [
+        "kubernetes: {version: 1.32.4}",
         ...(top === "repository" ? [] : ["repository: {owner: acme, name: platform}"]),
         `${top}:`,
         ...(top === "repository" ? ["  owner: acme", "  name: platform"] : []),
@@ -129,7 +130,7 @@ test("repository.branch accepts exactly the branch names Git accepts (git check-
   let accepted = 0;
   fc.assert(
     fc.property(branch, (b) => {
-      const ours = stackConfigSchema.safeParse({ repository: { ...REPOSITORY, branch: b } }).success;
+      const ours = stackConfigSchema.safeParse({ kubernetes: { version: "1.32.4" }, repository: { ...REPOSITORY, branch: b } }).success;
       const expected = gitAccepts(b) && !/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(b);
       assert.equal(ours, expected, `${JSON.stringify(b)}: schema ${ours ? "accepts" : "refuses"}, Git ${expected ? "accepts" : "refuses"}`);
       if (ours) accepted += 1;
@@ -146,7 +147,7 @@ test("a control character anywhere in syncPath is refused in one line", () => {
     fc.property(folder, control, fc.nat(), (path, ch, at) => {
       const i = at % (path.length + 1);
       const syncPath = path.slice(0, i) + ch + path.slice(i);
-      assert.throws(() => parseStackConfig({ repository: REPOSITORY, syncPath }, "dev"), {
+      assert.throws(() => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: REPOSITORY, syncPath }, "dev"), {
         name: "ConfigError",
         message: "stack dev: flux-gitops:syncPath must not contain control characters (newline, tab, NUL, ...)",
       });

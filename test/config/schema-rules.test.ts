@@ -9,18 +9,19 @@ import { join } from "node:path";
 import { listStacks, parseStackConfig, readStackConfigFile } from "../../infra/config/index.ts";
 
 const repository = { owner: "acme", name: "platform" };
-const parse = (values: Record<string, unknown>) => parseStackConfig({ repository, ...values }, "dev");
+const parse = (values: Record<string, unknown>) => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository, ...values }, "dev");
 const refused = (values: Record<string, unknown>, line: string) =>
   assert.throws(() => parse(values), { name: "ConfigError", message: `stack dev: flux-gitops:${line}` }, JSON.stringify(values));
 const accepted = (values: Record<string, unknown>) => assert.doesNotThrow(() => parse(values), JSON.stringify(values));
 
 test("every default, as the program and the renderer see it", () => {
   assert.deepEqual(JSON.parse(JSON.stringify(parse({}))), {
+    kubernetes: { version: "1.32.4" },
     repository: { owner: "acme", name: "platform", branch: "main", host: "github.com" },
     production: false,
     flux: {
       install: "helm",
-      version: "2.8.5",
+      version: "2.7.5",
       namespace: "flux-system",
       components: ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"],
       componentsExtra: [],
@@ -85,10 +86,14 @@ test("cross-field rules: each secret a feature needs, the notification-controlle
   accepted({ flux: noNotification });
 
   refused(
-    { repository: { ...repository, host: "git.example.com" } },
+    { kubernetes: { version: "1.32.4" }, repository: { ...repository, host: "git.example.com" } },
     "knownHosts is required when repository.host is 'git.example.com' (only github.com host keys are pinned)",
   );
-  accepted({ repository: { ...repository, host: "git.example.com" }, knownHosts: "git.example.com ssh-ed25519 AAAA" });
+  accepted({
+    kubernetes: { version: "1.32.4" },
+    repository: { ...repository, host: "git.example.com" },
+    knownHosts: "git.example.com ssh-ed25519 AAAA",
+  });
 
   refused(
     { receiver: { enabled: true } },
@@ -135,12 +140,16 @@ test("every notification channel needs notification-controller; knownHosts must 
 });
 
 test("repository names, hosts and .git folders: what GitHub and Git take, nothing more", () => {
-  const name = (n: string) => ({ repository: { ...repository, name: n } });
+  const name = (n: string) => ({ kubernetes: { version: "1.32.4" }, repository: { ...repository, name: n } });
   for (const n of ["app.git", "App.GIT"]) refused(name(n), "repository.name must not be '.' or '..' or end in .git");
   for (const n of [".", ".."]) assert.throws(() => parse(name(n)), { message: /^stack dev: flux-gitops:repository\.name must /u }, n);
   accepted(name("app.github"));
   accepted(name(".github"));
-  const host = (h: string) => ({ repository: { ...repository, host: h }, knownHosts: `${h} ssh-ed25519 AAAA` });
+  const host = (h: string) => ({
+    kubernetes: { version: "1.32.4" },
+    repository: { ...repository, host: h },
+    knownHosts: `${h} ssh-ed25519 AAAA`,
+  });
   for (const h of ["a", "git.example.com:2222", "A1.example.com"]) accepted(host(h));
   for (const h of ["_x.example.com", "x.example.com_", "x.example.com:", "-x.example.com"]) {
     refused(host(h), "repository.host must be a host name such as github.com (optionally with :port)");
@@ -182,21 +191,21 @@ test("constrained strings are matched whole: durations, names, versions, URLs, h
       );
   }
   for (const stack of ["Dev", "-dev", "dev-", "dev_1"]) {
-    assert.throws(() => parseStackConfig({ repository }, stack), {
+    assert.throws(() => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository }, stack), {
       message: `stack ${stack}: stack name '${stack}' must be a lowercase RFC 1123 name (it names cluster/<stack>)`,
     });
   }
-  assert.doesNotThrow(() => parseStackConfig({ repository }, "d"));
+  assert.doesNotThrow(() => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository }, "d"));
 });
 
 test("types by name: integers, mappings, strings", () => {
   refused({ deployKey: { rsaBits: "x" } }, "deployKey.rsaBits must be an integer");
   refused({ deployKey: { rotation: 1.5 } }, "deployKey.rotation must be an integer");
   refused({ receiver: { ingress: { host: "a.b", annotations: 5 } } }, "receiver.ingress.annotations must be a mapping");
-  refused({ repository: { ...repository, branch: 7 } }, "repository.branch must be a string");
+  refused({ kubernetes: { version: "1.32.4" }, repository: { ...repository, branch: 7 } }, "repository.branch must be a string");
   refused({ production: "yes" }, "production must be a boolean");
   refused(
-    { repository: { ...repository, branch: "   " } },
+    { kubernetes: { version: "1.32.4" }, repository: { ...repository, branch: "   " } },
     "repository.branch must be a valid Git branch name (no '..', '@{', spaces or ~^:?*[\\; no part starting with '.' or ending in '.lock'; not starting with '-')",
   );
   refused({ deployKey: { rsaBits: 16384 } }, "deployKey.rsaBits must be at most 8192");
@@ -219,7 +228,7 @@ test("stack files: config must be a mapping, only flux-gitops keys count, stacks
   // Only the flux-gitops namespace counts: other namespaces, and names that merely start the same, are ignored.
   writeFileSync(
     file,
-    "config:\n  other:syncPath: /etc\n  flux-gitopsx:syncPath: /etc\n  flux-gitops:repository: {owner: acme, name: platform}\n",
+    "config:\n  other:syncPath: /etc\n  flux-gitopsx:syncPath: /etc\n  flux-gitops:repository: {owner: acme, name: platform}\n  flux-gitops:kubernetes: {version: 1.32.4}\n",
   );
   assert.equal(readStackConfigFile(file, "dev").syncPath.folder, "cluster/dev");
   writeFileSync(file, "");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseStackConfig } from "../../infra/config/index.ts";
-import { DEFAULT_FLUX_VERSION, FLUX_OPERATOR_CHART, FLUX_VERSIONS, chartVersionFor } from "../../infra/flux/versions.ts";
+import { FLUX_OPERATOR_CHART, FLUX_VERSIONS, defaultFluxFor, helmMajorFor, kubernetesMinimumFor } from "../../infra/flux/versions.ts";
 import { ROOT } from "../support/paths.ts";
 
 // The flux2 chart repository's index as stored (chart_version, flux_version = appVersion, created),
@@ -31,23 +31,75 @@ test("every pinned (Flux version → chart) row is a row of the chart index: the
   }
 });
 
-test("the default is the newest Flux the index ships, and a stack without flux.version installs it", () => {
-  const [newestChart, newest] = [...index()].sort((a, b) => (a[1].created < b[1].created ? 1 : -1))[0]!;
-  assert.equal(DEFAULT_FLUX_VERSION, newest.flux);
-  assert.equal(chartVersionFor(DEFAULT_FLUX_VERSION), newestChart);
-  const cfg = parseStackConfig({ repository: { owner: "acme", name: "fleet" } }, "dev");
-  assert.equal(cfg.flux.version, DEFAULT_FLUX_VERSION);
+test("a stack without flux.version gets the newest pinned Flux whose `flux check --pre` accepts its cluster", () => {
+  const parse = (version: string) => parseStackConfig({ kubernetes: { version }, repository: { owner: "acme", name: "fleet" } }, "dev");
+  // Newest first: the index's newest Flux is a row, and a cluster new enough gets it.
+  const [, newest] = [...index()].sort((a, b) => (a[1].created < b[1].created ? 1 : -1))[0]!;
+  assert.ok(newest.flux in FLUX_VERSIONS, `the index's newest Flux ${newest.flux} is pinned`);
+  assert.equal(parse("1.35.0").flux.version, newest.flux);
+  assert.equal(parse("1.33.0").flux.version, "2.8.5");
+  // The team's cluster: Flux 2.8 needs 1.33, so 2.7.5.
+  assert.equal(parse("1.32.4").flux.version, "2.7.5");
+  assert.equal(defaultFluxFor("1.32.4"), "2.7.5");
+  assert.equal(parse("1.31.9").flux.version, "2.6.4");
+  assert.equal(defaultFluxFor("1.30.2"), undefined);
+  assert.throws(() => parse("1.30.2"), {
+    message:
+      "stack dev: flux-gitops:kubernetes.version is older than every pinned Flux supports (the oldest needs Kubernetes 1.31.0; flux check --pre)",
+  });
+  // The team's stacks pin what installs on their cluster.
   for (const stack of ["dev", "prod"]) {
     const file = readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
-    const pinned = /^\s+version: (\S+)$/m.exec(file)?.[1];
-    assert.equal(pinned, DEFAULT_FLUX_VERSION, `Pulumi.${stack}.yaml pins flux.version ${pinned}`);
+    assert.match(file, /flux-gitops:kubernetes:\n\s+version: 1\.32\.4\n/, `Pulumi.${stack}.yaml targets the team's 1.32.4`);
+    assert.equal(/^\s+version: (2\.\S+)$/m.exec(file)?.[1], "2.7.5", `Pulumi.${stack}.yaml pins Flux 2.7.5`);
   }
+});
+
+test("a Flux version the cluster is too old for is refused in one line naming both keys and what fits", () => {
+  const parse = (k8s: string, flux: string) =>
+    parseStackConfig({ kubernetes: { version: k8s }, repository: { owner: "acme", name: "fleet" }, flux: { version: flux } }, "dev");
+  assert.throws(() => parse("1.32.4", "2.8.5"), {
+    message:
+      "stack dev: flux-gitops:flux.version 2.8.5 needs Kubernetes >= 1.33.0 (flux check --pre, run by the flux2 chart's pre-install hook) " +
+      "but kubernetes.version is 1.32.4: use Flux 2.7.5 or upgrade the cluster",
+  });
+  assert.throws(() => parse("1.30.0", "2.6.4"), {
+    message: /flux\.version 2\.6\.4 needs Kubernetes >= 1\.31\.0 .*: no pinned Flux supports it or upgrade the cluster$/,
+  });
+  assert.equal(parse("1.32.0", "2.7.5").flux.version, "2.7.5");
+  assert.equal(parse("1.33.0", "2.8.5").flux.version, "2.8.5");
+  assert.equal(parse("1.33.0", "2.6.4").flux.version, "2.6.4", "an older Flux on a newer cluster is the user's choice");
+  assert.equal(parse("v1.33.0", "2.8.5").kubernetes.version, "1.33.0", "kubectl's v prefix is accepted and dropped");
+  for (const bad of ["1.32", "latest", "1.32.4-gke.1", " 1.32.4", "1.32.4\n"]) {
+    assert.throws(
+      () => parse(bad, "2.7.5"),
+      {
+        message:
+          /^stack dev: flux-gitops:kubernetes\.version must (be a Kubernetes version such as 1\.32\.4|not contain control characters)/,
+      },
+      bad,
+    );
+  }
+  assert.throws(() => parseStackConfig({ repository: { owner: "acme", name: "fleet" } }, "dev"), {
+    message: "stack dev: flux-gitops:kubernetes is required",
+  });
+});
+
+test("each pinned Flux's Kubernetes minimum and Helm major, as upstream states them", () => {
+  // fluxcd/flux2 cmd/flux/check.go kubernetesConstraints at v2.6.4, v2.7.5, v2.8.5; fluxcd/helm-controller go.mod at
+  // v1.3.0 (helm/v3 v3.17.3), v1.4.5 (helm/v3 v3.19.2), v1.5.3 (helm/v4 v4.1.3), the controllers those Flux versions ship.
+  assert.deepEqual(Object.fromEntries(Object.keys(FLUX_VERSIONS).map((v) => [v, [kubernetesMinimumFor(v), helmMajorFor(v)]])), {
+    "2.6.4": ["1.31.0", 3],
+    "2.7.5": ["1.32.0", 3],
+    "2.8.5": ["1.33.0", 4],
+  });
+  assert.throws(() => helmMajorFor("2.0.0"), /Flux 2\.0\.0 is not pinned/);
 });
 
 test("only versions of the table are accepted; 2.7.0 (no chart ships it) is refused", () => {
   for (const version of ["2.7.0", "2.8.4", "2.8.x"]) {
     assert.throws(
-      () => parseStackConfig({ repository: { owner: "acme", name: "fleet" }, flux: { version } }, "dev"),
+      () => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "acme", name: "fleet" }, flux: { version } }, "dev"),
       /flux-gitops:flux\.version must be one of the pinned Flux versions/,
     );
   }
@@ -59,7 +111,10 @@ test("the operator strategy's chart ships every pinned Flux version", () => {
       (FLUX_OPERATOR_CHART.embeds as readonly string[]).includes(flux),
       `flux-operator ${FLUX_OPERATOR_CHART.version} lacks ${flux}`,
     );
-    const cfg = parseStackConfig({ repository: { owner: "acme", name: "fleet" }, flux: { install: "operator", version: flux } }, "dev");
+    const cfg = parseStackConfig(
+      { kubernetes: { version: "1.33.0" }, repository: { owner: "acme", name: "fleet" }, flux: { install: "operator", version: flux } },
+      "dev",
+    );
     assert.equal(cfg.flux.operator.chartVersion, FLUX_OPERATOR_CHART.version);
   }
 });

@@ -9,7 +9,7 @@ import { INGRESS_NGINX_DEFAULTS } from "../../stacks/releases/ingress-nginx.ts";
 import { ISTIO_DEFAULTS } from "../../stacks/releases/istio.ts";
 
 const config = (stack: string, extra: Record<string, unknown> = {}) =>
-  parseStackConfig({ repository: { owner: "acme", name: "fleet" }, ...extra }, stack);
+  parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "acme", name: "fleet" }, ...extra }, stack);
 
 test("merge lays typed overrides over the shared defaults without touching them", () => {
   const merged = merge(REMLA_DEFAULTS, { appService: { replicas: 3, configData: { IS_PRODUCTION: "true" } } });

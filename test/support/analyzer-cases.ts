@@ -1,7 +1,7 @@
 // One table of passing and failing inputs per rule, run through both front ends (test/policy-rules.test.ts
 // through the YAML checker, test/analyzer.test.ts through the real policy pack process). Every object starts
 // from a base that satisfies every rule, so a case must produce exactly the findings it names.
-import { DEFAULT_FLUX_VERSION, FLUX2_CHART, chartVersionFor } from "../../infra/flux/versions.ts";
+import { FLUX2_CHART, chartVersionFor, defaultFluxFor } from "../../infra/flux/versions.ts";
 import { kubernetesType } from "../../policies/rules/model.ts";
 import type { Origin } from "../../policies/rules/model.ts";
 
@@ -156,7 +156,7 @@ export const cases: Case[] = [
     props: {
       name: "flux2",
       chart: FLUX2_CHART.name,
-      version: chartVersionFor(DEFAULT_FLUX_VERSION),
+      version: chartVersionFor(defaultFluxFor("1.32.4")!),
       repositoryOpts: { repo: FLUX2_CHART.repo },
       namespace: "flux-system",
     },
@@ -558,7 +558,7 @@ export const cases: Case[] = [
     props: {
       name: "flux2",
       chart: FLUX2_CHART.name,
-      version: chartVersionFor(DEFAULT_FLUX_VERSION),
+      version: chartVersionFor(defaultFluxFor("1.32.4")!),
       repositoryOpts: { repo: "https://evil.example.com/charts" },
     },
   },

@@ -32,7 +32,9 @@ for (const env of ENVIRONMENTS) {
     const cfg = config(env);
     for (const helm of new Set<HelmMajor>([helmMajorFor(cfg.flux.version), 4])) {
       const v = await view(env, helm);
-      const releases = v.objects.filter((o) => o.manifest.kind === "HelmRelease").map((o) => `${o.manifest.metadata?.namespace}/${o.manifest.metadata?.name}`);
+      const releases = v.objects
+        .filter((o) => o.manifest.kind === "HelmRelease")
+        .map((o) => `${o.manifest.metadata?.namespace}/${o.manifest.metadata?.name}`);
       assert.ok(releases.length >= 8, `${env}: ${releases.length} HelmReleases`);
       assert.deepEqual(v.releases.map((r) => r.id).sort(), releases.sort(), `Helm ${helm}: every HelmRelease in Git is rendered`);
       for (const r of v.releases) assert.ok(r.objects.length > 0, `${r.id} renders objects`);
@@ -47,7 +49,9 @@ for (const env of ENVIRONMENTS) {
 
 /** The chart of each rendered release, by the pin it was rendered from. */
 function chartOf(pin: { url: string; path: string }): ChartName {
-  const name = (Object.keys(CHARTS) as ChartName[]).find((n) => CHARTS[n].url === pin.url && CHARTS[n].path === pin.path.replace(/^\.\//, ""));
+  const name = (Object.keys(CHARTS) as ChartName[]).find(
+    (n) => CHARTS[n].url === pin.url && CHARTS[n].path === pin.path.replace(/^\.\//, ""),
+  );
   assert.ok(name, `${pin.url}:${pin.path} is a chart of stacks/releases/charts.ts`);
   return name;
 }
@@ -59,11 +63,16 @@ test("stacks/releases/crds.ts says which CRD groups each chart provides and need
   const needs = new Map<ChartName, Set<string>>();
   for (const env of ENVIRONMENTS) {
     const v = await view(env);
-    const crdGroups = new Set(v.objects.filter((o) => o.manifest.kind === "CustomResourceDefinition").map((o) => String((o.manifest.spec as { group: string }).group)));
+    const crdGroups = new Set(
+      v.objects
+        .filter((o) => o.manifest.kind === "CustomResourceDefinition")
+        .map((o) => String((o.manifest.spec as { group: string }).group)),
+    );
     for (const r of v.releases) {
       const chart = chartOf(r.chart);
       for (const o of r.objects) {
-        if (o.kind === "CustomResourceDefinition") provides.set(chart, (provides.get(chart) ?? new Set()).add(String((o.spec as { group: string }).group)));
+        if (o.kind === "CustomResourceDefinition")
+          provides.set(chart, (provides.get(chart) ?? new Set()).add(String((o.spec as { group: string }).group)));
         else if (crdGroups.has(groupOf(o.apiVersion))) needs.set(chart, (needs.get(chart) ?? new Set()).add(groupOf(o.apiVersion)));
       }
     }
@@ -71,6 +80,7 @@ test("stacks/releases/crds.ts says which CRD groups each chart provides and need
   for (const chart of Object.keys(CHART_CRDS) as ChartName[]) {
     assert.deepEqual([...(provides.get(chart) ?? [])].sort(), [...CHART_CRDS[chart].provides].sort(), `${chart} provides`);
     // `needs` lists every group a chart may render with the values some environment sets.
-    for (const g of needs.get(chart) ?? []) assert.ok(CHART_CRDS[chart].needs.includes(g), `${chart} renders ${g} objects; crds.ts must say it needs them`);
+    for (const g of needs.get(chart) ?? [])
+      assert.ok(CHART_CRDS[chart].needs.includes(g), `${chart} renders ${g} objects; crds.ts must say it needs them`);
   }
 });
