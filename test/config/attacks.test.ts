@@ -13,7 +13,7 @@ import { ConfigError, parseStackConfig, readStackConfigFile } from "../../infra/
 import { runStack } from "../support/pulumi-mocks.ts";
 import { ROOT } from "../support/paths.ts";
 
-const REPOSITORY = "  flux-gitops:repository:\n    owner: acme\n    name: platform\n";
+const REPOSITORY = "  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n";
 
 function stackFile(t: { after(fn: () => void): void }, body: string): string {
   const dir = mkdtempSync(join(tmpdir(), "config-attack-"));

@@ -354,6 +354,7 @@ test("no-direct-workloads: every pod-creating kind and every Patch outside the F
 
 /** The smallest valid flux-gitops stack config, as PULUMI_CONFIG carries it (structured values as JSON). */
 const STACK_CONFIG: Record<string, unknown> = {
+  "flux-gitops:kubernetes": JSON.stringify({ version: "1.32.4" }),
   "flux-gitops:repository": JSON.stringify({ owner: OWNER, name: "gitops" }),
   "flux-gitops:deployKey": JSON.stringify({ readOnly: true }),
 };

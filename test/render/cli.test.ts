@@ -84,9 +84,9 @@ test("rendering twice gives identical bytes", async (t) => {
   assert.match(again.stdout, /\(0 written, 0 removed, \d+ unchanged\)/);
 });
 
-test("committed files: dev follows main, prod pins every chart to a tag; the app installs last", () => {
+test("committed files: both environments pin every chart to a tag (what the chart cache holds); the app installs last", () => {
   const [dev, prod] = [committed("dev"), committed("prod")];
-  assert.deepEqual(find(dev, "GitRepository", "remla-operation").spec.ref, { branch: "main" });
+  assert.deepEqual(find(dev, "GitRepository", "remla-operation").spec.ref, { tag: "remla-chart-1.5.0" });
   assert.deepEqual(find(prod, "GitRepository", "remla-operation").spec.ref, { tag: "remla-chart-1.5.0" });
   for (const docs of [dev, prod]) {
     const app = find(docs, "HelmRelease", "remla-app").spec;
