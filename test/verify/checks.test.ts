@@ -86,6 +86,20 @@ test("schema: built-in kinds validate against kubernetes-models, and their group
   assert.deepEqual(lines(schema(view(at(deviceClass)))), [
     "schema: DeviceClass gpu (HelmRelease flux-system/app): resource.k8s.io/v1 is not served by Kubernetes 1.32 (api-versions-1.32.json)",
   ]);
+  const pdb = {
+    apiVersion: "policy/v1beta1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: "p", namespace: "apps" },
+    spec: { maxUnavailable: 1 },
+  };
+  assert.deepEqual(lines(schema(view(at(pdb), at({ ...pdb, apiVersion: "policy/v1" })))), [
+    "schema: PodDisruptionBudget apps/p (HelmRelease flux-system/app): policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25 (deprecation guide)",
+  ]);
+  assert.deepEqual(lines(schema({ ...view(at(pdb)), kubeVersion: "1.24.0" })).length, 1, "no list for 1.24");
+  const vap = { apiVersion: "admissionregistration.k8s.io/v1alpha1", kind: "ValidatingAdmissionPolicy", metadata: { name: "v" }, spec: {} };
+  assert.deepEqual(lines(schema(view(at(vap)))), [
+    "schema: ValidatingAdmissionPolicy v (HelmRelease flux-system/app): admissionregistration.k8s.io/v1alpha1 ValidatingAdmissionPolicy is known neither to kubernetes-models, nor to a CRD in the view, nor to Flux",
+  ]);
   assert.deepEqual(lines(schema({ ...view(at(good)), kubeVersion: "1.99.0" })), [
     "schema: Kubernetes 1.99.0 (test): no list of the group/versions Kubernetes 1.99 serves (infra/verify/checks/api-versions-<minor>.json), so built-in kinds cannot be checked against it",
   ]);

@@ -3,10 +3,13 @@
 // served by the view's Kubernetes minor (api-versions-<minor>.json); a custom resource against the
 // openAPIV3Schema of the served version of the CRD in the view that provides it; a Flux kind against
 // `@kubernetes-models/flux-cd` (the Flux CRDs come with Pulumi's install, not as objects of the view).
+// Also refused: kinds the deprecation guide says were removed (removed-apis.ts). kubernetes-models has
+// no alpha versions, so an alpha kind is "known to nothing" (alpha APIs are off by default anyway).
 // Not checked: CEL rules (`x-kubernetes-validations`) and string formats of CRD schemas.
 import { Ajv, type ValidateFunction } from "ajv";
 import type { ClusterObject, ClusterView, Finding } from "../model.ts";
 import { servedApiVersions } from "./api-versions.ts";
+import { REMOVED_IN } from "./removed-apis.ts";
 import { asArray, asRecord, crdsFor, finding, groupVersion, isFluxGroup, isRecord, modelFor, str, type Rec } from "./common.ts";
 
 export const NAME = "schema";
@@ -113,6 +116,14 @@ export function schema(view: ClusterView): Finding[] {
     builtins++;
     if (served !== undefined && !served.has(String(m.apiVersion)))
       out.push(finding(NAME, o, `${m.apiVersion} is not served by Kubernetes ${minor} (api-versions-${minor}.json)`));
+    else if (minor !== undefined && (REMOVED_IN[`${m.apiVersion}/${m.kind}`] ?? Infinity) <= Number(minor.split(".")[1]))
+      out.push(
+        finding(
+          NAME,
+          o,
+          `${m.apiVersion} ${m.kind} was removed in Kubernetes 1.${REMOVED_IN[`${m.apiVersion}/${m.kind}`]} (deprecation guide)`,
+        ),
+      );
   }
   if (served === undefined && builtins > 0)
     out.push({
