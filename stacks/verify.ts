@@ -28,11 +28,13 @@ export function main(argv: string[], io?: Io): Promise<number> {
       allowPositionals: true,
       options: { helm: { type: "string" }, root: { type: "string" } },
       async run({ values, positionals }, io) {
-        if (values.helm !== undefined && values.helm !== "3" && values.helm !== "4") throw new UsageError(`--helm must be 3 or 4 (usage: ${USAGE})`);
+        if (values.helm !== undefined && values.helm !== "3" && values.helm !== "4")
+          throw new UsageError(`--helm must be 3 or 4 (usage: ${USAGE})`);
         const root = resolve(values.root ?? REPOSITORY_ROOT);
         const stacks = listStacks(root);
         const envs = positionals.length > 0 ? positionals : stacks;
-        for (const env of envs) if (!stacks.includes(env)) throw new UsageError(`no stack ${env}: there is no Pulumi.${env}.yaml in ${root}`);
+        for (const env of envs)
+          if (!stacks.includes(env)) throw new UsageError(`no stack ${env}: there is no Pulumi.${env}.yaml in ${root}`);
         let findings = 0;
         for (const env of envs) {
           const cfg = readStackConfigFile(stackConfigFile(root, env), env);

@@ -18,7 +18,12 @@ const config = (stack: string, production = false) =>
   parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "remla25-team3", name: "flux-gitops" }, production }, stack);
 
 /** The findings of `check` over environment `stack` rendered from `definition` into a temporary repository. */
-async function findings(t: { after(fn: () => void): void }, stack: string, definition: EnvironmentDefinition, check: keyof typeof CHECKS): Promise<string[]> {
+async function findings(
+  t: { after(fn: () => void): void },
+  stack: string,
+  definition: EnvironmentDefinition,
+  check: keyof typeof CHECKS,
+): Promise<string[]> {
   const root = mkdtempSync(join(tmpdir(), "verify-defect-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const cfg = config(stack, stack === "prod");
@@ -38,7 +43,10 @@ test("dev: the operator's TLS without its admission webhooks mounts a Secret onl
 });
 
 test("prod: Alertmanager mounting a Secret nothing creates is a finding", async (t) => {
-  const before = { ...prod, monitoring: { ...prod.monitoring, alertmanager: { alertmanagerSpec: { replicas: 2, secrets: ["alertmanager-smtp"] } } } };
+  const before = {
+    ...prod,
+    monitoring: { ...prod.monitoring, alertmanager: { alertmanagerSpec: { replicas: 2, secrets: ["alertmanager-smtp"] } } },
+  };
   const found = await findings(t, "prod", before as EnvironmentDefinition, "mounts");
   assert.ok(
     found.some((f) => /Alertmanager .*alertmanager-smtp/.test(f)),
