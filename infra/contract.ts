@@ -129,3 +129,11 @@ export const IMAGE_AUTOMATION_TYPE = "flux-gitops:flux:ImageAutomationAccess";
 
 /** docker-registry Secret (Flux namespace) the ImageRepositories scan private registries with. */
 export const IMAGE_REGISTRY_SECRET = "image-registry-auth";
+
+/**
+ * The Secret (Flux namespace) Pulumi creates from the secret `flux-gitops:alertmanagerSmtpPassword`, and
+ * its key: the prom-monitoring HelmRelease reads it with `valuesFrom` into
+ * `alertmanager.config.global.smtp_auth_password` (docs/cluster.md "The SMTP password").
+ */
+export const ALERTMANAGER_SMTP_SECRET = "alertmanager-smtp";
+export const ALERTMANAGER_SMTP_KEY = "smtp_auth_password";
