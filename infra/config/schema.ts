@@ -288,6 +288,7 @@ export const SECRET_KEYS = [
   "teamsWebhookUrl",
   "genericWebhookUrl",
   "imageRegistryPassword",
+  "alertmanagerSmtpPassword",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -340,6 +341,11 @@ export const stackConfigSchema = z
     teamsWebhookUrl: secretSetting,
     genericWebhookUrl: secretSetting,
     imageRegistryPassword: secretSetting,
+    /**
+     * Alertmanager's SMTP password: Pulumi writes it into Secret `alertmanager-smtp` (Flux namespace), which
+     * the prom-monitoring HelmRelease reads with valuesFrom. Optional: unset, no Secret, no SMTP login.
+     */
+    alertmanagerSmtpPassword: secretSetting,
   })
   .superRefine((c, ctx) => {
     for (const [key, when, needed] of SECRET_NEEDED) {
