@@ -1,6 +1,13 @@
 // ingress-nginx (chart kubernetes/ingress-nginx@helm-chart-4.11.0:charts/ingress-nginx; values typed
 // from its values.yaml): the ingress controller behind the dashboard's Ingress, at a fixed LoadBalancer IP.
-import { helmRelease, webhookPaths, type BuildContext, type DriftIgnoreRule, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
+import {
+  helmRelease,
+  webhookPaths,
+  type BuildContext,
+  type DriftIgnoreRule,
+  type GitRepository,
+  type HelmRelease,
+} from "../../infra/render/objects.ts";
 import { CHARTS } from "./charts.ts";
 import type { Resources } from "./metallb.ts";
 

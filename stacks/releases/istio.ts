@@ -4,7 +4,14 @@
 // base + istiod, so that is what is installed, with the team's istiod memory request.
 // Not 1.25.2: Helm 4 (Flux 2.8's helm-controller) refuses that gateway chart's own values.schema.json
 // ("additional properties 'service', 'autoscaling' ... not allowed"); fixed in 1.25.5 (istio/istio#57354).
-import { helmRelease, webhookPaths, type BuildContext, type DriftIgnoreRule, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
+import {
+  helmRelease,
+  webhookPaths,
+  type BuildContext,
+  type DriftIgnoreRule,
+  type GitRepository,
+  type HelmRelease,
+} from "../../infra/render/objects.ts";
 import { CHARTS } from "./charts.ts";
 import type { Resources } from "./metallb.ts";
 
@@ -90,7 +97,10 @@ export const ISTIOD_DRIFT_IGNORE: DriftIgnoreRule[] = [
 /** [base, istiod] for the controllers layer; istiod after base (it needs the CRDs base renders). */
 export function istioControlPlane(args: { values: IstiodValues; source: GitRepository }, ctx: BuildContext): [HelmRelease, HelmRelease] {
   const base = helmRelease(
-    { name: "istio-base", targetNamespace: ISTIO_NAMESPACE, chart: { git: args.source, path: CHARTS["istio-base"].path },
+    {
+      name: "istio-base",
+      targetNamespace: ISTIO_NAMESPACE,
+      chart: { git: args.source, path: CHARTS["istio-base"].path },
       driftIgnore: ISTIO_BASE_DRIFT_IGNORE,
     },
     ctx,

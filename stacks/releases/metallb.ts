@@ -1,6 +1,13 @@
 // MetalLB (chart metallb/metallb@v0.14.9:charts/metallb; values typed from its values.yaml) and, in
 // the next layer, the address pool and L2 announcement the LoadBalancer Services take their IPs from.
-import { helmRelease, webhookPaths, type BuildContext, type DriftIgnoreRule, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
+import {
+  helmRelease,
+  webhookPaths,
+  type BuildContext,
+  type DriftIgnoreRule,
+  type GitRepository,
+  type HelmRelease,
+} from "../../infra/render/objects.ts";
 import { ipAddressPool, l2Advertisement, type IPAddressPool, type L2Advertisement } from "../../infra/render/metallb.ts";
 import { CHARTS } from "./charts.ts";
 

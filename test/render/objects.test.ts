@@ -148,7 +148,11 @@ test("helmRelease: storage namespace override, drift ignore rules (reason not re
     storageNamespace: "helm-storage",
     chart: { git, path: "k8s/remla-chart" },
     driftIgnore: [
-      { paths: webhookPaths(2, "clientConfig/caBundle"), target: { kind: "ValidatingWebhookConfiguration", name: "x" }, reason: "a patcher" },
+      {
+        paths: webhookPaths(2, "clientConfig/caBundle"),
+        target: { kind: "ValidatingWebhookConfiguration", name: "x" },
+        reason: "a patcher",
+      },
       { paths: ["/metadata/annotations/a"], reason: "no target" },
     ],
     valuesFrom: [{ kind: "Secret", name: "s", valuesKey: "k", targetPath: "a.b", optional: true }],

@@ -110,22 +110,38 @@ const ARCHIVES: Record<string, string> = {
 };
 const haveHelm = existsSync(HELM) && Object.values(ARCHIVES).every((a) => existsSync(join(CHART_DIR, a)));
 
-test("with real Helm: each rule's object exists and indexed webhook rules cover every webhook", { skip: !haveHelm && "no helm binary or chart archives" }, async () => {
-  const byName = await releases("prod");
-  for (const [name, archive] of Object.entries(ARCHIVES)) {
-    const release = byName.get(name)!;
-    const out = execFileSync(
-      HELM,
-      ["template", name, join(CHART_DIR, archive), "-n", release.spec!.targetNamespace!, "--kube-version", "1.32.4", "--include-crds", "-f", "-"],
-      { input: JSON.stringify(release.spec?.values ?? {}), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-    );
-    const docs = yaml.loadAll(out).filter(Boolean) as { kind: string; metadata: { name: string }; webhooks?: unknown[] }[];
-    for (const rule of release.spec?.driftDetection?.ignore ?? []) {
-      if (!rule.target?.name) continue;
-      const obj = docs.find((d) => d.kind === rule.target!.kind && d.metadata.name === rule.target!.name);
-      assert.ok(obj, `${name}: chart renders ${rule.target.kind} ${rule.target.name}`);
-      const indexed = new Set(rule.paths.map((p) => /^\/webhooks\/(\d+)\//.exec(p)?.[1]).filter((i) => i !== undefined));
-      if (indexed.size > 0) assert.equal(indexed.size, obj.webhooks?.length, `${name}: ${rule.target.name} has ${obj.webhooks?.length} webhooks`);
+test(
+  "with real Helm: each rule's object exists and indexed webhook rules cover every webhook",
+  { skip: !haveHelm && "no helm binary or chart archives" },
+  async () => {
+    const byName = await releases("prod");
+    for (const [name, archive] of Object.entries(ARCHIVES)) {
+      const release = byName.get(name)!;
+      const out = execFileSync(
+        HELM,
+        [
+          "template",
+          name,
+          join(CHART_DIR, archive),
+          "-n",
+          release.spec!.targetNamespace!,
+          "--kube-version",
+          "1.32.4",
+          "--include-crds",
+          "-f",
+          "-",
+        ],
+        { input: JSON.stringify(release.spec?.values ?? {}), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+      );
+      const docs = yaml.loadAll(out).filter(Boolean) as { kind: string; metadata: { name: string }; webhooks?: unknown[] }[];
+      for (const rule of release.spec?.driftDetection?.ignore ?? []) {
+        if (!rule.target?.name) continue;
+        const obj = docs.find((d) => d.kind === rule.target!.kind && d.metadata.name === rule.target!.name);
+        assert.ok(obj, `${name}: chart renders ${rule.target.kind} ${rule.target.name}`);
+        const indexed = new Set(rule.paths.map((p) => /^\/webhooks\/(\d+)\//.exec(p)?.[1]).filter((i) => i !== undefined));
+        if (indexed.size > 0)
+          assert.equal(indexed.size, obj.webhooks?.length, `${name}: ${rule.target.name} has ${obj.webhooks?.length} webhooks`);
+      }
     }
-  }
-});
+  },
+);
