@@ -342,8 +342,8 @@ export const stackConfigSchema = z
     genericWebhookUrl: secretSetting,
     imageRegistryPassword: secretSetting,
     /**
-     * Alertmanager's SMTP password: Pulumi writes it into Secret `alertmanager-smtp` (Flux namespace), which
-     * the prom-monitoring HelmRelease reads with valuesFrom. Optional: unset, no Secret, no SMTP login.
+     * Alertmanager's SMTP password: Pulumi writes it, as a values document, into Secret `alertmanager-smtp`
+     * (Flux namespace), which the prom-monitoring HelmRelease reads with valuesFrom. Optional: unset, no Secret, no SMTP login.
      */
     alertmanagerSmtpPassword: secretSetting,
   })

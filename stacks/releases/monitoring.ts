@@ -153,13 +153,16 @@ export const MONITORING_DEFAULTS: MonitoringValues = {
 /**
  * The SMTP password, from the Secret Pulumi creates in the Flux namespace when the stack sets the secret
  * `flux-gitops:alertmanagerSmtpPassword` (helm-controller reads valuesFrom in the HelmRelease's namespace).
- * Optional: without it the release still installs, and Alertmanager cannot log in to the SMTP server.
+ * The Secret holds a values document setting `alertmanager.config.global.smtp_auth_password`, merged over
+ * `values`; not a bare value with `targetPath`, which helm-controller parses with Helm's `--set` parser
+ * (fluxcd/pkg chartutil ReplacePathValue → strvals.ParseInto): a comma splits the value, and `12345` or
+ * `true` would become a number or a boolean. Optional: without the Secret the release still installs, and
+ * Alertmanager cannot log in to the SMTP server.
  */
 export const SMTP_PASSWORD_VALUES: ValuesReference = {
   kind: "Secret",
   name: ALERTMANAGER_SMTP_SECRET,
   valuesKey: ALERTMANAGER_SMTP_KEY,
-  targetPath: "alertmanager.config.global.smtp_auth_password",
   optional: true,
 };
 

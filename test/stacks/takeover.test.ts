@@ -182,15 +182,7 @@ for (const stack of ["dev", "prod"]) {
     const text = JSON.stringify(values);
     assert.doesNotMatch(text, /smtp_auth_password/);
     const prom = hrs.find((r) => r.metadata?.name === "prom-monitoring")!;
-    assert.deepEqual(prom.spec?.valuesFrom, [
-      {
-        kind: "Secret",
-        name: "alertmanager-smtp",
-        valuesKey: "smtp_auth_password",
-        targetPath: "alertmanager.config.global.smtp_auth_password",
-        optional: true,
-      },
-    ]);
+    assert.deepEqual(prom.spec?.valuesFrom, [{ kind: "Secret", name: "alertmanager-smtp", valuesKey: "values.yaml", optional: true }]);
   });
 }
 
