@@ -129,3 +129,16 @@ export const IMAGE_AUTOMATION_TYPE = "flux-gitops:flux:ImageAutomationAccess";
 
 /** docker-registry Secret (Flux namespace) the ImageRepositories scan private registries with. */
 export const IMAGE_REGISTRY_SECRET = "image-registry-auth";
+
+/**
+ * The Secret (Flux namespace) Pulumi creates from the secret `flux-gitops:alertmanagerSmtpPassword`, and
+ * its key: a values document `{"alertmanager":{"config":{"global":{"smtp_auth_password":…}}}}` that the
+ * prom-monitoring HelmRelease merges with `valuesFrom` (docs/cluster.md "The SMTP password").
+ */
+export const ALERTMANAGER_SMTP_SECRET = "alertmanager-smtp";
+export const ALERTMANAGER_SMTP_KEY = "values.yaml";
+
+/** The values document the Secret holds: JSON (a YAML subset), so any character of the password is kept as it is. */
+export function alertmanagerSmtpValues(password: string): string {
+  return JSON.stringify({ alertmanager: { config: { global: { smtp_auth_password: password } } } });
+}

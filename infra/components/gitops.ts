@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/index.ts";
 import type { StackSecrets } from "../config/pulumi.ts";
-import { GITOPS_TYPE } from "../contract.ts";
+import { ALERTMANAGER_SMTP_KEY, ALERTMANAGER_SMTP_SECRET, GITOPS_TYPE, alertmanagerSmtpValues } from "../contract.ts";
 import { DeployKey } from "./deploy-key.ts";
 import { FluxInstall } from "./flux-install.ts";
 import { FluxSync } from "./flux-sync.ts";
@@ -13,6 +13,7 @@ import { auditMetadata } from "../metadata.ts";
 import { FluxNotifications, channels } from "./notifications.ts";
 import { FluxReceiver } from "./receiver.ts";
 import { ImageAutomationAccess } from "./image-automation.ts";
+import { fluxSecret } from "./secret.ts";
 
 export interface FluxGitOpsArgs {
   config: StackConfig;
@@ -77,6 +78,13 @@ export class FluxGitOps extends pulumi.ComponentResource {
         { ctx, config, target, knownHosts, registryPassword: secrets.imageRegistryPassword },
         { parent: this },
       );
+    }
+
+    // Alertmanager's SMTP password for the prom-monitoring HelmRelease (valuesFrom, stacks/releases/monitoring.ts):
+    // a Pulumi secret end to end, never in Git.
+    if (secrets.alertmanagerSmtpPassword) {
+      const values = secrets.alertmanagerSmtpPassword.apply(alertmanagerSmtpValues);
+      fluxSecret(ALERTMANAGER_SMTP_SECRET, { [ALERTMANAGER_SMTP_KEY]: values }, ctx, this);
     }
 
     const notify = channels(config, secrets);

@@ -299,6 +299,7 @@ export const SECRET_KEYS = [
   "teamsWebhookUrl",
   "genericWebhookUrl",
   "imageRegistryPassword",
+  "alertmanagerSmtpPassword",
 ] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -352,6 +353,11 @@ export const stackConfigSchema = z
     teamsWebhookUrl: secretSetting,
     genericWebhookUrl: secretSetting,
     imageRegistryPassword: secretSetting,
+    /**
+     * Alertmanager's SMTP password: Pulumi writes it, as a values document, into Secret `alertmanager-smtp`
+     * (Flux namespace), which the prom-monitoring HelmRelease reads with valuesFrom. Optional: unset, no Secret, no SMTP login.
+     */
+    alertmanagerSmtpPassword: secretSetting,
   })
   .superRefine((c, ctx) => {
     const k8s = c.kubernetes.version;

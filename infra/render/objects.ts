@@ -176,6 +176,43 @@ export interface HelmReleaseInput extends ObjectInput {
   crds?: "Skip" | "Create" | "CreateReplace";
   /** Kustomize patches applied to the rendered chart (e.g. `$patch: delete` of an object the chart hard-codes). */
   patches?: { target: { kind: string; name?: string; namespace?: string }; patch: string }[];
+  /**
+   * Where Helm keeps the release (its `sh.helm.release.v1.<name>.v<n>` Secrets). Defaults to the target
+   * namespace: where `helm install -n <ns>` put the team's releases, so helm-controller finds the running
+   * release and upgrades it in place instead of installing a second one beside it (docs/operations.md
+   * "Take over the running cluster").
+   */
+  storageNamespace?: string;
+  /**
+   * Fields that running controllers rewrite after Helm applied them: drift detection leaves them alone
+   * (`spec.driftDetection.ignore`). Each rule says why, with its upstream source.
+   */
+  driftIgnore?: DriftIgnoreRule[];
+  /** Values read from Secrets/ConfigMaps in the HelmRelease's own namespace, merged over `values`. */
+  valuesFrom?: ValuesReference[];
+}
+
+/** One `spec.driftDetection.ignore` rule: JSON pointers (RFC 6901, no wildcards) in the objects `target` selects. */
+export interface DriftIgnoreRule {
+  paths: string[];
+  /** Selector fields are regular expressions (helm-controller docs/spec/v2/helmreleases.md "Ignore rules"). */
+  target?: { group?: string; version?: string; kind?: string; name?: string; namespace?: string };
+  /** Which controller rewrites these fields, and the upstream source that says so. Not rendered. */
+  reason: string;
+}
+
+/** `spec.valuesFrom`: one key of a Secret/ConfigMap, optionally put at `targetPath` of the values. */
+export interface ValuesReference {
+  kind: "Secret" | "ConfigMap";
+  name: string;
+  valuesKey?: string;
+  targetPath?: string;
+  optional?: boolean;
+}
+
+/** JSON pointers to `field` (e.g. `clientConfig/caBundle`) in each of the first `count` webhooks of a webhook configuration. */
+export function webhookPaths(count: number, field: string): string[] {
+  return Array.from({ length: count }, (_, i) => `/webhooks/${i}/${field}`);
 }
 
 function chartSpec(source: ChartSource) {
@@ -206,6 +243,7 @@ function chartSpec(source: ChartSource) {
 
 export function helmRelease(input: HelmReleaseInput, ctx = DEFAULT_CONTEXT): HelmRelease {
   const retries = input.retries ?? DEFAULT_RETRIES;
+  const ignore = input.driftIgnore?.map(({ paths, target }) => ({ paths, ...(target && { target }) }));
   return new HelmRelease({
     metadata: objectMeta(input, ctx),
     spec: {
@@ -216,13 +254,23 @@ export function helmRelease(input: HelmReleaseInput, ctx = DEFAULT_CONTEXT): Hel
       // Under the lockdown's --default-service-account, releases must name an account with rights.
       serviceAccountName: ctx.serviceAccountName,
       targetNamespace: input.targetNamespace,
+      storageNamespace: input.storageNamespace ?? input.targetNamespace,
       ...chartSpec(input.chart),
       dependsOn: input.dependsOn?.map(ref),
-      install: { createNamespace: true, crds: input.crds, remediation: { retries } },
-      upgrade: { cleanupOnFail: true, crds: input.crds, remediation: { retries, strategy: "rollback" } },
-      driftDetection: { mode: "enabled" },
+      // disableTakeOwnership: false is helm-controller's default (>= v1.2.0; Flux 2.7.5 ships v1.4.5, 2.8.5
+      // v1.5.3), stated so that it stays: objects the team created outside Helm (the MetalLB manifest,
+      // istioctl) are adopted by the release instead of failing the install (docs/operations.md).
+      install: { createNamespace: true, crds: input.crds, disableTakeOwnership: false, remediation: { retries } },
+      upgrade: {
+        cleanupOnFail: true,
+        crds: input.crds,
+        disableTakeOwnership: false,
+        remediation: { retries, strategy: "rollback" },
+      },
+      driftDetection: { mode: "enabled", ...(ignore?.length && { ignore }) },
       postRenderers: input.patches && [{ kustomize: { patches: input.patches } }],
       values: input.values,
+      valuesFrom: input.valuesFrom,
     },
   });
 }

@@ -11,6 +11,10 @@ export default {
   addressPool: { name: "remla-pool", addresses: ["192.168.56.90-192.168.56.99"] },
   ingressIP: "192.168.56.91",
   gatewayIP: "192.168.56.90",
+  // The team's README serves Grafana on http://192.168.56.92/ and Prometheus on http://192.168.56.93/
+  // (loadBalancerIPs in operation@0f72b6d:k8s/remla-chart/values.yaml).
+  grafanaIP: "192.168.56.92",
+  prometheusIP: "192.168.56.93",
   dashboard: { host: "dashboard.local", adminUser: true },
   // The team's monitoring values (provisioning/monitoring-alerting.yml before it was removed): no
   // admission webhooks, and so no operator TLS (its Secret is made only by the webhooks' Job).

@@ -10,10 +10,11 @@ export default {
   addressPool: { name: "prod-pool", addresses: ["10.20.30.200-10.20.30.219"] },
   ingressIP: "10.20.30.201",
   gatewayIP: "10.20.30.200",
+  // The next two free addresses of the pool, in the team's order (Grafana before Prometheus).
+  grafanaIP: "10.20.30.202",
+  prometheusIP: "10.20.30.203",
   // No cluster-admin login account in production: sign in with a token of your own RBAC.
   dashboard: { host: "dashboard.remla.example.com", adminUser: false },
-  // SOPS-encrypted Secret in monitoring (docs/cluster.md "The SMTP password"), not the chart's literal.
-  smtpSecret: "alertmanager-smtp",
   metallb: { controller: { resources: { requests: { cpu: "100m", memory: "100Mi" } } } },
   ingressNginx: {
     controller: {

@@ -31,12 +31,11 @@ export interface EnvironmentDefinition {
   ingressIP: string;
   /** LoadBalancer IP of the Istio ingress gateway (the app). */
   gatewayIP: string;
+  /** LoadBalancer IP of Grafana (port 80), as the team serves it. */
+  grafanaIP: string;
+  /** LoadBalancer IP of Prometheus (port 80), as the team serves it. */
+  prometheusIP: string;
   dashboard: { host: string; adminUser: boolean };
-  /**
-   * Alertmanager reads the SMTP password from this Secret in `monitoring` (SOPS-encrypted in Git,
-   * docs/cluster.md), and the remla chart's hard-coded one is dropped. Unset: the chart's Secret stays.
-   */
-  smtpSecret?: string;
   metallb?: DeepPartial<MetalLBValues>;
   ingressNginx?: DeepPartial<IngressNginxValues>;
   dashboardValues?: DeepPartial<DashboardValues>;
@@ -108,7 +107,8 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
 
   const istioValues = structuredClone(merge(ISTIO_DEFAULTS, def.istio));
   const monitoringValues = structuredClone(merge(MONITORING_DEFAULTS, def.monitoring));
-  if (def.smtpSecret) monitoringValues.alertmanager.alertmanagerSpec.secrets = [def.smtpSecret];
+  monitoringValues.grafana.service.loadBalancerIP = def.grafanaIP;
+  monitoringValues.prometheus.service.loadBalancerIP = def.prometheusIP;
 
   // 1. Controllers and CRDs: MetalLB, Istio base + istiod, kube-prometheus-stack.
   const namespaces = [
@@ -163,7 +163,9 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
       values: merge(merge(REMLA_DEFAULTS, def.remla), def.promotedImages),
       source: source(remlaPin.source),
       namespace: def.remlaNamespace,
-      dropChartSmtpSecret: def.smtpSecret !== undefined,
+      // Always: nothing reads the chart's plaintext Secret (Alertmanager's password comes from the
+      // Pulumi-created Secret through valuesFrom, stacks/releases/monitoring.ts).
+      dropChartSmtpSecret: true,
     },
     ctx,
   );

@@ -4,7 +4,14 @@
 // base + istiod, so that is what is installed, with the team's istiod memory request.
 // Not 1.25.2: Helm 4 (Flux 2.8's helm-controller) refuses that gateway chart's own values.schema.json
 // ("additional properties 'service', 'autoscaling' ... not allowed"); fixed in 1.25.5 (istio/istio#57354).
-import { helmRelease, type BuildContext, type GitRepository, type HelmRelease } from "../../infra/render/objects.ts";
+import {
+  helmRelease,
+  webhookPaths,
+  type BuildContext,
+  type DriftIgnoreRule,
+  type GitRepository,
+  type HelmRelease,
+} from "../../infra/render/objects.ts";
 import { CHARTS } from "./charts.ts";
 import type { Resources } from "./metallb.ts";
 
@@ -61,10 +68,41 @@ export const ISTIO_DEFAULTS: IstioValues = {
   },
 };
 
+/**
+ * istiod's webhook controllers rewrite the webhook configurations of its revision (label
+ * `istio.io/rev: default`, which both charts put on them): they inject istiod's CA into every webhook
+ * (istio/istio@1.25.5:pkg/webhooks/webhookpatch.go for the injector, pkg/webhooks/validation/controller/controller.go
+ * for validation) and switch the validating webhooks' `failurePolicy` from the chart's `Ignore` to `Fail`
+ * once istiod serves them (controller.go sets caBundle and failurePolicy on every webhook of the
+ * configuration). Correcting these would turn validation back to Ignore, and istiod would flip it again.
+ */
+const validatorRule = (name: string): DriftIgnoreRule => ({
+  paths: [...webhookPaths(1, "failurePolicy"), ...webhookPaths(1, "clientConfig/caBundle")],
+  target: { kind: "ValidatingWebhookConfiguration", name },
+  reason: "istiod's validation controller sets failurePolicy Fail once ready and injects its CA",
+});
+
+export const ISTIO_BASE_DRIFT_IGNORE: DriftIgnoreRule[] = [validatorRule("istiod-default-validator")];
+
+export const ISTIOD_DRIFT_IGNORE: DriftIgnoreRule[] = [
+  validatorRule("istio-validator-istio-system"),
+  {
+    // Four injection webhooks: rev.namespace, rev.object, namespace, object.
+    paths: webhookPaths(4, "clientConfig/caBundle"),
+    target: { kind: "MutatingWebhookConfiguration", name: "istio-sidecar-injector" },
+    reason: "istiod's webhook patcher injects its CA into the sidecar injector",
+  },
+];
+
 /** [base, istiod] for the controllers layer; istiod after base (it needs the CRDs base renders). */
 export function istioControlPlane(args: { values: IstiodValues; source: GitRepository }, ctx: BuildContext): [HelmRelease, HelmRelease] {
   const base = helmRelease(
-    { name: "istio-base", targetNamespace: ISTIO_NAMESPACE, chart: { git: args.source, path: CHARTS["istio-base"].path } },
+    {
+      name: "istio-base",
+      targetNamespace: ISTIO_NAMESPACE,
+      chart: { git: args.source, path: CHARTS["istio-base"].path },
+      driftIgnore: ISTIO_BASE_DRIFT_IGNORE,
+    },
     ctx,
   );
   const istiod = helmRelease(
@@ -73,6 +111,7 @@ export function istioControlPlane(args: { values: IstiodValues; source: GitRepos
       targetNamespace: ISTIO_NAMESPACE,
       chart: { git: args.source, path: CHARTS.istiod.path },
       dependsOn: [base],
+      driftIgnore: ISTIOD_DRIFT_IGNORE,
       values: { ...args.values },
     },
     ctx,

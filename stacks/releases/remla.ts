@@ -75,8 +75,8 @@ export interface RemlaArgs {
   namespace: string;
   /**
    * Drop the chart's hard-coded SMTP Secret from what Helm applies (a post-render `$patch: delete`),
-   * so the environment does not depend on that literal; Alertmanager then reads the password from the
-   * SOPS-managed Secret instead (docs/cluster.md "The SMTP password").
+   * so no environment serves that literal; Alertmanager reads the password from the Pulumi-created
+   * Secret instead (docs/cluster.md "The SMTP password").
    */
   dropChartSmtpSecret: boolean;
 }

@@ -27,6 +27,7 @@ const SECRETS: Record<SecretKey, string> = {
   teamsWebhookUrl: `https://acme.webhook.office.com/webhookb2/${canary("teams")}`,
   genericWebhookUrl: `https://alerts.example.com/flux?token=${canary("generic")}`,
   imageRegistryPassword: ["ghp", canary("registry").padEnd(36, "R")].join("_"),
+  alertmanagerSmtpPassword: canary("smtp").padEnd(24, "S"),
 };
 const HMAC = canary("hmac").padEnd(48, "Q");
 

@@ -7,6 +7,7 @@ import {
   kustomization,
   namespace,
   ociRepository,
+  webhookPaths,
   HelmRelease,
 } from "../../infra/render/objects.ts";
 import { violations } from "../../infra/render/validate.ts";
@@ -41,9 +42,16 @@ test("helmRelease from Git has the expected defaults", () => {
   assert.equal(spec.interval, "10m");
   assert.equal(spec.targetNamespace, "apps");
   assert.equal(spec.releaseName, "app");
-  assert.deepEqual(spec.install, { createNamespace: true, remediation: { retries: 3 } });
-  assert.deepEqual(spec.upgrade, { cleanupOnFail: true, remediation: { retries: 3, strategy: "rollback" } });
+  // Helm's storage stays where `helm install -n apps` keeps it, so a running release is upgraded in place.
+  assert.equal(spec.storageNamespace, "apps");
+  assert.deepEqual(spec.install, { createNamespace: true, disableTakeOwnership: false, remediation: { retries: 3 } });
+  assert.deepEqual(spec.upgrade, {
+    cleanupOnFail: true,
+    disableTakeOwnership: false,
+    remediation: { retries: 3, strategy: "rollback" },
+  });
   assert.deepEqual(spec.driftDetection, { mode: "enabled" });
+  assert.equal(spec.valuesFrom, undefined);
   assert.deepEqual(spec.dependsOn, [{ name: "ingress-nginx", namespace: "flux-system" }]);
   assert.deepEqual(spec.values, { replicaCount: 2 });
   assert.deepEqual(violations(hr), []);
@@ -131,4 +139,39 @@ test("MetalLB objects are checked by a strict schema: bad ranges and unknown fie
   assert.deepEqual(violations(bad), [{ field: "spec.addresses[0]", message: "must be an IPv4 range a.b.c.d-e.f.g.h or a CIDR" }]);
   Object.assign(pool.spec, { autoassign: false });
   assert.deepEqual(violations(pool), [{ field: "spec", message: "has unknown field(s) autoassign" }]);
+});
+
+test("helmRelease: storage namespace override, drift ignore rules (reason not rendered) and valuesFrom, valid for the HelmRelease CRD", () => {
+  const hr = helmRelease({
+    name: "app",
+    targetNamespace: "apps",
+    storageNamespace: "helm-storage",
+    chart: { git, path: "k8s/remla-chart" },
+    driftIgnore: [
+      {
+        paths: webhookPaths(2, "clientConfig/caBundle"),
+        target: { kind: "ValidatingWebhookConfiguration", name: "x" },
+        reason: "a patcher",
+      },
+      { paths: ["/metadata/annotations/a"], reason: "no target" },
+    ],
+    valuesFrom: [{ kind: "Secret", name: "s", valuesKey: "k", targetPath: "a.b", optional: true }],
+  });
+  const spec = hr.spec!;
+  assert.equal(spec.storageNamespace, "helm-storage");
+  assert.deepEqual(spec.driftDetection, {
+    mode: "enabled",
+    ignore: [
+      {
+        paths: ["/webhooks/0/clientConfig/caBundle", "/webhooks/1/clientConfig/caBundle"],
+        target: { kind: "ValidatingWebhookConfiguration", name: "x" },
+      },
+      { paths: ["/metadata/annotations/a"] },
+    ],
+  });
+  assert.deepEqual(spec.valuesFrom, [{ kind: "Secret", name: "s", valuesKey: "k", targetPath: "a.b", optional: true }]);
+  assert.deepEqual(violations(hr), []);
+  // An empty rule list renders no `ignore` at all.
+  const none = helmRelease({ name: "b", targetNamespace: "b", chart: { git, path: "c" }, driftIgnore: [] });
+  assert.deepEqual(none.spec?.driftDetection, { mode: "enabled" });
 });
