@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import type { StackConfig } from "../config/index.ts";
 import { SYNC_NAME } from "../contract.ts";
 import { UserError } from "../errors.ts";
@@ -178,8 +178,12 @@ export async function environmentView(cfg: StackConfig, options: ViewOptions): P
   const valueFrom = (hrNamespace: string) => (ref: ValuesReference) => {
     const made = created.find((o) => o.kind === ref.kind && o.metadata?.name === ref.name && o.metadata?.namespace === hrNamespace);
     if (made === undefined) return undefined;
-    // A Secret's value is a Pulumi secret, unknown here: Helm gets a stand-in of the same type.
-    return ref.targetPath ? `(${ref.kind} ${hrNamespace}/${ref.name} key ${ref.valuesKey ?? "values.yaml"}, set by Pulumi)` : undefined;
+    const key = ref.valuesKey ?? "values.yaml";
+    const text = asRecord(made.stringData)[key];
+    // A key whose content Pulumi writes (a values document with stand-ins for its secrets) is what Helm gets;
+    // a bare secret value put at targetPath gets a stand-in of the same type.
+    if (typeof text === "string") return ref.targetPath ? text : parse(text);
+    return ref.targetPath ? `(${ref.kind} ${hrNamespace}/${ref.name} key ${key}, set by Pulumi)` : undefined;
   };
   const releases: RenderedRelease[] = [];
   const byId = new Map<string, RenderedRelease>();

@@ -1,8 +1,16 @@
 // What `pulumi up` creates before Flux applies anything of cluster/<env> (infra/components), as far
 // as the install checks need it: the Flux namespace and the Secrets and sources objects in Git may
-// refer to. The Flux CRDs come with the Flux install and are known to the checks by group.
+// refer to, with their data where it shapes what Helm renders (values documents, with stand-ins for the
+// secret values). The Flux CRDs come with the Flux install and are known to the checks by group.
 import type { StackConfig } from "../config/index.ts";
-import { AUTOMATION_NAME, IMAGE_REGISTRY_SECRET, SYNC_NAME } from "../contract.ts";
+import {
+  ALERTMANAGER_SMTP_KEY,
+  ALERTMANAGER_SMTP_SECRET,
+  AUTOMATION_NAME,
+  IMAGE_REGISTRY_SECRET,
+  SYNC_NAME,
+  alertmanagerSmtpValues,
+} from "../contract.ts";
 import type { Manifest } from "../helm/release.ts";
 
 export function pulumiObjects(cfg: StackConfig): Manifest[] {
@@ -21,5 +29,9 @@ export function pulumiObjects(cfg: StackConfig): Manifest[] {
   ];
   if (cfg.imageAutomation.enabled) out.push(secret(AUTOMATION_NAME), git(AUTOMATION_NAME));
   if (cfg.imageAutomation.registry !== undefined) out.push(secret(IMAGE_REGISTRY_SECRET));
+  // Its data is a values document (infra/components/gitops.ts) whose only value is a Pulumi secret: a stand-in.
+  if (cfg.alertmanagerSmtpPassword) {
+    out.push({ ...secret(ALERTMANAGER_SMTP_SECRET), stringData: { [ALERTMANAGER_SMTP_KEY]: alertmanagerSmtpValues("(a Pulumi secret)") } });
+  }
   return out;
 }

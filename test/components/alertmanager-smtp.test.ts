@@ -32,10 +32,18 @@ test("the SMTP password becomes Secret alertmanager-smtp in the Flux namespace, 
 test("a plaintext SMTP password in the stack config is refused, naming the key", () => {
   // The schema accepts the setting only as a secret ({secure}); a plain string is caught by the stack loaders.
   assert.doesNotThrow(() =>
-    parseStackConfig({ repository: { owner: "acme", name: "fleet" }, alertmanagerSmtpPassword: { secure: "x" } }, "qa"),
+    parseStackConfig(
+      { kubernetes: { version: "1.32.4" }, repository: { owner: "acme", name: "fleet" }, alertmanagerSmtpPassword: { secure: "x" } },
+      "qa",
+    ),
   );
   assert.throws(
-    () => parseStackConfig({ repository: { owner: "acme", name: "fleet" }, alertmanagerSmtpPassword: "  " }, "qa", "Pulumi.qa.yaml"),
+    () =>
+      parseStackConfig(
+        { kubernetes: { version: "1.32.4" }, repository: { owner: "acme", name: "fleet" }, alertmanagerSmtpPassword: "  " },
+        "qa",
+        "Pulumi.qa.yaml",
+      ),
     /alertmanagerSmtpPassword/,
   );
 });
