@@ -52,6 +52,7 @@ export interface RenderTarget {
   cacheDir?: string;
 }
 
+/** `spec.valuesFrom`: one key of a Secret/ConfigMap in the HelmRelease's namespace, optionally put at `targetPath` of the values. */
 export interface ValuesReference {
   kind: "Secret" | "ConfigMap";
   name: string;

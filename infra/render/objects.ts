@@ -12,7 +12,10 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { DEFAULT_FLUX_NAMESPACE } from "../contract.ts";
 import type { Metadata } from "../metadata.ts";
+import type { ValuesReference } from "../helm/release.ts";
 import { RenderError } from "./errors.ts";
+
+export type { ValuesReference };
 
 export { ClusterRoleBinding, GitRepository, HelmRelease, HelmRepository, Kustomization, Namespace, OCIRepository, ServiceAccount };
 
@@ -199,15 +202,6 @@ export interface DriftIgnoreRule {
   target?: { group?: string; version?: string; kind?: string; name?: string; namespace?: string };
   /** Which controller rewrites these fields, and the upstream source that says so. Not rendered. */
   reason: string;
-}
-
-/** `spec.valuesFrom`: one key of a Secret/ConfigMap, optionally put at `targetPath` of the values. */
-export interface ValuesReference {
-  kind: "Secret" | "ConfigMap";
-  name: string;
-  valuesKey?: string;
-  targetPath?: string;
-  optional?: boolean;
 }
 
 /** JSON pointers to `field` (e.g. `clientConfig/caBundle`) in each of the first `count` webhooks of a webhook configuration. */
