@@ -27,7 +27,7 @@ export const FLUX_VERSIONS: Readonly<Record<string, FluxVersion>> = {
   "2.6.4": { chart: "2.16.4", kubernetes: ">=1.31.0-0", helm: 3 },
   // flux2 v2.7.5: ">=1.32.0-0"; helm-controller v1.4.5: helm.sh/helm/v3 v3.19.2.
   "2.7.5": { chart: "2.17.2", kubernetes: ">=1.32.0-0", helm: 3 },
-  // flux2 v2.8.5: ">=1.33.0-0"; helm-controller v1.5.3: helm.sh/helm/v4 v4.1.3.
+  // flux2 v2.8.5: ">=1.33.0-0"; helm-controller v1.5.3: helm.sh/helm/v4 v4.1.3 (replaced by github.com/fluxcd/helm/v4 v4.1.4-flux.1).
   "2.8.5": { chart: "2.18.3", kubernetes: ">=1.33.0-0", helm: 4 },
 };
 
