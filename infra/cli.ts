@@ -21,6 +21,11 @@ export const PROCESS_IO: Io = {
 /** Exit code of a bad flag or argument. */
 export const USAGE_EXIT = 2;
 
+/** Wrong arguments a tool finds after parsing: one line, the usage exit code. */
+export class UsageError extends UserError {
+  override readonly exitCode = USAGE_EXIT;
+}
+
 export interface Cli<O extends ParseArgsOptionsConfig> {
   /** Prefix of every error line, e.g. `render`. */
   name: string;

@@ -3,16 +3,11 @@
 // charts/lock.json (and that no archive is unlocked); `refresh` rebuilds archives from the charts' Git
 // tags with real Helm and rewrites their digests (needs the network: git clones of the chart repositories).
 // Exit 0: the cache is whole (verify) or rebuilt (refresh); 1: a problem, one line each; 2: bad arguments.
-import { isMain, runCli, USAGE_EXIT, type Io } from "../infra/cli.ts";
-import { UserError } from "../infra/errors.ts";
+import { isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
 import { CHART_CACHE_DIR } from "../infra/helm/cache.ts";
 import { refreshCache, verifyCache } from "../infra/helm/refresh.ts";
 
 const USAGE = "npm run charts -- verify | refresh [--only <archive>]... [--dir DIR]";
-
-class UsageError extends UserError {
-  override readonly exitCode = USAGE_EXIT;
-}
 
 export function main(argv: string[], io?: Io): Promise<number> {
   return runCli(

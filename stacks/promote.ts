@@ -10,9 +10,8 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { isScalar, parseDocument } from "yaml";
-import { isMain, runCli, USAGE_EXIT, type Io } from "../infra/cli.ts";
+import { isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
-import { UserError } from "../infra/errors.ts";
 import { markerOf, setterMarker, valueMarkers } from "../infra/render/markers.ts";
 import { ownedValueProblem } from "../infra/render/ownership.ts";
 import { checkEnvironments, fileName, type Environment, type RenderObject } from "../infra/render/write.ts";
@@ -21,10 +20,6 @@ import { valueAt } from "./releases/images.ts";
 
 const REPOSITORY_ROOT = dirname(import.meta.dirname);
 
-/** Wrong arguments: one line, the usage exit code. */
-class UsageError extends UserError {
-  override readonly exitCode = USAGE_EXIT;
-}
 /** The release whose values `promotedImages` of an EnvironmentDefinition overrides. */
 const PROMOTED_RELEASE = "remla-app";
 const VALUES = ["spec", "values"];

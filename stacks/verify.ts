@@ -6,19 +6,14 @@
 // images, LoadBalancer IPs, IngressClasses and Gateway selectors. Needs no cluster.
 // Exit 0: every check passes; 1: a finding (one line each) or a release that cannot be rendered; 2: bad arguments.
 import { dirname, resolve } from "node:path";
-import { isMain, runCli, USAGE_EXIT, type Io } from "../infra/cli.ts";
+import { isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
 import { listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
-import { UserError } from "../infra/errors.ts";
 import { helmMajorFor } from "../infra/flux/versions.ts";
 import { runChecks } from "../infra/verify/checks/index.ts";
 import { environmentView } from "../infra/verify/environment.ts";
 const REPOSITORY_ROOT = dirname(import.meta.dirname);
 
 const USAGE = "npm run verify [-- <env>...] [--helm 3|4] [--root DIR]";
-
-class UsageError extends UserError {
-  override readonly exitCode = USAGE_EXIT;
-}
 
 export function main(argv: string[], io?: Io): Promise<number> {
   return runCli(
