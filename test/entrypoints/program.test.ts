@@ -129,3 +129,16 @@ test("a program error reaches the engine as one error line through cmd/run, with
   assert.match(errors[0]!, /^Pulumi\.dev\.yaml: flux-gitops:repository\.owner /);
   assert.doesNotMatch(errors[0]!, /\n\s+at /, "no stack trace");
 });
+
+test("Flux 2.8 on the team's Kubernetes 1.32.4 stops `pulumi up` through cmd/run with one line naming the fitting Flux", async () => {
+  const r = await runUnderCmdRun({
+    stack: "dev",
+    dryRun: false,
+    config: { "flux-gitops:flux": { version: "2.8.5" }, "flux-gitops:kubernetes": { version: "1.32.4" } },
+  });
+  assert.notEqual(r.code, 0, explain(r));
+  const errors = r.engine.logs.filter((l) => l.severity === "error").map((l) => l.message);
+  assert.deepEqual(errors, [
+    "Pulumi.dev.yaml: flux-gitops:flux.version 2.8.5 needs Kubernetes >= 1.33.0 (flux check --pre, run by the flux2 chart's pre-install hook) but kubernetes.version is 1.32.4: use Flux 2.7.5 or upgrade the cluster",
+  ]);
+});
