@@ -108,7 +108,7 @@ const flux = z
     install: z.enum(["helm", "operator"]).default("helm"),
     /** Default: the newest pinned Flux that installs on kubernetes.version (infra/flux/versions.ts). */
     version: text()
-      .refine((v) => v in FLUX_VERSIONS, `must be one of the pinned Flux versions: ${Object.keys(FLUX_VERSIONS).join(", ")}`)
+      .refine((v) => Object.hasOwn(FLUX_VERSIONS, v), `must be one of the pinned Flux versions: ${Object.keys(FLUX_VERSIONS).join(", ")}`)
       .optional(),
     namespace: dnsLabel.default(DEFAULT_FLUX_NAMESPACE),
     components: z
@@ -370,7 +370,7 @@ export const stackConfigSchema = z
       });
     } else if (
       c.flux.version !== undefined &&
-      c.flux.version in FLUX_VERSIONS &&
+      Object.hasOwn(FLUX_VERSIONS, c.flux.version) &&
       !semver.satisfies(k8s, FLUX_VERSIONS[c.flux.version]!.kubernetes)
     ) {
       const fits = defaultFluxFor(k8s);

@@ -49,9 +49,9 @@ export function helmMajorFor(fluxVersion: string): 3 | 4 {
 }
 
 function fluxRow(fluxVersion: string): FluxVersion {
-  const row = FLUX_VERSIONS[fluxVersion];
-  if (!row) throw new Error(`Flux ${fluxVersion} is not pinned`);
-  return row;
+  // Own rows only: `toString` or `constructor` is no Flux version.
+  if (!Object.hasOwn(FLUX_VERSIONS, fluxVersion)) throw new Error(`Flux ${fluxVersion} is not pinned`);
+  return FLUX_VERSIONS[fluxVersion]!;
 }
 
 /** The community chart used by the default (`helm`) install strategy. */

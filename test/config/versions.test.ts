@@ -94,10 +94,12 @@ test("each pinned Flux's Kubernetes minimum and Helm major, as upstream states t
     "2.8.5": ["1.33.0", 4],
   });
   assert.throws(() => helmMajorFor("2.0.0"), /Flux 2\.0\.0 is not pinned/);
+  assert.throws(() => helmMajorFor("toString"), /Flux toString is not pinned/);
 });
 
 test("only versions of the table are accepted; 2.7.0 (no chart ships it) is refused", () => {
-  for (const version of ["2.7.0", "2.8.4", "2.8.x"]) {
+  // Names every object has through its prototype are no rows either.
+  for (const version of ["2.7.0", "2.8.4", "2.8.x", "toString", "constructor", "hasOwnProperty"]) {
     assert.throws(
       () => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "acme", name: "fleet" }, flux: { version } }, "dev"),
       /flux-gitops:flux\.version must be one of the pinned Flux versions/,
