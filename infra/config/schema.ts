@@ -163,8 +163,12 @@ const flux = z
 const kubernetes = z.strictObject({
   /** The API server's version (`kubectl version`), e.g. 1.32.4: a target, never assumed. */
   version: text()
-    .regex(/^v?[0-9]+\.[0-9]+\.[0-9]+$/, "must be a Kubernetes version such as 1.32.4 (kubectl version: Server Version)")
-    .transform((v) => v.replace(/^v/, "")),
+    .regex(
+      /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/,
+      "must be a Kubernetes version such as 1.32.4 (kubectl version: Server Version)",
+    )
+    // What distributions append (v1.32.4+k3s1, v1.32.4-gke.1200, v1.32.4-eks-1234abc) is not the API's version.
+    .transform((v) => /^v?([0-9]+\.[0-9]+\.[0-9]+)/.exec(v)![1]!),
 });
 
 const deployKey = z

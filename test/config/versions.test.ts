@@ -70,7 +70,14 @@ test("a Flux version the cluster is too old for is refused in one line naming bo
   assert.equal(parse("1.33.0", "2.8.5").flux.version, "2.8.5");
   assert.equal(parse("1.33.0", "2.6.4").flux.version, "2.6.4", "an older Flux on a newer cluster is the user's choice");
   assert.equal(parse("v1.33.0", "2.8.5").kubernetes.version, "1.33.0", "kubectl's v prefix is accepted and dropped");
-  for (const bad of ["1.32", "latest", "1.32.4-gke.1", " 1.32.4", "1.32.4\n"]) {
+  for (const [given, version] of [
+    ["v1.32.4+k3s1", "1.32.4"],
+    ["v1.32.4-gke.1200", "1.32.4"],
+    ["1.33.1-eks-1234abc", "1.33.1"],
+  ]) {
+    assert.equal(parse(given!, "2.7.5").kubernetes.version, version, "a distribution's suffix is dropped");
+  }
+  for (const bad of ["1.32", "latest", "1.32.4-", "1.32.4+", " 1.32.4", "1.32.4\n", "1.32.4 gke"]) {
     assert.throws(
       () => parse(bad, "2.7.5"),
       {
