@@ -11,6 +11,7 @@ import { SYNC_NAME } from "../contract.ts";
 import { UserError } from "../errors.ts";
 import type { HelmMajor } from "../helm/binary.ts";
 import { renderRelease, type Manifest, type RenderedRelease, type ValuesReference } from "../helm/release.ts";
+import { asRecord } from "./checks/common.ts";
 import type { ClusterObject, ClusterView } from "./model.ts";
 import { pulumiObjects } from "./pulumi.ts";
 
@@ -36,8 +37,6 @@ export interface EnvironmentView extends ClusterView {
   releases: RenderedRelease[];
 }
 
-const asRecord = (v: unknown): Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const idOf = (o: Manifest) => `${o.metadata?.namespace ?? "default"}/${o.metadata?.name ?? ""}`;
 const isFlux = (o: Manifest, kind: string, group: string) => o.kind === kind && (o.apiVersion ?? "").startsWith(`${group}/`);
 
