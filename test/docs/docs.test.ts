@@ -152,7 +152,8 @@ async function checkCommand(file: string, command: string): Promise<string | und
 
 test("every command the docs give exists: npm scripts with flags their CLI takes, files the command names", async () => {
   const problems: string[] = [];
-  for (const file of DOCS)
+  // The guides' commands are run for real, step by step, by test/docs/guides.test.ts.
+  for (const file of DOCS.filter((f) => !f.startsWith("docs/guide-")))
     for (const command of commands(file)) {
       const problem = await checkCommand(file, command);
       if (problem) problems.push(`${file}: \`${command}\`: ${problem}`);
