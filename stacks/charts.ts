@@ -7,7 +7,7 @@
 import { isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
 import { CHART_CACHE_DIR } from "../infra/helm/cache.ts";
 import { refreshCache, verifyCache } from "../infra/helm/refresh.ts";
-import type { LockEntry } from "../infra/helm/cache.ts";
+import { readLock, type LockEntry } from "../infra/helm/cache.ts";
 import { CHARTS, type ChartName } from "./releases/charts.ts";
 
 const USAGE = "npm run charts -- verify | refresh [--only <archive>]... | add <chart>... [--dir DIR]";
@@ -41,7 +41,24 @@ export function main(argv: string[], io?: Io): Promise<number> {
         if (verb === "add") {
           if (rest.length === 0) throw new UsageError(`add needs the name of a chart in CHARTS (usage: ${USAGE})`);
           if (values.only) throw new UsageError(`--only goes with refresh (usage: ${USAGE})`);
-          const done = await refreshCache({ dir, add: rest.map(lockEntryOf), log: (line) => io.err(`${line}\n`) });
+          // What is locked already at the same place is done (rebuilt if its archive is not whole): `add` may run twice.
+          const lock = readLock(dir);
+          const broken = new Set(verifyCache(dir).map((p) => p.split(":")[0]));
+          const add: LockEntry[] = [];
+          const rebuild: string[] = [];
+          for (const entry of rest.map(lockEntryOf)) {
+            const same = lock.charts.find(
+              (e) => e.archive === entry.archive && e.url === entry.url && e.tag === entry.tag && e.path === entry.path,
+            );
+            if (!same) add.push(entry);
+            else if (broken.has(`charts/${same.archive}`)) rebuild.push(same.archive);
+            else io.out(`charts: ${same.archive} is locked already\n`);
+          }
+          const log = (line: string) => io.err(`${line}\n`);
+          const done = [
+            ...(rebuild.length > 0 ? await refreshCache({ dir, only: rebuild, log }) : []),
+            ...(add.length > 0 ? await refreshCache({ dir, add, log }) : []),
+          ];
           for (const e of done) io.out(`charts: ${e.archive} sha256 ${e.sha256} (added to charts/lock.json)\n`);
           return 0;
         }

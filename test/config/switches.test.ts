@@ -80,11 +80,16 @@ for (const [key, config] of Object.entries(SWITCHES)) {
 export function uncommented(text: string): { text: string; blocks: string[]; secrets: string[] } {
   const out: string[] = [];
   const blocks: string[] = [];
+  // A key the file sets already (the user turned it on) stays as set; its commented offer is left a comment.
+  const set = new Set(Object.keys((yaml.load(text) as { config?: Record<string, unknown> } | undefined)?.config ?? {}));
   let open = false;
   for (const line of text.split("\n")) {
     const start = /^(\s*)# (flux-gitops:[A-Za-z.]+:.*)$/.exec(line);
     const more = /^(\s*)# ( {2,}\S.*)$/.exec(line);
-    if (start) {
+    if (start && set.has(start[2]!.split(":").slice(0, 2).join(":"))) {
+      open = false;
+      out.push(line);
+    } else if (start) {
       out.push(`${start[1]}${start[2]}`);
       blocks.push(start[2]!.split(":")[1]!);
       open = true;
@@ -96,9 +101,17 @@ export function uncommented(text: string): { text: string; blocks: string[]; sec
   }
   const secrets = [...new Set([...text.matchAll(/pulumi config set --secret (flux-gitops:[A-Za-z]+)/g)].map((m) => m[1]!))];
   const doc = yaml.load(out.join("\n")) as { config: Record<string, unknown> };
-  for (const key of secrets) doc.config[key] = { secure: `mock-${key}` };
+  for (const key of secrets) doc.config[key] ??= { secure: `mock-${key}` };
   return { text: yaml.dump(doc), blocks, secrets };
 }
+
+test("a key the file sets already keeps its value; its commented offer stays a comment", () => {
+  const { text, blocks } = uncommented(
+    "config:\n  flux-gitops:notifications:\n    teams: true\n  # flux-gitops:notifications:\n  #   githubStatus: true\n",
+  );
+  assert.deepEqual(blocks, []);
+  assert.deepEqual((yaml.load(text) as { config: Record<string, unknown> }).config["flux-gitops:notifications"], { teams: true });
+});
 
 test("the uncommenting sees blocks and continuation lines, not prose", () => {
   const { text, blocks, secrets } = uncommented(

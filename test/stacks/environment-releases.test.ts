@@ -6,7 +6,7 @@ import { parseStackConfig } from "../../infra/config/index.ts";
 import { helmRelease } from "../../infra/render/objects.ts";
 import { CHARTS, type ChartName } from "../../stacks/releases/charts.ts";
 import { environment, SHARED_CHARTS, type EnvironmentRelease } from "../../stacks/releases/index.ts";
-import dev from "../../stacks/environments/dev.ts";
+import dev from "../fixtures/stacks/environments/dev.ts";
 
 const cfg = parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "remla25-team3", name: "flux-gitops" } }, "dev");
 

@@ -7,10 +7,11 @@
 //   <!-- test: skip <why>; instead: <command> --> … and the shell command that has the same effect here
 // A block without a comment, or a comment without a block, is an error: the page and its test cannot drift.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT } from "./paths.ts";
+import { copyTestStacks, TEST_DEFINITIONS, TEST_STACKS_DIR } from "./stacks.ts";
 
 export type GuideStep =
   | { kind: "run"; script: string }
@@ -39,7 +40,12 @@ export function guideSteps(guide: string): GuideStep[] {
   return steps;
 }
 
-/** A copy of the repository's files (tracked and new, not ignored) as a Git repository of its own; node_modules and .tools linked. */
+/**
+ * A copy of the repository's files (tracked and new, not ignored) as a Git repository of its own; node_modules
+ * and .tools linked. The environments in it are the tests' own (test/support/stacks.ts): every Pulumi.<env>.yaml,
+ * stacks/environments/ and cluster/ replaced by the team's dev and prod as the tests keep them, cluster/
+ * rendered from those, so a guide starts from the same place whatever the user has added or switched on.
+ */
 export function copyRepository(): string {
   const dir = mkdtempSync(join(tmpdir(), "guide-"));
   const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
@@ -54,6 +60,19 @@ export function copyRepository(): string {
     }
   }
   for (const link of ["node_modules", ".tools"]) symlinkSync(join(ROOT, link), join(dir, link));
+  for (const f of readdirSync(dir)) if (/^Pulumi\..+\.ya?ml$/.test(f)) rmSync(join(dir, f));
+  for (const f of ["stacks/environments", "cluster"]) rmSync(join(dir, f), { recursive: true, force: true });
+  copyTestStacks(dir);
+  for (const file of TEST_DEFINITIONS) {
+    const text = readFileSync(join(TEST_STACKS_DIR, "environments", file), "utf8");
+    mkdirSync(dirname(join(dir, "stacks/environments", file)), { recursive: true });
+    writeFileSync(
+      join(dir, "stacks/environments", file),
+      text.replace(/(["'])(?:\.\.\/)+stacks\/releases\//g, (_, q: string) => `${q}${"../".repeat(file.split("/").length)}releases/`),
+    );
+  }
+  const render = spawnSync(process.execPath, [join(dir, "stacks/render.ts")], { cwd: dir, encoding: "utf8" });
+  if (render.status !== 0) throw new Error(`render of the tests' environments failed: ${render.stderr}`);
   const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: gitEnv(), stdio: "pipe" });
   git("init", "-q", "-b", "main");
   git("add", "-A");
@@ -86,6 +105,7 @@ export function followGuide(guide: string, dir: string, env: NodeJS.ProcessEnv =
       writeFileSync(join(dir, step.path), step.text);
     } else if (step.kind === "insert") {
       const file = join(dir, step.path);
+      if (readFileSync(file, "utf8").includes(step.text)) continue; // done before (the user followed the guide): as the reader would, leave it
       const lines = readFileSync(file, "utf8").split("\n");
       const at = lines.flatMap((line, i) => (line.includes(step.after) ? [i] : []));
       if (at.length !== 1) throw new Error(`${guide}: ${step.path} has ${at.length} lines holding "${step.after}", not one`);

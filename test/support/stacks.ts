@@ -13,6 +13,12 @@ export const TEST_STACKS_DIR = join(ROOT, "test", "fixtures", "stacks");
 export const TEST_STACKS = ["dev", "prod"] as const;
 export type TestStack = (typeof TEST_STACKS)[number];
 
+/** The folder of the tests' own environment definitions (loadEnvironment's `definitions`). */
+export const TEST_DEFINITIONS_DIR = join(TEST_STACKS_DIR, "environments");
+
+/** The tests' own environment definitions, relative to TEST_DEFINITIONS_DIR. */
+export const TEST_DEFINITIONS = ["dev.ts", "prod.ts", "promoted/prod.ts"] as const;
+
 /** Path of the tests' own Pulumi.<stack>.yaml. */
 export function testStackFile(stack: string): string {
   return join(TEST_STACKS_DIR, `Pulumi.${stack}.yaml`);
