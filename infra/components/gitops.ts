@@ -258,8 +258,9 @@ export class FluxGitOps extends pulumi.ComponentResource {
   readonly webhookPath?: pulumi.Output<string>;
 
   constructor(name: string, args: FluxGitOpsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(GITOPS_TYPE, name, {}, opts);
+    // Checked before anything is registered: bad settings leave nothing behind.
     const { config, secrets } = validate(name, args);
+    super(GITOPS_TYPE, name, {}, opts);
     const { repository, deployKey, flux, sync } = config;
     const metadata = auditMetadata(config);
     const repositoryUrl = `ssh://git@${repository.host}/${repository.owner}/${repository.name}`;
