@@ -19,7 +19,7 @@ import { FakeEngine, SECRET_SIG, SIG_KEY, runUnderCmdRun, type EngineRegistratio
 import { PluginProcess } from "../support/plugin.ts";
 import { GITOPS_TYPE, CONFIG_NAMESPACE } from "../../infra/contract.ts";
 import { OUTPUTS } from "../../infra/components/gitops.ts";
-import { SECRET_KEYS } from "../../infra/config/schema.ts";
+import { SECRET_KEYS, stackConfigSchema } from "../../infra/config/schema.ts";
 
 const HERE = import.meta.dirname;
 const GOLDEN = join(HERE, "schema.golden.json");
@@ -91,7 +91,7 @@ test("the schema is a valid Pulumi package schema (Pulumi's metaschema, JSON Sch
   assert.equal(validate(broken), false, "a property of type 'text' must be rejected");
 });
 
-test(`the component is ${GITOPS_TYPE}, its inputs mirror the stack config keys and its outputs are exactly the Output<string> fields`, () => {
+test(`the component is ${GITOPS_TYPE}, its outputs are exactly the Output<string> fields, its secrets Input<string>, every other setting plain`, () => {
   const resource = schema.resources[GITOPS_TYPE];
   assert.deepEqual(Object.keys(schema.resources), [GITOPS_TYPE]);
   assert.equal(resource.isComponent, true);
@@ -108,6 +108,88 @@ test(`the component is ${GITOPS_TYPE}, its inputs mirror the stack config keys a
     if (!(SECRET_KEYS as readonly string[]).includes(key)) assert.equal(prop.plain, true, `${key} must be plain`);
   }
   assert.deepEqual([...resource.requiredInputs].sort(), ["kubernetes", "repository"]);
+});
+
+/** A zod schema without its wrappers: the type underneath, and whether a setting may be left out. */
+function unwrap(zod: any): { def: any; optional: boolean } {
+  let def = zod._zod.def;
+  let optional = false;
+  for (;;) {
+    if (["optional", "default", "prefault"].includes(def.type)) optional = true;
+    const inner = def.innerType ?? def.in;
+    if (!inner) return { def, optional };
+    def = inner._zod.def;
+  }
+}
+
+/**
+ * Where the package schema's property `prop` differs from the stack config schema's setting `zod` (at `path`):
+ * the same keys at every level, the same required ones, the same primitive types and the same enum values.
+ */
+function mirrorDiffs(path: string, zod: any, prop: any, optional: boolean, types: Record<string, any>): string[] {
+  const { def } = unwrap(zod);
+  const diffs: string[] = [];
+  const ref = prop.$ref ? types[String(prop.$ref).replace("#/types/", "")] : undefined;
+  if (prop.$ref && !ref) return [`${path}: ${prop.$ref} is not in the schema's types`];
+  switch (def.type) {
+    case "object": {
+      if (ref?.type !== "object") return [`${path}: a mapping in the config, ${JSON.stringify(prop)} in the package`];
+      const keys = Object.keys(def.shape);
+      if (JSON.stringify(keys) !== JSON.stringify(Object.keys(ref.properties))) {
+        diffs.push(`${path}: config keys ${keys.join(", ")} vs package ${Object.keys(ref.properties).join(", ")}`);
+      }
+      const required = keys.filter((k) => !unwrap(def.shape[k]).optional).sort();
+      if (JSON.stringify(required) !== JSON.stringify([...(ref.required ?? [])].sort())) {
+        diffs.push(`${path}: required ${required.join(", ")} vs package ${(ref.required ?? []).join(", ")}`);
+      }
+      for (const k of keys) {
+        if (ref.properties[k])
+          diffs.push(...mirrorDiffs(`${path}.${k}`, def.shape[k], ref.properties[k], unwrap(def.shape[k]).optional, types));
+      }
+      break;
+    }
+    case "array":
+      if (prop.type !== "array") return [`${path}: a list in the config, ${JSON.stringify(prop)} in the package`];
+      diffs.push(...mirrorDiffs(`${path}[]`, def.element, prop.items, false, types));
+      break;
+    case "record":
+      if (prop.type !== "object" || prop.additionalProperties?.type !== "string") diffs.push(`${path}: a string map in the config`);
+      break;
+    case "enum": {
+      const values = Object.values(def.entries).map(String).sort();
+      const got = (ref?.enum ?? []).map((e: { value: unknown }) => String(e.value)).sort();
+      if (JSON.stringify(values) !== JSON.stringify(got)) diffs.push(`${path}: values ${values.join(", ")} vs package ${got.join(", ")}`);
+      break;
+    }
+    case "string":
+    case "boolean":
+    case "number":
+      if (prop.type !== def.type) diffs.push(`${path}: ${def.type} in the config, ${JSON.stringify(prop)} in the package`);
+      break;
+    case "unknown": // a secret setting: text, as an Input<string>
+      if (prop.type !== "string" || prop.plain) diffs.push(`${path}: a secret must be a non-plain string`);
+      break;
+    default:
+      diffs.push(`${path}: no rule for a config setting of type ${def.type}`);
+  }
+  if (Boolean(prop.optional) !== optional) diffs.push(`${path}: ${optional ? "optional" : "required"} in the config`);
+  return diffs;
+}
+
+test("the inputs mirror the stack config schema key by key: names, nesting, required keys, types and enum values", () => {
+  const resource = schema.resources[GITOPS_TYPE];
+  const top = { $ref: "#/types/args" };
+  const types = { ...schema.types, args: { type: "object", properties: resource.inputProperties, required: resource.requiredInputs } };
+  assert.deepEqual(mirrorDiffs("args", stackConfigSchema, top, false, types), []);
+  // The comparison can fail: a key the config does not have, a missing enum value.
+  const extra = structuredClone(types);
+  extra.args.properties = { ...extra.args.properties, stack: { type: "string" } };
+  assert.notDeepEqual(mirrorDiffs("args", stackConfigSchema, top, false, extra), []);
+  const fewer = structuredClone(types);
+  fewer["flux-gitops:index:FluxLogLevel"].enum.pop();
+  assert.deepEqual(mirrorDiffs("args", stackConfigSchema, top, false, fewer), [
+    "args.flux.logLevel: values debug, error, info vs package debug, info",
+  ]);
 });
 
 // ---- Construct vs. the program ---------------------------------------------------------------------------------
