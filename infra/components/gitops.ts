@@ -36,7 +36,7 @@ import { fluxSecret } from "./secret.ts";
 // default); infra/config/schema.ts checks them, here and in `pulumi up`. Secrets are Input<string>.
 
 /** The GitHub repository Flux syncs from. */
-export interface RepositoryArgs {
+export interface RepositorySettings {
   /** GitHub user or organisation. */
   owner: string;
   name: string;
@@ -47,7 +47,7 @@ export interface RepositoryArgs {
 }
 
 /** Lockdown for multi-tenant clusters (Flux docs: "Multi-tenancy lockdown"). */
-export interface MultitenancyArgs {
+export interface MultitenancySettings {
   noCrossNamespaceRefs?: boolean;
   noRemoteBases?: boolean;
   /** Service account used when a Kustomization/HelmRelease names none. */
@@ -55,13 +55,13 @@ export interface MultitenancyArgs {
 }
 
 /** Settings of the `operator` install strategy. */
-export interface FluxOperatorArgs {
+export interface FluxOperatorSettings {
   /** Version of the flux-operator Helm chart (= the operator's version). */
   chartVersion?: string;
 }
 
 /** How Flux is installed. */
-export interface FluxArgs {
+export interface FluxSettings {
   /** Default `helm`. */
   install?: FluxInstallStrategy;
   /** A pinned Flux version; default the newest that installs on kubernetes.version. */
@@ -79,20 +79,20 @@ export interface FluxArgs {
   registry?: string;
   /** Name of a docker-registry Secret in the Flux namespace used to pull the images. */
   imagePullSecret?: string;
-  multitenancy?: MultitenancyArgs;
+  multitenancy?: MultitenancySettings;
   /** On destroy, leave the namespace and CRDs (and so every Flux object) in the cluster. */
   keepOnDestroy?: boolean;
-  operator?: FluxOperatorArgs;
+  operator?: FluxOperatorSettings;
 }
 
 /** The cluster Flux is installed on. */
-export interface KubernetesArgs {
+export interface KubernetesSettings {
   /** The API server's version (`kubectl version`), e.g. 1.32.4. */
   version: string;
 }
 
 /** The SSH key pair Flux clones with, registered as a GitHub deploy key. */
-export interface DeployKeySettingsArgs {
+export interface DeployKeySettings {
   algorithm?: DeployKeyAlgorithm;
   ecdsaCurve?: EcdsaCurve;
   rsaBits?: number;
@@ -102,7 +102,7 @@ export interface DeployKeySettingsArgs {
 }
 
 /** Intervals of the flux-system GitRepository and Kustomization (Go durations). */
-export interface SyncArgs {
+export interface SyncSettings {
   gitInterval?: string;
   kustomizationInterval?: string;
   /** Kustomization apply/health-check timeout. */
@@ -110,7 +110,7 @@ export interface SyncArgs {
 }
 
 /** A Flux object chat alerts watch. */
-export interface EventSourceArgs {
+export interface EventSourceSettings {
   kind: EventSourceKind;
   /** Object name, or `*` for every object of the kind. */
   name: string;
@@ -119,18 +119,18 @@ export interface EventSourceArgs {
 }
 
 /** A Slack channel for alerts; the webhook URL is the secret `slackWebhookUrl`. */
-export interface SlackArgs {
+export interface SlackSettings {
   channel: string;
   username?: string;
 }
 
 /** GitHub commit statuses and chat alerts. */
-export interface NotificationsArgs {
+export interface NotificationsSettings {
   /** Post a GitHub commit status per applied revision (needs `githubStatusToken`). */
   githubStatus?: boolean;
   eventSeverity?: EventSeverity;
-  eventSources?: EventSourceArgs[];
-  slack?: SlackArgs;
+  eventSources?: EventSourceSettings[];
+  slack?: SlackSettings;
   /** Microsoft Teams (needs `teamsWebhookUrl`). */
   teams?: boolean;
   /** Generic JSON webhook (needs `genericWebhookUrl`). */
@@ -138,7 +138,7 @@ export interface NotificationsArgs {
 }
 
 /** An Ingress for the webhook-receiver Service. */
-export interface ReceiverIngressArgs {
+export interface ReceiverIngressSettings {
   host: string;
   className?: string;
   /** TLS Secret for the host. */
@@ -147,52 +147,52 @@ export interface ReceiverIngressArgs {
 }
 
 /** A GitHub push webhook, so Flux fetches at once instead of at the next poll. */
-export interface ReceiverArgs {
+export interface ReceiverSettings {
   enabled?: boolean;
   /** Public URL that reaches the webhook-receiver Service; default `https://<ingress.host>`. */
   publicBaseUrl?: string;
-  ingress?: ReceiverIngressArgs;
+  ingress?: ReceiverIngressSettings;
 }
 
 /** Author of the image automation's commits. */
-export interface CommitAuthorArgs {
+export interface CommitAuthorSettings {
   name?: string;
   email?: string;
 }
 
 /** A private registry the image automation scans (password: the secret `imageRegistryPassword`). */
-export interface ImageRegistryArgs {
+export interface ImageRegistrySettings {
   server: string;
   username: string;
 }
 
 /** New image tags committed to Git by Flux, with a second, write-enabled deploy key (docs/image-automation.md). */
-export interface ImageAutomationArgs {
+export interface ImageAutomationSettings {
   enabled?: boolean;
   scanInterval?: string;
   interval?: string;
-  author?: CommitAuthorArgs;
+  author?: CommitAuthorSettings;
   /** Branch the automation pushes to; default the sync branch. */
   pushBranch?: string;
-  registry?: ImageRegistryArgs;
+  registry?: ImageRegistrySettings;
 }
 
 /** The settings of one environment: the `flux-gitops:*` stack config keys, by the same names. */
 export interface FluxGitOpsArgs {
-  repository: RepositoryArgs;
+  repository: RepositorySettings;
   /** Folder Flux syncs; default `cluster/<stack>`. */
   syncPath?: string;
   /** Production-like environment: stricter policies (pinned refs). */
   production?: boolean;
-  flux?: FluxArgs;
-  kubernetes: KubernetesArgs;
-  deployKey?: DeployKeySettingsArgs;
+  flux?: FluxSettings;
+  kubernetes: KubernetesSettings;
+  deployKey?: DeployKeySettings;
   /** known_hosts lines for the Git host; default GitHub's published host keys. */
   knownHosts?: string;
-  sync?: SyncArgs;
-  notifications?: NotificationsArgs;
-  receiver?: ReceiverArgs;
-  imageAutomation?: ImageAutomationArgs;
+  sync?: SyncSettings;
+  notifications?: NotificationsSettings;
+  receiver?: ReceiverSettings;
+  imageAutomation?: ImageAutomationSettings;
   /** Secret: token that may write commit statuses (notifications.githubStatus). */
   githubStatusToken?: pulumi.Input<string>;
   /** Secret: Slack incoming webhook URL (notifications.slack). */
