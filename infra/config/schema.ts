@@ -247,7 +247,6 @@ export const EventSourceKind = {
   ImageUpdateAutomation: "ImageUpdateAutomation",
 } as const;
 export type EventSourceKind = (typeof EventSourceKind)[keyof typeof EventSourceKind];
-export const EVENT_SOURCE_KINDS = Object.values(EventSourceKind);
 
 const eventSource = z.strictObject({
   kind: z.enum(EventSourceKind),
