@@ -1,10 +1,10 @@
 // One environment's GitOps wiring: deploy key on GitHub, Flux in the cluster, sync from Git.
 // FluxGitOps is also the one component of the `flux-gitops` Pulumi package (plugin.ts, PulumiPlugin.yaml): Pulumi's
-// analyzer (@pulumi/pulumi 3.270 provider/experimental/analyzer.ts) builds the package schema from this file's
+// analyzer (@pulumi/pulumi 3.270 provider/experimental/analyzer.js) builds the package schema from this file's
 // TypeScript, so the constructor's parameter is named `args`, typed by exported interfaces of plain strings,
-// numbers, booleans, nested interfaces and `as const` enums, and every property of the class (private ones too,
-// the analyzer reads them all) is a public `Output<string>` output. What the program needs beyond those goes
-// through `programOutputs` below, never a field.
+// numbers, booleans, nested interfaces and `as const` enums. The analyzer makes every property of the class an
+// output, private ones too, so the class declares only its public `Output<string>` outputs; the parts stay
+// locals, and what the program needs beyond the outputs goes through `programOutputs` below, never a field.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseStackConfig, type StackConfig } from "../config/index.ts";
 import type { StackSecrets } from "../config/pulumi.ts";
