@@ -11,6 +11,22 @@ import { testStackFile } from "../support/stacks.ts";
 
 const repo = { owner: "acme", name: "platform" };
 
+test("the FluxGitOps component names its argument instead of the config key (args.<key>), in every kind of error", () => {
+  const parse = (values: Record<string, unknown>) => () => parseStackConfig(values, "dev", "FluxGitOps dev", "args.");
+  const base = { kubernetes: { version: "1.32.4" }, repository: repo };
+  assert.throws(parse({ ...base, repository: { ...repo, owner: "-acme" } }), (e: Error) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /^FluxGitOps dev: args\.repository\.owner must be a GitHub user or organisation name/);
+    return true;
+  });
+  assert.throws(parse({ ...base, flux: { tolerationKeys: ["ok", ""] } }), /^ConfigError: FluxGitOps dev: args\.flux\.tolerationKeys\[1\] /);
+  assert.throws(parse({ ...base, sync: { every: "1m" } }), /^ConfigError: FluxGitOps dev: args\.sync\.every is not a known setting$/);
+  const hostile = JSON.parse(`{"kubernetes": {"version": "1.32.4"}, "repository": {"owner": "acme", "name": "x", "__proto__": {}}}`);
+  assert.throws(parse(hostile), /^ConfigError: FluxGitOps dev: args\.repository\.__proto__ is not allowed /);
+  const replaced = { ...base, sync: Object.assign(Object.create({ inherited: true }), { gitInterval: "1m" }) };
+  assert.throws(parse(replaced), /^ConfigError: FluxGitOps dev: args\.sync must be a plain mapping/);
+});
+
 test("defaults fill every setting the user leaves out", () => {
   const cfg = parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo }, "staging");
   assert.deepEqual(cfg.syncPath, { folder: "cluster/staging", flux: "./cluster/staging" });
