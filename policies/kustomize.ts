@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import yaml from "js-yaml";
 import { UserError } from "../infra/errors.ts";
+import { loadAllBounded, loadBounded } from "../infra/yaml.ts";
 import { isRemoteEntry } from "./urls.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -164,7 +165,7 @@ function takeOrigin(doc: Record<string, unknown>, overlay: string): string {
   if (annotations === undefined || origin === undefined) return overlay;
   delete annotations[ORIGIN];
   if (Object.keys(annotations).length === 0) delete meta!.annotations;
-  const parsed = yaml.load(origin) as { path?: string; configuredIn?: string } | null;
+  const parsed = loadBounded(origin) as { path?: string; configuredIn?: string } | null;
   const path = parsed?.path ?? parsed?.configuredIn;
   return path ? resolve(overlay, path) : overlay;
 }
@@ -196,7 +197,7 @@ export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: 
     throw e;
   }
   const objects: BuiltObject[] = [];
-  for (const doc of yaml.loadAll(out)) {
+  for (const doc of loadAllBounded(out)) {
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) continue;
     const d = doc as Record<string, unknown>;
     const file = takeOrigin(d, overlay);
@@ -265,7 +266,7 @@ export function buildInputs(dir: string, components: string[], root: string): { 
     seen.add(file);
     let docs: unknown[];
     try {
-      docs = yaml.loadAll(readFileSync(file, "utf8"));
+      docs = loadAllBounded(readFileSync(file, "utf8"));
     } catch {
       return; // kustomize reports it
     }
