@@ -6,6 +6,7 @@ import {
   CONFIG_NAMESPACE,
   DEFAULT_FLUX_NAMESPACE,
   IMAGE_REGISTRY_SECRET,
+  OUTPUT_FOLDER,
   SYNC_NAME,
   defaultSyncFolder,
   looksLikeRenderSibling,
@@ -63,9 +64,11 @@ export const CORE_COMPONENTS = ["source-controller", "kustomize-controller", "he
 export const EXTRA_COMPONENTS = ["image-reflector-controller", "image-automation-controller", "source-watcher"] as const;
 
 /**
- * A folder inside the repository, as every path setting is: no control characters, not absolute, no
- * `..` or `.git` segment, no part named like the renderer's staging folders, not the root itself.
- * Normalised once into both forms of a SyncPath.
+ * The sync folder: no control characters, not absolute, no `..` or `.git` segment, no part named like the
+ * renderer's staging folders, no dot folder, no backslash, and below `cluster/` (OUTPUT_FOLDER). An allow
+ * rule rather than a list of source folders: the renderer swaps the whole folder, and only `cluster/` is
+ * generated; a deny list would go stale with the next top-level folder. Normalised once (contract.ts
+ * syncPath: `cluster//dev`, `cluster/./dev` → `cluster/dev`) into both forms of a SyncPath.
  */
 const repositoryFolder = text()
   .trim()
@@ -84,7 +87,16 @@ const repositoryFolder = text()
     ({ folder }) => !folder.split(/[\\/]/).some(looksLikeRenderSibling),
     "must not contain a part named like the renderer's staging folders (.<folder>.render-…)",
   )
-  .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)");
+  .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)")
+  .refine(({ folder }) => !folder.includes("\\"), "must separate folders with '/', not '\\'")
+  .refine(
+    ({ folder }) => !folder.split("/").some((segment) => segment.startsWith(".")),
+    "must not contain a dot folder (a part starting with '.')",
+  )
+  .refine(
+    ({ folder }) => folder.startsWith(`${OUTPUT_FOLDER}/`),
+    `must lie below ${OUTPUT_FOLDER}/ (e.g. ${OUTPUT_FOLDER}/dev), the folder meant for output: npm run render replaces the whole folder`,
+  );
 
 const repository = z.strictObject({
   /** GitHub user or organisation. */
