@@ -13,6 +13,7 @@ import {
   syncPath as toSyncPath,
 } from "../contract.ts";
 import semver from "semver";
+import { knownHostsProblem } from "../flux/known-hosts.ts";
 import { FLUX_OPERATOR_CHART, FLUX_VERSIONS, defaultFluxFor, kubernetesMinimumFor } from "../flux/versions.ts";
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
@@ -359,7 +360,19 @@ export const stackConfigSchema = z
     kubernetes,
     deployKey,
     /** known_hosts lines for the Git host; default: GitHub's published host keys pinned in code. */
-    knownHosts: text({ lines: true }).trim().min(1, "must be a non-empty string").optional(),
+    knownHosts: text({ lines: true })
+      .trim()
+      .min(1, "must be a non-empty string")
+      .check((ctx) => {
+        const problem = knownHostsProblem(ctx.value);
+        if (problem !== undefined)
+          ctx.issues.push({
+            code: "custom",
+            message: `must be plain OpenSSH known_hosts lines (<host> <key type> <base64 key>): ${problem}`,
+            input: ctx.value,
+          });
+      })
+      .optional(),
     sync,
     notifications,
     receiver,

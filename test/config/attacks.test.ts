@@ -12,6 +12,7 @@ import yaml from "js-yaml";
 import { ConfigError, parseStackConfig, readStackConfigFile } from "../../infra/config/index.ts";
 import { runStack } from "../support/pulumi-mocks.ts";
 import { ROOT } from "../support/paths.ts";
+import { hostKeyLine } from "../support/ssh-keys.ts";
 
 const REPOSITORY = "  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n";
 
@@ -218,7 +219,7 @@ test("what the new rules must still accept: real owners, names, branches, hosts,
     {
       kubernetes: { version: "1.32.4" },
       repository: { owner: "remla25-team3", name: "operation.v2_x", branch: "release/1.2-rc.1", host: "git.example.com:2222" },
-      knownHosts: "git.example.com ssh-ed25519 AAAA\ngit.example.com ssh-rsa BBBB\n",
+      knownHosts: `${hostKeyLine("[git.example.com]:2222")}\n${hostKeyLine("[git.example.com]:2222", "ssh-rsa")}\n`,
       imageAutomation: { pushBranch: "flux/image-updates" },
       syncPath: "cluster/dev.render-notes/render-x",
     },

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listStacks, parseStackConfig, readStackConfigFile } from "../../infra/config/index.ts";
+import { hostKeyLine } from "../support/ssh-keys.ts";
 
 const repository = { owner: "acme", name: "platform" };
 const parse = (values: Record<string, unknown>) => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository, ...values }, "dev");
@@ -92,7 +93,7 @@ test("cross-field rules: each secret a feature needs, the notification-controlle
   accepted({
     kubernetes: { version: "1.32.4" },
     repository: { ...repository, host: "git.example.com" },
-    knownHosts: "git.example.com ssh-ed25519 AAAA",
+    knownHosts: hostKeyLine("git.example.com"),
   });
 
   refused(
@@ -148,7 +149,7 @@ test("repository names, hosts and .git folders: what GitHub and Git take, nothin
   const host = (h: string) => ({
     kubernetes: { version: "1.32.4" },
     repository: { ...repository, host: h },
-    knownHosts: `${h} ssh-ed25519 AAAA`,
+    knownHosts: hostKeyLine(h.includes(":") ? `[${h.replace(":", "]:")}` : h),
   });
   for (const h of ["a", "git.example.com:2222", "A1.example.com"]) accepted(host(h));
   for (const h of ["_x.example.com", "x.example.com_", "x.example.com:", "-x.example.com"]) {
