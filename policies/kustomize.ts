@@ -249,9 +249,15 @@ function pathsOf(doc: Record<string, unknown>): { entry: string; key: string; tr
  * remote entries (fetched over the network) and paths that resolve outside `root` (Flux builds on a file
  * system confined to the artifact, fluxcd/pkg kustomize/filesys fs_secure.go, and refuses them).
  */
-export function buildInputs(dir: string, components: string[], root: string): { remote: BuildInput[]; outside: BuildInput[] } {
+export function buildInputs(
+  dir: string,
+  components: string[],
+  root: string,
+): { remote: BuildInput[]; outside: BuildInput[]; local: string[] } {
   const remote: BuildInput[] = [];
   const outside: BuildInput[] = [];
+  /** Every file or folder inside `root` a kustomization names (what kustomize will read besides `dir`). */
+  const local: string[] = [];
   const seen = new Set<string>();
   const inside = (p: string) => p === root || p.startsWith(root + sep);
   const visitDir = (d: string) => {
@@ -274,17 +280,23 @@ export function buildInputs(dir: string, components: string[], root: string): { 
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return;
     const base = dirname(file);
     for (const { entry, key, tree } of pathsOf(doc as Record<string, unknown>)) {
-      const local = resolve(base, entry);
-      if (tree && !existsSync(local) && isRemoteEntry(entry)) remote.push({ entry, file, key });
-      else if (!inside(local)) outside.push({ entry, file, key });
-      else if (tree && existsSync(local) && statSync(local).isDirectory()) visitDir(local);
+      const localPath = resolve(base, entry);
+      if (tree && !existsSync(localPath) && isRemoteEntry(entry)) remote.push({ entry, file, key });
+      else if (!inside(localPath)) outside.push({ entry, file, key });
+      else {
+        local.push(localPath);
+        if (tree && existsSync(localPath) && statSync(localPath).isDirectory()) visitDir(localPath);
+      }
     }
   };
   visitDir(dir);
   for (const c of components) {
-    const local = resolve(dir, c);
-    if (!inside(local)) outside.push({ entry: c, file: dir, key: "spec.components" });
-    else visitDir(local);
+    const localPath = resolve(dir, c);
+    if (!inside(localPath)) outside.push({ entry: c, file: dir, key: "spec.components" });
+    else {
+      local.push(localPath);
+      visitDir(localPath);
+    }
   }
-  return { remote, outside };
+  return { remote, outside, local };
 }

@@ -14,6 +14,7 @@ import { main as policy } from "../../policies/cli.ts";
 import { main as render } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyOfRenderedRepo } from "../support/temp-repo.ts";
 
 const STACK =
   "config:\n  github:owner: acme\n  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository: {owner: acme, name: platform}\n";
@@ -147,4 +148,24 @@ test("what the project reads stays well inside the limits: merge keys, the stack
   const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".yaml"));
   assert.ok(files.length > 20);
   for (const f of files) assert.doesNotThrow(() => loadAllBounded(readFileSync(join(root, f), "utf8")), f);
+});
+
+test("npm run policy (graph mode): a bomb in a cluster file is refused before kubectl kustomize reads it", async (t) => {
+  // kustomize would expand the aliases when it writes the build (a hang past 60 s, seen on the issue's repro).
+  const root = copyOfRenderedRepo(t, "yaml-bomb-graph");
+  const file = "cluster/dev/apps/helmrelease_flux-system_remla-app.yaml";
+  const text = readFileSync(join(root, file), "utf8");
+  assert.ok(text.includes("\nspec:\n"));
+  writeFileSync(join(root, file), text.replace("\nspec:\n", `\nspec:\n  x:\n${bomb("    ")}`));
+  const started = performance.now();
+  const run = await runInProcess(policy, ["--root", root, "--env", "dev"]);
+  const elapsed = performance.now() - started;
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(
+    run.stderr,
+    new RegExp(
+      `^${file.replace(/[./]/g, "\\$&")}: refused: YAML expands to more than ${YAML_LIMITS.maxNodes} nodes through aliases \\(an alias bomb\\?\\) \\(Kustomization flux-system/flux-system builds it with kustomize\\)\n`,
+    ),
+  );
+  assert.ok(elapsed < 20_000, `${elapsed} ms`);
 });
