@@ -13,6 +13,7 @@ import { ConfigError, parseStackConfig, readStackConfigFile } from "../../infra/
 import { runStack } from "../support/pulumi-mocks.ts";
 import { ROOT } from "../support/paths.ts";
 import { hostKeyLine } from "../support/ssh-keys.ts";
+import { copyTestStacks } from "../support/stacks.ts";
 
 const REPOSITORY = "  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n";
 
@@ -117,7 +118,7 @@ test("bad path settings are one line naming the key, from the file and through n
   }
   const root = mkdtempSync(join(tmpdir(), "config-attack-render-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  copyFileSync(join(ROOT, "Pulumi.prod.yaml"), join(root, "Pulumi.prod.yaml"));
+  copyTestStacks(root, ["prod"]);
   for (const [value, what] of PATH_ATTACKS.slice(0, 1).concat(PATH_ATTACKS.slice(6, 7))) {
     writeFileSync(join(root, "Pulumi.dev.yaml"), `config:\n${REPOSITORY}  flux-gitops:syncPath: ${value}\n`);
     const r = spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root], { encoding: "utf8" });
@@ -236,7 +237,7 @@ test("what the new rules must still accept: real owners, names, branches, hosts,
 test("a second environment whose syncPath is another's staging folder is refused by npm run render; nothing deleted (review repro)", (t) => {
   const root = mkdtempSync(join(tmpdir(), "config-attack-qa-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const env of ["dev", "prod"]) copyFileSync(join(ROOT, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  copyTestStacks(root);
   const render = (...args: string[]) =>
     spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root, ...args], { encoding: "utf8" });
   assert.equal(render().status, 0);
@@ -303,7 +304,7 @@ test("cluster//dev and cluster/./dev are cluster/dev: the committed files stay f
   for (const odd of ["cluster//dev", "cluster/./dev", "./cluster/.//dev/"]) {
     const root = mkdtempSync(join(tmpdir(), "config-attack-norm-"));
     t.after(() => rmSync(root, { recursive: true, force: true }));
-    for (const env of ["dev", "prod"]) copyFileSync(join(ROOT, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+    copyTestStacks(root);
     const render = (...args: string[]) =>
       spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root, ...args], { encoding: "utf8" });
     assert.equal(render().status, 0);

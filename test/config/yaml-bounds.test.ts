@@ -14,7 +14,7 @@ import { main as policy } from "../../policies/cli.ts";
 import { main as render } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
-import { copyOfRenderedRepo } from "../support/temp-repo.ts";
+import { copyTestStacks, TEST_STACKS, testStackFile } from "../support/stacks.ts";
 
 const STACK =
   "config:\n  github:owner: acme\n  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository: {owner: acme, name: platform}\n";
@@ -143,7 +143,7 @@ test("the bound counts each reference: expanded size and aliases of collections 
 test("what the project reads stays well inside the limits: merge keys, the stack files, every cluster file", () => {
   const merged = yaml.load("base: &base {a: 1, b: {c: 2}}\nx: {<<: *base, d: 3}\ny: {<<: *base}\n");
   assert.doesNotThrow(() => assertBounded(merged));
-  for (const env of ["dev", "prod"]) assert.doesNotThrow(() => readStackConfigFile(join(ROOT, `Pulumi.${env}.yaml`), env));
+  for (const env of TEST_STACKS) assert.doesNotThrow(() => readStackConfigFile(testStackFile(env), env));
   const root = join(ROOT, "cluster");
   const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".yaml"));
   assert.ok(files.length > 20);
@@ -152,8 +152,11 @@ test("what the project reads stays well inside the limits: merge keys, the stack
 
 test("npm run policy (graph mode): a bomb in a cluster file is refused before kubectl kustomize reads it", async (t) => {
   // kustomize would expand the aliases when it writes the build (a hang past 60 s, seen on the issue's repro).
-  const root = copyOfRenderedRepo(t, "yaml-bomb-graph");
-  const file = "cluster/dev/apps/helmrelease_flux-system_remla-app.yaml";
+  const root = mkdtempSync(join(tmpdir(), "yaml-bomb-graph-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  copyTestStacks(root);
+  assert.equal((await runInProcess(render, ["--root", root])).code, 0);
+  const file = `cluster/dev/apps/${readdirSync(join(root, "cluster/dev/apps")).find((f) => f.startsWith("helmrelease_"))!}`;
   const text = readFileSync(join(root, file), "utf8");
   assert.ok(text.includes("\nspec:\n"));
   writeFileSync(join(root, file), text.replace("\nspec:\n", `\nspec:\n  x:\n${bomb("    ")}`));

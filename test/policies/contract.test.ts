@@ -19,6 +19,7 @@ import { PACK_DIR, PolicyPackProcess, analyzerInput, type AnalyzerInput } from "
 import { ROOT } from "../support/paths.ts";
 import { runUnderCmdRun } from "../support/engine.ts";
 import { stackConfig } from "../support/pulumi-mocks.ts";
+import { testStackFile } from "../support/stacks.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
 const MOVED = { namespace: "flux", syncPath: "cluster/moved/dev" };
@@ -99,7 +100,7 @@ test("YAML checker: the same stack's rendered folder is clean; its sync objects 
 test("YAML checker: the sync folder that does not match the moved syncPath is still reported", () => {
   const root = mkdtempSync(join(tmpdir(), "flux-gitops-contract-"));
   try {
-    cpSync(join(ROOT, "Pulumi.dev.yaml"), join(root, "Pulumi.dev.yaml"));
+    cpSync(testStackFile("dev"), join(root, "Pulumi.dev.yaml"));
     const file = stackConfigFile(root, "dev");
     const doc = yaml.load(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
     Object.assign(doc.config, movedConfig());

@@ -10,6 +10,7 @@ import { dirname, join, relative } from "node:path";
 import { breakDefinitions, MISTAKES, renderCli } from "../support/bad-definitions.ts";
 import { runInProcess, type CliRun } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyTestStacks } from "../support/stacks.ts";
 
 const REPO = ROOT;
 const main = await renderCli();
@@ -36,7 +37,7 @@ function snapshot(dir: string): Map<string, string> {
  */
 const TEMPLATE = mkdtempSync(join(tmpdir(), "bad-render-template-"));
 after(() => rmSync(TEMPLATE, { recursive: true, force: true }));
-for (const env of ["dev", "prod"]) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(TEMPLATE, `Pulumi.${env}.yaml`));
+copyTestStacks(TEMPLATE);
 assert.equal((await render(["--root", TEMPLATE])).code, 0);
 appendFileSync(join(TEMPLATE, "cluster/prod/apps/helmrelease_flux-system_remla-app.yaml"), "# drifted\n");
 rmSync(join(TEMPLATE, "cluster/dev/infrastructure/controllers/namespace_monitoring.yaml"));
@@ -192,7 +193,7 @@ describe("bad settings and flags", () => {
 test("the broken definitions stayed with their roots: a clean root still renders the committed files", async (t) => {
   const root = mkdtempSync(join(tmpdir(), "bad-render-clean-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const env of ["dev", "prod"]) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  copyTestStacks(root);
   assert.equal((await render(["--root", root])).code, 0);
   for (const env of ["dev", "prod"]) {
     const rendered = snapshot(join(root, "cluster", env));

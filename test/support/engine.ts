@@ -30,6 +30,7 @@ import enginePb from "@pulumi/pulumi/proto/engine_pb.js";
 import structPb from "google-protobuf/google/protobuf/struct_pb.js";
 import emptyPb from "google-protobuf/google/protobuf/empty_pb.js";
 import { ROOT } from "./paths.ts";
+import { testStackFile } from "./stacks.ts";
 
 const Feature = resourcePb.ResourceMonitorFeature;
 export const FEATURES = {
@@ -254,7 +255,7 @@ export function programLocation(root = ROOT): { project: ProjectFile; programDir
 
 /** Stack config as the CLI passes it to the language host: full keys, structured values as JSON text. */
 export function languageHostConfig(stack: string, overrides: Record<string, unknown> = {}) {
-  const doc = yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+  const doc = yaml.load(readFileSync(testStackFile(stack), "utf8")) as { config?: Record<string, unknown> };
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries({ ...doc.config, ...overrides })) {
