@@ -6,6 +6,7 @@ import yaml from "js-yaml";
 import type { z } from "zod";
 import { CONFIG_NAMESPACE as NAMESPACE } from "../contract.ts";
 import { UserError } from "../errors.ts";
+import { loadBounded } from "../yaml.ts";
 import { SECRET_KEYS, stackConfigFor, type StackConfig } from "./schema.ts";
 
 export { stackConfigSchema, CORE_COMPONENTS, EXTRA_COMPONENTS } from "./schema.ts";
@@ -126,7 +127,8 @@ export function plaintextSecret(stack: string, key: string): ConfigError {
 export function readStackConfigFile(file: string, stack: string): StackConfig {
   let doc: unknown;
   try {
-    doc = yaml.load(readFileSync(file, "utf8"), { filename: file });
+    // Bounded before the prototype-stripping copy below expands shared references (infra/yaml.ts).
+    doc = loadBounded(readFileSync(file, "utf8"), { filename: file });
   } catch (err) {
     const reason = err instanceof yaml.YAMLException ? err.reason : (err as Error).message;
     throw new ConfigError(`${file}: cannot read stack config: ${reason}`);

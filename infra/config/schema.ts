@@ -6,12 +6,14 @@ import {
   CONFIG_NAMESPACE,
   DEFAULT_FLUX_NAMESPACE,
   IMAGE_REGISTRY_SECRET,
+  OUTPUT_FOLDER,
   SYNC_NAME,
   defaultSyncFolder,
   looksLikeRenderSibling,
   syncPath as toSyncPath,
 } from "../contract.ts";
 import semver from "semver";
+import { knownHostsProblem } from "../flux/known-hosts.ts";
 import { FLUX_OPERATOR_CHART, FLUX_VERSIONS, defaultFluxFor, kubernetesMinimumFor } from "../flux/versions.ts";
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
@@ -104,9 +106,11 @@ export const CORE_COMPONENTS = Object.values(FluxController);
 export const EXTRA_COMPONENTS = Object.values(FluxExtraController);
 
 /**
- * A folder inside the repository, as every path setting is: no control characters, not absolute, no
- * `..` or `.git` segment, no part named like the renderer's staging folders, not the root itself.
- * Normalised once into both forms of a SyncPath.
+ * The sync folder: no control characters, not absolute, no `..` or `.git` segment, no part named like the
+ * renderer's staging folders, no dot folder, no backslash, and below `cluster/` (OUTPUT_FOLDER). An allow
+ * rule rather than a list of source folders: the renderer swaps the whole folder, and only `cluster/` is
+ * generated; a deny list would go stale with the next top-level folder. Normalised once (contract.ts
+ * syncPath: `cluster//dev`, `cluster/./dev` → `cluster/dev`) into both forms of a SyncPath.
  */
 const repositoryFolder = text()
   .trim()
@@ -125,7 +129,16 @@ const repositoryFolder = text()
     ({ folder }) => !folder.split(/[\\/]/).some(looksLikeRenderSibling),
     "must not contain a part named like the renderer's staging folders (.<folder>.render-…)",
   )
-  .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)");
+  .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)")
+  .refine(({ folder }) => !folder.includes("\\"), "must separate folders with '/', not '\\'")
+  .refine(
+    ({ folder }) => !folder.split("/").some((segment) => segment.startsWith(".")),
+    "must not contain a dot folder (a part starting with '.')",
+  )
+  .refine(
+    ({ folder }) => folder.startsWith(`${OUTPUT_FOLDER}/`),
+    `must lie below ${OUTPUT_FOLDER}/ (e.g. ${OUTPUT_FOLDER}/dev), the folder meant for output: npm run render replaces the whole folder`,
+  );
 
 const repository = z.strictObject({
   /** GitHub user or organisation. */
@@ -392,7 +405,19 @@ export const stackConfigSchema = z
     kubernetes,
     deployKey,
     /** known_hosts lines for the Git host; default: GitHub's published host keys pinned in code. */
-    knownHosts: text({ lines: true }).trim().min(1, "must be a non-empty string").optional(),
+    knownHosts: text({ lines: true })
+      .trim()
+      .min(1, "must be a non-empty string")
+      .check((ctx) => {
+        const problem = knownHostsProblem(ctx.value);
+        if (problem !== undefined)
+          ctx.issues.push({
+            code: "custom",
+            message: `must be plain OpenSSH known_hosts lines (<host> <key type> <base64 key>): ${problem}`,
+            input: ctx.value,
+          });
+      })
+      .optional(),
     sync,
     notifications,
     receiver,

@@ -39,7 +39,10 @@ export function sourceUrl(s: Subject): string | undefined {
   if (fluxKind(s) === "Bucket") {
     const endpoint = text(field(s.props, "spec", "endpoint"));
     if (endpoint === undefined) return undefined;
-    const scheme = field(s.props, "spec", "insecure") === true ? "http" : "https";
+    // Only an unset or boolean false `insecure` is https; anything else counts as plain http (fail closed: the
+    // CRD types it boolean, so the API server refuses a string, and a rule must not read "true" as https).
+    const insecure = field(s.props, "spec", "insecure");
+    const scheme = insecure === undefined || insecure === false ? "https" : "http";
     return `${/^[a-z]+:\/\//.test(endpoint) ? endpoint : `${scheme}://${endpoint}`}/${text(field(s.props, "spec", "bucketName")) ?? ""}`;
   }
   return text(field(s.props, "spec", "url"));

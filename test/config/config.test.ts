@@ -42,11 +42,19 @@ test("defaults fill every setting the user leaves out", () => {
   assert.deepEqual(cfg.sync, { gitInterval: "1m", kustomizationInterval: "10m", timeout: "5m" });
 });
 
-test("syncPath is normalised once into its folder and its Flux path", () => {
-  for (const given of ["./clusters/eu/", "clusters/eu", "clusters/eu//", "././clusters/eu"]) {
+test("syncPath is normalised once into its folder and its Flux path: empty and . segments dropped anywhere", () => {
+  for (const given of [
+    "./cluster/eu/",
+    "cluster/eu",
+    "cluster/eu//",
+    "././cluster/eu",
+    "cluster//eu",
+    "cluster/./eu",
+    ".//cluster/.//eu/./",
+  ]) {
     assert.deepEqual(parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo, syncPath: given }, "eu").syncPath, {
-      folder: "clusters/eu",
-      flux: "./clusters/eu",
+      folder: "cluster/eu",
+      flux: "./cluster/eu",
     });
   }
 });

@@ -22,13 +22,13 @@ import { stackConfig } from "../support/pulumi-mocks.ts";
 import { testStackFile } from "../support/stacks.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
-const MOVED = { namespace: "flux", syncPath: "deploy/dev" };
+const MOVED = { namespace: "flux", syncPath: "cluster/moved/dev" };
 /** Sources are trusted by identity: with Flux moved, the config names the moved namespace. */
 const movedPolicyConfig = JSON.parse(
   JSON.stringify(projectConfig).replaceAll('"namespace":"flux-system"', `"namespace":"${MOVED.namespace}"`),
 ) as Record<string, unknown>;
 
-/** Pulumi.dev.yaml's config with Flux in namespace `flux`, syncing `deploy/dev`. */
+/** Pulumi.dev.yaml's config with Flux in namespace `flux`, syncing `cluster/moved/dev`. */
 function movedConfig(): Record<string, unknown> {
   const config = stackConfig("dev");
   return {
@@ -38,7 +38,7 @@ function movedConfig(): Record<string, unknown> {
   };
 }
 
-test("pack: a dev stack with flux.namespace flux and syncPath deploy/dev is clean", async () => {
+test("pack: a dev stack with flux.namespace flux and syncPath cluster/moved/dev is clean", async () => {
   const config = movedConfig();
   // Through cmd/run: the URNs the engine builds (the automation's key is checked by its place in the stack).
   const run = await runUnderCmdRun({ stack: "dev", dryRun: true, config });
@@ -129,7 +129,7 @@ test("YAML checker: the sync folder that does not match the moved syncPath is st
         ["sync-not-in-git", "mandatory"],
       ],
     );
-    assert.match(findings[0]!.message, /must sync \.\/deploy\/dev/);
+    assert.match(findings[0]!.message, /must sync \.\/cluster\/moved\/dev/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

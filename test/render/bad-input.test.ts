@@ -101,13 +101,29 @@ describe("invalid definitions", () => {
 const BAD_SETTINGS: [string, (root: string) => void, (root: string) => RegExp][] = [
   [
     "syncPath is a file",
-    (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: Pulumi.prod.yaml\n"),
-    () => /^render: Pulumi\.prod\.yaml is not a folder \(a file is in the way\)/,
+    (root) => {
+      writeFileSync(join(root, "cluster/notes.txt"), "hand-written\n");
+      appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: cluster/notes.txt\n");
+    },
+    () => /^render: cluster\/notes\.txt is not a folder \(a file is in the way\)/,
   ],
   [
     "syncPath lies under a file",
-    (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: Pulumi.prod.yaml/dev\n"),
-    () => /^render: Pulumi\.prod\.yaml is not a folder \(a file is in the way\)/,
+    (root) => {
+      writeFileSync(join(root, "cluster/notes.txt"), "hand-written\n");
+      appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: cluster/notes.txt/dev\n");
+    },
+    () => /^render: cluster\/notes\.txt is not a folder \(a file is in the way\)/,
+  ],
+  [
+    "syncPath is a source folder (stacks/)",
+    (root) => {
+      mkdirSync(join(root, "stacks"));
+      writeFileSync(join(root, "stacks/program.ts"), "// source\n");
+      appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: stacks\n");
+    },
+    (root) =>
+      new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: flux-gitops:syncPath must lie below cluster/ \\(e\\.g\\. cluster/dev\\)`),
   ],
   [
     "two stacks render to one folder",

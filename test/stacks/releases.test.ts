@@ -25,20 +25,20 @@ const everything = (env: Environment) => [...env.objects, ...(env.layers ?? []).
 
 test("an environment renders to its stack's syncPath, in the configured Flux namespace, in layers", async () => {
   const env = await loadEnvironment(
-    config("prod", { syncPath: "./clusters/production/", flux: { namespace: "gitops" } }),
+    config("prod", { syncPath: "./cluster/production/", flux: { namespace: "gitops" } }),
     "Pulumi.prod.yaml",
     TEST_DEFINITIONS_DIR,
   );
   assert.equal(env.name, "prod");
-  assert.equal(env.dir, "clusters/production");
+  assert.equal(env.dir, "cluster/production");
   // The folder itself holds the layers' Flux Kustomizations, each syncing its subfolder from the flux-system repository.
   assert.deepEqual(
     env.objects.map((o) => [o.kind, o.metadata?.name, (o.spec as { path: string }).path]),
     [
-      ["Kustomization", "infra-controllers", "./clusters/production/infrastructure/controllers"],
-      ["Kustomization", "infra-configs", "./clusters/production/infrastructure/configs"],
-      ["Kustomization", "infra-ingress", "./clusters/production/infrastructure/ingress"],
-      ["Kustomization", "apps", "./clusters/production/apps"],
+      ["Kustomization", "infra-controllers", "./cluster/production/infrastructure/controllers"],
+      ["Kustomization", "infra-configs", "./cluster/production/infrastructure/configs"],
+      ["Kustomization", "infra-ingress", "./cluster/production/infrastructure/ingress"],
+      ["Kustomization", "apps", "./cluster/production/apps"],
     ],
   );
   assert.deepEqual(
@@ -55,7 +55,7 @@ test("an environment renders to its stack's syncPath, in the configured Flux nam
     .map((o) => o.metadata?.name);
   assert.deepEqual(namespaces, ["metallb-system", "ingress-nginx", "kubernetes-dashboard", "istio-system", "monitoring", "remla"]);
   for (const obj of everything(env)) {
-    assert.equal(obj.metadata?.annotations?.["flux-gitops.io/path"], "clusters/production");
+    assert.equal(obj.metadata?.annotations?.["flux-gitops.io/path"], "cluster/production");
     assert.equal(obj.metadata?.labels?.["flux-gitops.io/environment"], "prod");
   }
 });
