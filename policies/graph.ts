@@ -10,7 +10,7 @@ import { SYNC_NAME } from "../infra/contract.ts";
 import { copyArtifact } from "./artifact.ts";
 import { type CheckResult, type CheckedObject, type EnvironmentContext, display, emptyResult, objectsOf, runRules } from "./checker.ts";
 import { substituteObject } from "./envsubst.ts";
-import { BuildError, type BuildInput, type FluxBuildSpec, buildInputs, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
+import { BuildError, type BuildInput, type FluxBuildSpec, buildInputs, fluxBuildSpec, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
 import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
 import { checkoutRef } from "./rules/sources.ts";
@@ -324,15 +324,14 @@ async function buildNode(
     result.errors.push({ file: node.file, message: `${label}: path ${path} not found in the repository (Flux would fail to build it)` });
     return { objects: [], children: [] };
   }
-  const spec: FluxBuildSpec = {
-    targetNamespace: text(node.spec.targetNamespace),
-    namePrefix: text(node.spec.namePrefix),
-    nameSuffix: text(node.spec.nameSuffix),
-    patches: asArray(node.spec.patches),
-    components: asArray(node.spec.components).filter((c): c is string => typeof c === "string"),
-    ignoreMissingComponents: node.spec.ignoreMissingComponents === true,
-    images: asArray(node.spec.images),
-  };
+  let spec: FluxBuildSpec;
+  try {
+    spec = fluxBuildSpec(node.spec);
+  } catch (e) {
+    if (!(e instanceof BuildError)) throw e;
+    result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${e.message}` });
+    return { objects: [], children: [] };
+  }
   // What the build would fetch or read from outside the artifact: checked before (never by) kubectl.
   const inputs = buildInputs(dir, spec.components ?? [], root);
   const remoteBases = remoteBaseObjects(inputs.remote, root, env, label);

@@ -2,6 +2,7 @@
 // (`!env_var X`), Helm/Go templates (`{{ .Values.x }}`) and JSON. Unknown tags are read leniently (the
 // tagged value as if untagged); Go templates are recognised and skipped, never parsed as YAML.
 import yaml from "js-yaml";
+import { BoundError, assertBoundedExpansion } from "./bounds.ts";
 
 export interface ParsedDocument {
   doc: unknown;
@@ -46,6 +47,7 @@ export function parseDocuments(source: string, withLines = true): ParsedDocument
             }
           : {}),
       });
+      for (const doc of docs) assertBoundedExpansion(doc); // an alias bomb stops here, before anything walks it
       return docs.map((doc, i) => ({ doc, line: lines[i] ?? 1 }));
     } catch (e) {
       const tag = e instanceof yaml.YAMLException ? UNKNOWN_TAG.exec(e.reason)?.[1] : undefined;
@@ -59,6 +61,7 @@ export function parseDocuments(source: string, withLines = true): ParsedDocument
 export function describeParseError(e: unknown): string {
   if (e instanceof yaml.YAMLException) return `line ${e.mark.line + 1}: invalid YAML: ${e.reason}`;
   if (e instanceof RangeError) return "invalid YAML: nested too deeply to read";
+  if (e instanceof BoundError) return e.message;
   return `invalid YAML: ${e instanceof Error ? e.message : String(e)}`;
 }
 
