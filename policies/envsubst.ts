@@ -19,6 +19,7 @@
 
 import type { Problem } from "./rules/model.ts";
 import { BoundError, MAX_SUBSTITUTED_CHARS } from "./bounds.ts";
+import { ENVSUBST, RUNE_ERROR, decodeRune, goMatch } from "./gomatch.ts";
 
 export interface SubstituteOptions {
   vars: Record<string, string>;
@@ -46,23 +47,6 @@ function fromBytes(b: string, construct: string): string {
   const s = buf.toString("utf8");
   if (!Buffer.from(s, "utf8").equals(buf)) throw new Unsupported(`${construct} cuts a character in two (not valid UTF-8)`);
   return s;
-}
-
-const RUNE_ERROR = 0xfffd;
-
-/** utf8.DecodeRuneInString over a binary string: [rune, width]; invalid bytes decode as RuneError, width 1. */
-function decodeRune(s: string, at: number): [number, number] {
-  if (at >= s.length) return [RUNE_ERROR, 0];
-  const b0 = s.charCodeAt(at);
-  if (b0 < 0x80) return [b0, 1];
-  const need = b0 >= 0xf0 && b0 <= 0xf4 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc2 && b0 < 0xe0 ? 2 : 0;
-  if (need === 0 || at + need > s.length) return [RUNE_ERROR, 1];
-  const bytes = Buffer.from(s.slice(at, at + need), "latin1");
-  const text = bytes.toString("utf8");
-  const cp = text.codePointAt(0)!;
-  if (cp === RUNE_ERROR && !Buffer.from("\uFFFD", "utf8").equals(bytes)) return [RUNE_ERROR, 1];
-  if (Buffer.from(String.fromCodePoint(cp), "utf8").length !== need) return [RUNE_ERROR, 1];
-  return [cp, need];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -389,134 +373,6 @@ export function parse(bytes: string): Node {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Pattern matching (envsubst/path/match.go: Go's path.Match, but `*` also crosses `/` and `?` matches `/`)
-
-function scanChunk(pattern: string): { star: boolean; chunk: string; rest: string } {
-  let star = false;
-  while (pattern.length > 0 && pattern[0] === "*") {
-    pattern = pattern.slice(1);
-    star = true;
-  }
-  let inRange = false;
-  let i = 0;
-  scan: for (; i < pattern.length; i++) {
-    switch (pattern[i]) {
-      case "\\":
-        if (i + 1 < pattern.length) i++;
-        break;
-      case "[":
-        inRange = true;
-        break;
-      case "]":
-        inRange = false;
-        break;
-      case "*":
-        if (!inRange) break scan;
-    }
-  }
-  return { star, chunk: pattern.slice(0, i), rest: pattern.slice(i) };
-}
-
-class BadPattern extends Error {}
-
-function getEsc(chunk: string): [number, string] {
-  if (chunk.length === 0 || chunk[0] === "-" || chunk[0] === "]") throw new BadPattern();
-  if (chunk[0] === "\\") {
-    chunk = chunk.slice(1);
-    if (chunk.length === 0) throw new BadPattern();
-  }
-  const [r, n] = decodeRune(chunk, 0);
-  if (r === RUNE_ERROR && n === 1) throw new BadPattern();
-  const next = chunk.slice(n);
-  if (next.length === 0) throw new BadPattern();
-  return [r, next];
-}
-
-/** The rest of `s` after `chunk` matched its start, or undefined; BadPattern on a malformed chunk. */
-function matchChunk(chunk: string, s: string): string | undefined {
-  while (chunk.length > 0) {
-    if (s.length === 0) return undefined;
-    switch (chunk[0]) {
-      case "[": {
-        const [r, n] = decodeRune(s, 0);
-        s = s.slice(n);
-        chunk = chunk.slice(1);
-        let notNegated = true;
-        if (chunk.length > 0 && chunk[0] === "^") {
-          notNegated = false;
-          chunk = chunk.slice(1);
-        }
-        let match = false;
-        let nrange = 0;
-        for (;;) {
-          if (chunk.length > 0 && chunk[0] === "]" && nrange > 0) {
-            chunk = chunk.slice(1);
-            break;
-          }
-          let lo: number;
-          let hi: number;
-          [lo, chunk] = getEsc(chunk);
-          hi = lo;
-          if (chunk[0] === "-") [hi, chunk] = getEsc(chunk.slice(1));
-          if (lo <= r && r <= hi) match = true;
-          nrange++;
-        }
-        if (match !== notNegated) return undefined;
-        break;
-      }
-      case "?": {
-        const [, n] = decodeRune(s, 0);
-        s = s.slice(n);
-        chunk = chunk.slice(1);
-        break;
-      }
-      default:
-        if (chunk[0] === "\\") {
-          chunk = chunk.slice(1);
-          if (chunk.length === 0) throw new BadPattern();
-        }
-        if (chunk[0] !== s[0]) return undefined;
-        s = s.slice(1);
-        chunk = chunk.slice(1);
-    }
-  }
-  return s;
-}
-
-/** envsubst path.Match: true, false, or BadPattern. */
-export function pathMatch(pattern: string, name: string): boolean {
-  outer: while (pattern.length > 0) {
-    const { star, chunk, rest } = scanChunk(pattern);
-    pattern = rest;
-    if (star && chunk === "") return true;
-    let t: string | undefined;
-    let err: unknown;
-    try {
-      t = matchChunk(chunk, name);
-    } catch (e) {
-      err = e;
-    }
-    if (t !== undefined && (t.length === 0 || pattern.length > 0)) {
-      name = t;
-      continue;
-    }
-    if (err) throw err;
-    if (star) {
-      for (let i = 0; i < name.length; i++) {
-        const r = matchChunk(chunk, name.slice(i + 1));
-        if (r !== undefined) {
-          if (pattern.length === 0 && r.length > 0) continue;
-          name = r;
-          continue outer;
-        }
-      }
-    }
-    return false;
-  }
-  return name.length === 0;
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Functions (funcs.go), on binary strings
 
 const isAscii = (s: string) => !/[\x80-\xff]/.test(s);
@@ -570,7 +426,7 @@ function trimShortest(s: string, arg: string): string {
   for (let i = 0; i < s.length; i++) {
     let match: boolean;
     try {
-      match = pathMatch(arg, s.slice(0, s.length - i));
+      match = goMatch(arg, s.slice(0, s.length - i), ENVSUBST);
     } catch {
       return s;
     }
@@ -583,7 +439,7 @@ function trimLongest(s: string, arg: string): string {
   for (let i = 0; i < s.length; i++) {
     let match: boolean;
     try {
-      match = pathMatch(arg, s.slice(0, s.length - i));
+      match = goMatch(arg, s.slice(0, s.length - i), ENVSUBST);
     } catch {
       return s;
     }

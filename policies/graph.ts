@@ -217,6 +217,9 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
           visited.add(key);
           level.push(child);
         } else if (decision === "unknown") pending.push(child);
+        else if (typeof decision === "object" && child.object) {
+          (child.object.problems ??= []).push({ message: decision.finding.replace(/^Kustomization \S+ /, "it "), at: ["spec", "sourceRef"] });
+        } else if (typeof decision === "object") notVerified(child, decision.finding, facts.production, result);
         else notVerified(child, decision, facts.production, result);
       }
       if (level.length === 0 && waiting.length) {
@@ -244,7 +247,13 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   for (const o of objects) o.file = real(o.file);
   result.counts.objects += objects.length;
   result.counts.files += new Set(objects.map((o) => o.file)).size;
-  result.findings.push(...runRules(objects, settings, (f) => display(real(f), root)));
+  // An object applied twice is checked twice: each finding is reported once (issue #20).
+  const seen = new Set<string>();
+  for (const f of runRules(objects, settings, (f) => display(real(f), root))) {
+    const key = JSON.stringify([f.file, f.line, f.level, f.rule, f.kind, f.namespace, f.name, f.message]);
+    if (!seen.has(key)) result.findings.push(f);
+    seen.add(key);
+  }
   for (const n of result.notes) n.file = display(real(n.file), root);
   for (const e of result.errors) e.file = display(real(e.file), root);
   return result;
@@ -300,8 +309,11 @@ function sourceRef(node: FluxNode): { kind: string; name: string; namespace: str
 /** The repository part of a URL, scheme aside (ssh and https reach the same repository). */
 const repoIdentity = (url: string) => normalizeUrl(url)?.replace(/^(ssh|https):\/\//, "");
 
-/** "follow", "unknown" (source not seen yet) or the note that says why the content is not verified. */
-function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built: Record<string, unknown>[]): string {
+/**
+ * "follow", "unknown" (source not seen yet), the note that says why the content is not verified, or a
+ * finding when what the source pulls is not even checked as a source (submodules).
+ */
+function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built: Record<string, unknown>[]): string | { finding: string } {
   const ref = sourceRef(node);
   if (ref.kind === "GitRepository" && ref.name === SYNC_NAME && ref.namespace === fluxNamespace) return "follow";
   const source = built.find(
@@ -321,7 +333,18 @@ function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built:
     const sameRef =
       (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
     const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
-    if (repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact) return "follow";
+    // recurseSubmodules: source-controller clones every submodule .gitmodules names, from any URL, into the
+    // artifact (v1.8.2 gitrepository_controller.go passes RecurseSubmodules to the clone): not this repository.
+    const submodules = field(source, "spec", "recurseSubmodules") === true;
+    if (repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact && !submodules) return "follow";
+  }
+  if (ref.kind === "GitRepository" && field(source, "spec", "recurseSubmodules") === true) {
+    return {
+      finding:
+        `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from GitRepository ` +
+        `${ref.namespace}/${ref.name} (${url}) with recurseSubmodules: Flux also pulls every submodule its .gitmodules names, ` +
+        "from any URL, and that content is not verified here; drop recurseSubmodules or vendor the submodules",
+    };
   }
   return (
     `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from ${ref.kind} ` +

@@ -334,7 +334,6 @@ function takeOrigin(doc: Record<string, unknown>, overlay: string): string {
  * (Flux would fail too, or a bound was crossed) or MissingKustomizeError.
  */
 export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: string, root?: string): Promise<BuiltObject[]> {
-  const generated = generatedKustomization(dir, spec);
   const overlay = writeOverlay(dir, workDir);
   const kubectl = process.env.KUBECTL || "kubectl";
   const args =
@@ -343,17 +342,24 @@ export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: 
       : ["kustomize", "--load-restrictor", "LoadRestrictionsNone", overlay];
   const key = root ?? workDir;
   if (!locks.has(key)) locks.set(key, new ArtifactLock());
-  let out: string;
+  const lock = locks.get(key)!;
+  let out: string | undefined;
+  let generated: ReturnType<typeof generatedKustomization>;
   try {
-    out = await locks.get(key)!.run(generated !== undefined, async () => {
-      if (!generated) return run(kubectl, args);
-      const original = existsSync(generated.file) ? readFileSync(generated.file) : undefined;
-      writeFileSync(generated.file, yaml.dump(generated.content, { noRefs: true }));
+    // The folder is read (and, unchanged, built) while no build has its generated file in place.
+    out = await lock.run(false, async () => {
+      generated = generatedKustomization(dir, spec);
+      return generated ? undefined : run(kubectl, args);
+    });
+    out ??= await lock.run(true, async () => {
+      const g = (generated = generatedKustomization(dir, spec)!);
+      const original = existsSync(g.file) ? readFileSync(g.file) : undefined;
+      writeFileSync(g.file, yaml.dump(g.content, { noRefs: true }));
       try {
         return await run(kubectl, args);
       } finally {
-        if (original) writeFileSync(generated.file, original);
-        else rmSync(generated.file, { force: true });
+        if (original) writeFileSync(g.file, original);
+        else rmSync(g.file, { force: true });
       }
     });
   } catch (e) {
@@ -375,7 +381,7 @@ export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: 
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) continue;
     const d = doc as Record<string, unknown>;
     const file = takeOrigin(d, overlay);
-    const created = generated !== undefined && file === generated.file && !existsSync(file);
+    const created = generated !== undefined && file === generated.file && !existsSync(file); // the generator's own file
     objects.push({ doc: d, file: file.startsWith(overlay + sep) || file === overlay || created ? undefined : file });
   }
   return objects;
