@@ -61,6 +61,8 @@ export function assertBoundedExpansion(doc: unknown, limit = MAX_EXPANDED_NODES)
     throw e;
   }
   if (total > limit) {
-    throw new BoundError(`YAML aliases expand this document to more than ${limit.toLocaleString("en-US")} nodes (an alias bomb?): not read`);
+    throw new BoundError(
+      `YAML aliases expand this document to more than ${limit.toLocaleString("en-US")} nodes (an alias bomb?): not read`,
+    );
   }
 }

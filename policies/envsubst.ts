@@ -174,8 +174,7 @@ const acceptOneHash: Accept = (r, i) => r === ch("#") && i === 1;
 const acceptNotClosing: Accept = (r) => r !== ch("}");
 const acceptHashFunc: Accept = (r, i) => r === ch("#") && i < 3;
 const acceptPercentFunc: Accept = (r, i) => r === ch("%") && i < 3;
-const acceptDefaultFunc: Accept = (r, i) =>
-  (i === 1 && r === ch(":")) || (i === 2 && [ch("="), ch("-"), ch("?"), ch("+")].includes(r));
+const acceptDefaultFunc: Accept = (r, i) => (i === 1 && r === ch(":")) || (i === 2 && [ch("="), ch("-"), ch("?"), ch("+")].includes(r));
 const acceptReplaceFunc: Accept = (r, i) => (i === 1 && r === ch("/")) || (i === 2 && [ch("/"), ch("#"), ch("%")].includes(r));
 const acceptOneEqual: Accept = (r, i) => i === 1 && r === ch("=");
 const acceptOneColon: Accept = (r, i) => i === 1 && r === ch(":");
@@ -187,7 +186,8 @@ const acceptCasingFunc: Accept = (r, i) => (r === ch(",") || r === ch("^")) && i
 // ---------------------------------------------------------------------------------------------------
 // Parser (parse/parse.go)
 
-export type Node = { type: "text"; value: string } | { type: "func"; param: string; name: string; args: Node[] } | { type: "list"; nodes: Node[] };
+export type Node =
+  { type: "text"; value: string } | { type: "func"; param: string; name: string; args: Node[] } | { type: "list"; nodes: Node[] };
 
 const EMPTY: Node = { type: "text", value: "" };
 const bad = (what: string) => new SubstitutionError(what);
@@ -412,7 +412,7 @@ const replaceN = (s: string, old: string, rep: string, n: number): string => {
 
 function reverseRunes(s: string, construct: string): string {
   const runes: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const [r, n] = decodeRune(s, i);
     if (r === RUNE_ERROR && n === 1) throw new Unsupported(`${construct} on text that is not valid UTF-8`);
     runes.push(s.slice(i, i + n));

@@ -11,7 +11,15 @@ import { copyArtifact } from "./artifact.ts";
 import { type CheckResult, type CheckedObject, type EnvironmentContext, display, emptyResult, objectsOf, runRules } from "./checker.ts";
 import { substituteObject } from "./envsubst.ts";
 import { type SubstituteRef, findRef, gitIndex, substituteRefs } from "./substitute-from.ts";
-import { BuildError, type BuildInput, type FluxBuildSpec, buildInputs, fluxBuildSpec, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
+import {
+  BuildError,
+  type BuildInput,
+  type FluxBuildSpec,
+  buildInputs,
+  fluxBuildSpec,
+  kustomizationFile,
+  kustomizeBuild,
+} from "./kustomize.ts";
 import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
 import { checkoutRef } from "./rules/sources.ts";
@@ -218,7 +226,10 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
           level.push(child);
         } else if (decision === "unknown") pending.push(child);
         else if (typeof decision === "object" && child.object) {
-          (child.object.problems ??= []).push({ message: decision.finding.replace(/^Kustomization \S+ /, "it "), at: ["spec", "sourceRef"] });
+          (child.object.problems ??= []).push({
+            message: decision.finding.replace(/^Kustomization \S+ /, "it "),
+            at: ["spec", "sourceRef"],
+          });
         } else if (typeof decision === "object") notVerified(child, decision.finding, facts.production, result);
         else notVerified(child, decision, facts.production, result);
       }
@@ -525,7 +536,9 @@ function substitution(
   const label = `Kustomization ${node.namespace}/${node.name}`;
   const before = refs.ancestors(`Kustomization ${node.namespace}/${node.name}`);
   const dependsOn = new Set(
-    asArray(node.spec.dependsOn).map((d) => `Kustomization ${text(field(d, "namespace")) ?? node.namespace}/${text(field(d, "name")) ?? ""}`),
+    asArray(node.spec.dependsOn).map(
+      (d) => `Kustomization ${text(field(d, "namespace")) ?? node.namespace}/${text(field(d, "name")) ?? ""}`,
+    ),
   );
   for (const ref of substituteRefs(node.spec)) {
     const { kind, name } = ref;

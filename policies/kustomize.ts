@@ -128,7 +128,13 @@ export function isLocalRelativePath(path: string): boolean {
   for (const p of ["git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/"]) {
     if (p.length < path.length && path.slice(0, p.length).toLowerCase() === p) return false;
   }
-  return !path.startsWith("/") && !path.toLowerCase().replace(/^file:\/\//, "").startsWith("/");
+  return (
+    !path.startsWith("/") &&
+    !path
+      .toLowerCase()
+      .replace(/^file:\/\//, "")
+      .startsWith("/")
+  );
 }
 
 const has = (spec: FluxBuildSpec) =>
@@ -154,7 +160,8 @@ export function generatedKustomization(dir: string, spec: FluxBuildSpec): { file
     } catch (e) {
       throw new BuildError(`${basename(existing)}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
     }
-    const resources = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).resources : undefined;
+    const resources =
+      doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>).resources : undefined;
     const noResources = !Array.isArray(resources) || resources.length === 0;
     if (!has(spec) && !noResources) return undefined;
     k = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? { ...(doc as Record<string, unknown>) } : {};
@@ -169,7 +176,8 @@ export function generatedKustomization(dir: string, spec: FluxBuildSpec): { file
   }
   const set = (key: string, v: string | undefined) => {
     if (v === undefined) return;
-    if (v === "") delete k[key]; // omitempty: an empty Flux field removes the file's
+    if (v === "")
+      delete k[key]; // omitempty: an empty Flux field removes the file's
     else k[key] = v;
   };
   set("namespace", spec.targetNamespace);
@@ -249,7 +257,12 @@ const locks = new Map<string, ArtifactLock>();
 function writeOverlay(dir: string, workDir: string): string {
   const overlay = join(workDir, `k${++workCounter}`);
   mkdirSync(overlay, { recursive: true });
-  const k = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [rel(overlay, dir)], buildMetadata: ["originAnnotations"] };
+  const k = {
+    apiVersion: "kustomize.config.k8s.io/v1beta1",
+    kind: "Kustomization",
+    resources: [rel(overlay, dir)],
+    buildMetadata: ["originAnnotations"],
+  };
   writeFileSync(join(overlay, "kustomization.yaml"), yaml.dump(k));
   return overlay;
 }
@@ -303,11 +316,19 @@ function run(command: string, args: string[]): Promise<string> {
         if (!error) return done(stdout);
         const e = error as Error & { killed?: boolean; code?: string | number; signal?: string };
         if (e.code === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
-          fail(new BuildError(`the build printed more than ${limits.outputBytes / 1024 / 1024} MiB (the policy's output bound): not checked`));
+          fail(
+            new BuildError(`the build printed more than ${limits.outputBytes / 1024 / 1024} MiB (the policy's output bound): not checked`),
+          );
         } else if (e.killed || (e.signal === "SIGKILL" && !/out of memory/.test(stderr))) {
-          fail(new BuildError(`the build took longer than ${limits.timeoutMs / 1000} s (POLICY_BUILD_TIMEOUT) and was stopped: not checked`));
+          fail(
+            new BuildError(`the build took longer than ${limits.timeoutMs / 1000} s (POLICY_BUILD_TIMEOUT) and was stopped: not checked`),
+          );
         } else if (/out of memory|cannot allocate memory/i.test(stderr)) {
-          fail(new BuildError(`the build needed more than ${limits.memoryMiB} MiB (POLICY_BUILD_MEMORY) and was stopped (a YAML alias bomb?): not checked`));
+          fail(
+            new BuildError(
+              `the build needed more than ${limits.memoryMiB} MiB (POLICY_BUILD_MEMORY) and was stopped (a YAML alias bomb?): not checked`,
+            ),
+          );
         } else if (e.code === 127 && /not found|No such file/i.test(stderr)) {
           fail(new MissingKustomizeError(`${command} not found: ${HOW_TO_GET}`));
         } else fail(new BuildError(reason(stderr) ?? error.message));
@@ -371,7 +392,8 @@ export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: 
         .join("")
         .split(`${root}${sep}`)
         .join("");
-      const layer = /^accumulating resources: accumulation err='accumulating resources from '([^']*)': read \1: is a directory': recursed accumulation of path '\1': /;
+      const layer =
+        /^accumulating resources: accumulation err='accumulating resources from '([^']*)': read \1: is a directory': recursed accumulation of path '\1': /;
       throw new BuildError(message.replace(layer, ""));
     }
     throw e;

@@ -57,7 +57,12 @@ export function gitIndex(artifact: string): (ref: SubstituteRef, namespace: stri
           for (const { doc } of docs) {
             const kind = field(doc, "kind");
             if (kind !== "ConfigMap" && kind !== "Secret") continue;
-            out.push({ kind, name: String(field(doc, "metadata", "name")), namespace: text(field(doc, "metadata", "namespace")), file: path });
+            out.push({
+              kind,
+              name: String(field(doc, "metadata", "name")),
+              namespace: text(field(doc, "metadata", "namespace")),
+              file: path,
+            });
           }
         }
       }
