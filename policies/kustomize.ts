@@ -27,7 +27,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import yaml from "js-yaml";
 import { UserError } from "../infra/errors.ts";
-import { buildLimits } from "./bounds.ts";
+import { assertBoundedExpansion, buildLimits } from "./bounds.ts";
 import { isRemoteEntry } from "./urls.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -157,6 +157,7 @@ export function generatedKustomization(dir: string, spec: FluxBuildSpec): { file
     let doc: unknown;
     try {
       doc = yaml.load(readFileSync(existing, "utf8"));
+      assertBoundedExpansion(doc); // it is written out again, aliases expanded
     } catch (e) {
       throw new BuildError(`${basename(existing)}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
     }

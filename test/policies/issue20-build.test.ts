@@ -310,6 +310,24 @@ test("a 1.5 KB alias bomb in a ResourceSet: one line and exit 2 in paths mode an
   assert.equal(g.errors.length, 1);
 });
 
+test("an alias bomb in the kustomization file Flux's fields are written into is refused before it is expanded", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "bomb-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const levels = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 1; i < 9; i++)
+    levels.push(
+      `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(",")}]`,
+    );
+  writeFileSync(join(dir, "kustomization.yaml"), `resources: [a.yaml]\nopenapi:\n  ${levels.join("\n  ")}\n`);
+  await assert.rejects(kustomizeBuild(dir, { namePrefix: "x-" }, join(dir, "work"), dir), (e: Error) => {
+    assert.equal(e.name, "BuildError");
+    assert.match(e.message, /^kustomization\.yaml: YAML aliases expand this document to more than 1,000,000 nodes/);
+    return true;
+  });
+});
+
 test("a build that runs too long is stopped at POLICY_BUILD_TIMEOUT with one line", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "slow-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
