@@ -37,6 +37,30 @@ export class BoundError extends Error {
  * JSON.stringify and by substitution).
  */
 export function assertBoundedExpansion(doc: unknown, limit = MAX_EXPANDED_NODES): void {
+  if (expandedSize(doc, limit) > limit) {
+    throw new BoundError(
+      `YAML aliases expand this document to more than ${limit.toLocaleString("en-US")} nodes (an alias bomb?): not read`,
+    );
+  }
+}
+
+/** Nodes a ResourceSet may render (input sets × the expanded size of its resources). */
+export const MAX_RENDERED_NODES = 5_000_000;
+
+/**
+ * Why a ResourceSet is too large to render here (each input set renders every resource: the product can be
+ * far larger than the document), or undefined.
+ */
+export function resourceSetTooLarge(doc: unknown): string | undefined {
+  const spec = (doc as { spec?: { inputs?: unknown; resources?: unknown } } | null)?.spec;
+  const inputs = Array.isArray(spec?.inputs) ? Math.max(spec.inputs.length, 1) : 1;
+  const nodes = inputs * expandedSize(spec?.resources ?? null, MAX_RENDERED_NODES);
+  if (nodes <= MAX_RENDERED_NODES) return undefined;
+  return `it renders more than ${MAX_RENDERED_NODES.toLocaleString("en-US")} nodes from ${inputs} input sets: not rendered here`;
+}
+
+/** The nodes a walk of `doc` visits, aliases expanded, counted up to just past `limit`. */
+export function expandedSize(doc: unknown, limit: number): number {
   const memo = new Map<object, number>();
   const size = (v: unknown, depth: number): number => {
     if (typeof v === "string") return 1 + Math.floor(v.length / 64);
@@ -53,16 +77,10 @@ export function assertBoundedExpansion(doc: unknown, limit = MAX_EXPANDED_NODES)
     memo.set(v, total);
     return total;
   };
-  let total: number;
   try {
-    total = size(doc, 0);
+    return size(doc, 0);
   } catch (e) {
     if (e instanceof RangeError) throw new BoundError("YAML nested too deeply to read");
     throw e;
-  }
-  if (total > limit) {
-    throw new BoundError(
-      `YAML aliases expand this document to more than ${limit.toLocaleString("en-US")} nodes (an alias bomb?): not read`,
-    );
   }
 }

@@ -351,6 +351,14 @@ test("a build that runs too long is stopped at POLICY_BUILD_TIMEOUT with one lin
   assert.ok(Date.now() - started < 15_000);
 });
 
+test("a ResourceSet whose input sets × resources are too many to render is a finding, not a minute-long render", async () => {
+  for (const r of [await graph("resourceset-product"), await policy(join(FIXTURES, "resourceset-product"), ".")]) {
+    assert.deepEqual(r.findings, ["cluster/dev/rset.yaml:2 mandatory content-verified ResourceSet flux-system/product"]);
+    assert.match(r.messages[0]!, /renders more than 5,000,000 nodes from 2000 input sets/);
+    assert.equal(r.code, 1);
+  }
+});
+
 test("the expansion bound counts aliases as a walk would, shared objects once", () => {
   const [bomb] = parseDocuments(
     "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n",
