@@ -96,7 +96,8 @@ export function kustomizationFile(dir: string): string | undefined {
 function generatedResources(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    // filepath.Walk's order: names sorted by bytes (os.ReadDir)
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))) {
       const path = join(d, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
