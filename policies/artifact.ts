@@ -140,7 +140,7 @@ function globMatch(p: IgnorePattern, path: string[], isDir: boolean): boolean {
 }
 
 /** Pattern.Match: 0 no match, 1 exclude, 2 include. */
-function matchOne(p: IgnorePattern, path: string[], isDir: boolean): 0 | 1 | 2 {
+export function matchOne(p: IgnorePattern, path: string[], isDir: boolean): 0 | 1 | 2 {
   if (path.length <= p.domain.length) return 0;
   for (let i = 0; i < p.domain.length; i++) if (path[i] !== p.domain[i]) return 0;
   const rest = path.slice(p.domain.length);

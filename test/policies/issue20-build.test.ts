@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { main } from "../../policies/cli.ts";
 import { SubstitutionError, Unsupported, evaluateText, substitute } from "../../policies/envsubst.ts";
 import { generatedKustomization, isLocalRelativePath, kustomizeBuild } from "../../policies/kustomize.ts";
-import { copyArtifact, ignored, readPatterns } from "../../policies/artifact.ts";
+import { copyArtifact, ignored, matchOne, parsePattern, readPatterns } from "../../policies/artifact.ts";
 import { assertBoundedExpansion, BoundError } from "../../policies/bounds.ts";
 import { parseDocuments } from "../../policies/yaml.ts";
 import { ROOT } from "../support/paths.ts";
@@ -242,8 +242,25 @@ test("substituteFrom in Git: resolved from the Kustomization that applies it; un
 // ---------------------------------------------------------------------------------------------------
 // Artifacts: source-controller's .sourceignore (go-git gitignore) and submodules
 
-test("differential: go-git v5.16.3 plumbing/format/gitignore (sourceignore v0.15.0, its v0.17.0 copy): last match wins", () => {
-  // matcher_test.go / pattern_test.go pairs, and the re-include git refuses but go-git allows
+test("differential: fluxcd/pkg sourceignore v0.17.0 gitignore/pattern_test.go (go-git v5.16.4's, as in v5.16.3)", () => {
+  // ParsePattern(pattern, domain).Match(path, isDir) → NoMatch 0, Exclude 1, Include 2
+  const table: [string, string[], string[], boolean, number][] = [
+    ["!vul?ano", [], ["value", "vulkano", "tail"], false, 2], // TestSimpleMatch_inclusion
+    ["value", ["head", "middle", "tail"], ["head", "middle"], false, 0], // TestMatch_domainLonger_mismatch
+    ["middle/", ["value", "volcano"], ["value", "volcano", "middle", "tail"], false, 1], // TestSimpleMatch_withDomain
+    ["value/", [], ["head", "value"], false, 0], // TestSimpleMatch_atEnd_dirWanted_notADir_mismatch
+    ["v[ou]l[kc]ano", [], ["value", "volcano"], false, 1], // TestSimpleMatch_magicChars
+    ["v[ou]l[", [], ["value", "vol["], false, 0], // TestSimpleMatch_wrongPattern_mismatch
+    ["/value/volcano", [], ["value", "value", "volcano"], false, 0], // TestGlobMatch_fromRoot_notAtRoot_mismatch
+    ["**/*lue/vol?ano", [], ["head", "value", "Volcano", "tail"], false, 0], // TestGlobMatch_leadingAsterisks_mismatch
+    ["**/*lue/vol?ano/", [], ["head", "value", "volcano", "tail"], false, 1], // TestGlobMatch_leadingAsterisks_isDir
+  ];
+  for (const [pattern, domain, path, isDir, expected] of table) {
+    assert.equal(matchOne(parsePattern(pattern, domain), path, isDir), expected, `${pattern} ${path.join("/")}`);
+  }
+});
+
+test("go-git's matcher: the last matching pattern wins, even inside an excluded folder (git would not re-include)", () => {
   const ps = readPatterns("/apps/sub/\n!/apps/sub/hr.yaml\n# comment\n\n*.png\n!keep.png\nvendor\n**/deep/*.yaml\n", []);
   const excluded = (p: string) => ignored(ps, p.split("/"), false);
   assert.equal(excluded("apps/sub/hr.yaml"), false);
