@@ -369,10 +369,20 @@ export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: 
   let out: string | undefined;
   let generated: ReturnType<typeof generatedKustomization>;
   try {
-    // The folder is read (and, unchanged, built) while no build has its generated file in place.
+    // The folder is read (and, unchanged, built) while no build has its generated file in place. A folder
+    // without a kustomization file builds the same from a generated file anywhere (it is the only layer):
+    // that one goes into the overlay, with its paths made relative to it, and needs no lock of its own.
     out = await lock.run(false, async () => {
       generated = generatedKustomization(dir, spec);
-      return generated ? undefined : run(kubectl, args);
+      if (generated && !kustomizationFile(dir)) {
+        const k: Record<string, unknown> = { ...generated.content, buildMetadata: ["originAnnotations"] };
+        const moved = (v: unknown) => (Array.isArray(v) ? v.map((p) => (typeof p === "string" ? rel(overlay, resolve(dir, p)) : p)) : v);
+        if (k.resources) k.resources = moved(k.resources);
+        if (k.components) k.components = moved(k.components);
+        writeFileSync(join(overlay, "kustomization.yaml"), yaml.dump(k, { noRefs: true }));
+        generated = undefined;
+      } else if (generated) return undefined;
+      return run(kubectl, args);
     });
     out ??= await lock.run(true, async () => {
       const g = (generated = generatedKustomization(dir, spec)!);
@@ -405,8 +415,7 @@ export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: 
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) continue;
     const d = doc as Record<string, unknown>;
     const file = takeOrigin(d, overlay);
-    const created = generated !== undefined && file === generated.file && !existsSync(file); // the generator's own file
-    objects.push({ doc: d, file: file.startsWith(overlay + sep) || file === overlay || created ? undefined : file });
+    objects.push({ doc: d, file: file.startsWith(overlay + sep) || file === overlay ? undefined : file });
   }
   return objects;
 }

@@ -200,8 +200,7 @@ test("a folder Flux cannot build is exit 2 naming the Kustomization, with kustom
   assert.equal(
     r.errors[0],
     "Pulumi.dev.yaml: Kustomization flux-system/flux-system: kustomize build of ./cluster/dev fails: accumulating resources: " +
-      // the generated kustomization lists ./zz/owner.yaml as Flux's generator writes it (relative to the path)
-      "accumulation err='accumulating resources from './zz/owner.yaml': missing Resource metadata': " +
+      "accumulation err='accumulating resources from 'cluster/dev/zz/owner.yaml': missing Resource metadata': " +
       "must build at directory: 'cluster/dev/zz/owner.yaml': file is not directory",
   );
 });

@@ -149,6 +149,23 @@ test("differential: fluxcd/pkg kustomize v1.27.1 TestGenerator_NameTransformer (
   assert.equal(readFileSync(join(path, "kustomization.yaml"), "utf8"), file);
 });
 
+test("builds of one folder at once never see each other's generated kustomization", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "gen-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, "app");
+  mkdirSync(path);
+  writeFileSync(join(path, "kustomization.yaml"), "resources: [cm.yaml]\n");
+  writeFileSync(join(path, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n");
+  const names = await Promise.all(
+    ["a-", undefined, "b-", undefined, "c-"].map(async (namePrefix, i) => {
+      const built = await kustomizeBuild(path, { namePrefix }, join(dir, `work${i}`), dir);
+      return (built[0]!.doc.metadata as { name: string }).name;
+    }),
+  );
+  assert.deepEqual(names, ["a-cm", "cm", "b-cm", "cm", "c-cm"]);
+  assert.equal(readFileSync(join(path, "kustomization.yaml"), "utf8"), "resources: [cm.yaml]\n");
+});
+
 test("generator: Flux images replace the file's image of the same name; an empty namePrefix removes the file's", () => {
   const dir = mkdtempSync(join(tmpdir(), "gen-"));
   try {
