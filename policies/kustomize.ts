@@ -14,9 +14,11 @@
 //   - then krusty builds the path itself with LoadRestrictionsNone and no plugins (SecureBuild).
 // So the file's components run before its patches, Flux's patches before the file's replacements, and a
 // Flux namePrefix replaces the file's (an outer overlay, as this checker once used, orders them all after).
-// The generated file is written into the artifact copy (never the repository) under an exclusive lock and
-// put back after the build; `kubectl kustomize` builds it through an overlay that only adds origin
-// annotations (which map each built object back to its file, and are removed again).
+// An existing kustomization file gets Flux's fields in the artifact copy (never the repository) under an
+// exclusive lock, and is put back after the build; a folder without one builds from the generated file in
+// an overlay folder of its own (it is the only layer, so where it lies changes nothing). `kubectl kustomize`
+// builds through an overlay that adds origin annotations (which map each built object back to its file,
+// and are removed again).
 //
 // Why kubectl: its embedded kustomize (v5) is the same kustomize/api Flux builds with, kubectl is on every
 // machine that talks to a cluster (and on this project's CI image), and it needs no plugin setup. The
