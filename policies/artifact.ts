@@ -17,7 +17,7 @@
 // Files Git would not commit (git-ignored, e.g. node_modules) are not in the artifact either: in a Git work
 // tree only the files `git ls-files` lists (tracked, or untracked and not ignored) are copied.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { copyFileSync, lstatSync, mkdirSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { dirname, join, posix, relative, sep } from "node:path";
 import { BadPattern, FILEPATH, goMatch, toBinary } from "./gomatch.ts";
 
@@ -48,7 +48,7 @@ function candidates(root: string): string[] {
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
       const rel = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory() && entry.name !== ".git") walk(rel);
-      else if (entry.isFile()) out.push(rel);
+      else if (entry.isFile() || entry.isSymbolicLink()) out.push(rel); // a symlinked .sourceignore is still read
     }
   };
   walk("");
@@ -168,7 +168,22 @@ export function readPatterns(text: string, domain: string[]): IgnorePattern[] {
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** The patterns of every `.sourceignore` among `files`, in sourceignore.LoadIgnorePatterns' order. */
+/**
+ * A `.sourceignore`'s text: ReadIgnoreFile opens it with os.Open, which follows a symlink; one that leads
+ * outside the repository (or to nothing) is read as no file here.
+ */
+function readIgnoreFile(root: string, file: string): string | undefined {
+  try {
+    const real = realpathSync(join(root, file));
+    const base = realpathSync(root);
+    if (real !== base && !real.startsWith(base + sep)) return undefined;
+    return readFileSync(real, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The patterns of every `.sourceignore` among `files` (symlinks included), in sourceignore.LoadIgnorePatterns' order. */
 function loadIgnorePatterns(root: string, files: string[]): IgnorePattern[] {
   const ignoreFiles = new Set(files.filter((f) => posix.basename(f) === IGNORE_FILE));
   const dirs = new Set<string>([""]);
@@ -182,7 +197,8 @@ function loadIgnorePatterns(root: string, files: string[]): IgnorePattern[] {
   const out: IgnorePattern[] = [];
   const visit = (dir: string) => {
     const file = dir ? `${dir}/${IGNORE_FILE}` : IGNORE_FILE;
-    if (ignoreFiles.has(file)) out.push(...readPatterns(readFileSync(join(root, file), "utf8"), dir ? dir.split("/") : []));
+    const text = ignoreFiles.has(file) ? readIgnoreFile(root, file) : undefined;
+    if (text !== undefined) out.push(...readPatterns(text, dir ? dir.split("/") : []));
     for (const child of (children.get(dir) ?? []).sort((a, b) => byteOrder(posix.basename(a), posix.basename(b)))) visit(child);
   };
   visit("");
@@ -191,7 +207,8 @@ function loadIgnorePatterns(root: string, files: string[]): IgnorePattern[] {
 
 /** Copies what the artifact of `root` holds into `target` (created); returns the files copied. */
 export function copyArtifact(root: string, target: string): string[] {
-  const files = candidates(root).filter((f) => {
+  const all = candidates(root);
+  const files = all.filter((f) => {
     try {
       return lstatSync(join(root, f)).isFile(); // symlinks, sockets, submodule folders: not archived
     } catch {
@@ -199,7 +216,7 @@ export function copyArtifact(root: string, target: string): string[] {
     }
   });
   const vcs = VCS.map((p) => parsePattern(p, []));
-  const own = loadIgnorePatterns(root, files);
+  const own = loadIgnorePatterns(root, all);
   const patterns = own.length ? [...vcs, ...own] : [...vcs, ...DEFAULT_EXCLUDES.map((p) => parsePattern(p, []))];
   const copied: string[] = [];
   mkdirSync(target, { recursive: true });

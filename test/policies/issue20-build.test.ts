@@ -4,7 +4,7 @@
 // kubectl must be installed: a missing kubectl fails these tests, it never skips them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../policies/cli.ts";
@@ -302,6 +302,21 @@ test("graph mode reads the files source-controller archives: a .sourceignore re-
   const copied = copyArtifact(join(FIXTURES, "artifact-reinclude"), target).sort();
   assert.ok(copied.includes("apps/sub/hr.yaml"));
   assert.ok(!copied.includes("apps/sub/other.yaml"));
+});
+
+test("a symlinked .sourceignore is read (os.Open follows it); one leading outside the repository is not", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "artifact-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const root = join(dir, "repo");
+  mkdirSync(join(root, "sub"), { recursive: true });
+  writeFileSync(join(root, "rules.txt"), "secret.yaml\n");
+  writeFileSync(join(root, "secret.yaml"), "a: 1\n");
+  writeFileSync(join(root, "sub", "secret.yaml"), "a: 1\n");
+  writeFileSync(join(dir, "outside.txt"), "!secret.yaml\n"); // would re-include sub/secret.yaml
+  symlinkSync("rules.txt", join(root, ".sourceignore"));
+  symlinkSync("../../outside.txt", join(root, "sub", ".sourceignore"));
+  const copied = copyArtifact(root, join(dir, "out")).sort();
+  assert.deepEqual(copied, ["rules.txt"]); // secret.yaml (both) ignored by the root's rules; the outside file adds nothing
 });
 
 test("a GitRepository of this repository with recurseSubmodules is not this repository: a finding, in dev too", async () => {
