@@ -11,6 +11,7 @@ import type { StackFacts } from "../infra/contract.ts";
 import { describeParseError, isGoTemplate, parseDocuments, type ParsedDocument } from "./yaml.ts";
 import { isResourceSet, renderResourceSet } from "./resourceset.ts";
 import { KUSTOMIZATION_FILES } from "./kustomize.ts";
+import { resourceSetTooLarge } from "./bounds.ts";
 import { stackFileLookup, validStackName, type StackLookup } from "./stacks.ts";
 
 export interface Finding {
@@ -177,7 +178,9 @@ export function objectsOf(
     if (!isObject(doc)) return;
     const entry: (typeof out)[number] = { doc, line, via, itemName };
     out.push(entry);
-    if (isResourceSet(doc)) {
+    const tooLarge = isResourceSet(doc) ? resourceSetTooLarge(doc) : undefined; // bounds.ts (issue #20)
+    if (tooLarge) entry.problems = [{ message: `not all generated objects are verified here (${tooLarge})`, at: ["spec"] }];
+    else if (isResourceSet(doc)) {
       const set = renderResourceSet(doc);
       const name = `ResourceSet ${String(field(doc, "metadata", "namespace") ?? "")}/${String(field(doc, "metadata", "name"))}`;
       for (const o of set.objects) visit(o, line, name);

@@ -10,7 +10,16 @@ import { SYNC_NAME } from "../infra/contract.ts";
 import { copyArtifact } from "./artifact.ts";
 import { type CheckResult, type CheckedObject, type EnvironmentContext, display, emptyResult, objectsOf, runRules } from "./checker.ts";
 import { substituteObject } from "./envsubst.ts";
-import { BuildError, type BuildInput, type FluxBuildSpec, buildInputs, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
+import { type SubstituteRef, findRef, gitIndex, substituteRefs } from "./substitute-from.ts";
+import {
+  BuildError,
+  type BuildInput,
+  type FluxBuildSpec,
+  buildInputs,
+  fluxBuildSpec,
+  kustomizationFile,
+  kustomizeBuild,
+} from "./kustomize.ts";
 import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
 import { checkoutRef } from "./rules/sources.ts";
@@ -187,6 +196,14 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   const real = (file: string) => (file.startsWith(artifact + sep) ? join(root, relative(artifact, file)) : file);
   try {
     copyArtifact(root, artifact);
+    const appliedBy = new WeakMap<object, string>();
+    const parentOf = new Map<string, string | undefined>();
+    const ancestors = (label: string) => {
+      const out = new Set<string>();
+      for (let p = parentOf.get(label); p !== undefined && !out.has(p); p = parentOf.get(p)) out.add(p);
+      return out;
+    };
+    const inGit = gitIndex(artifact);
     let level: FluxNode[] = [
       {
         name: SYNC_NAME,
@@ -197,13 +214,20 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
       },
     ];
     let pending: FluxNode[] = [];
+    // Kustomizations whose substituteFrom objects are not built yet wait until nothing else can be built.
+    let waiting: FluxNode[] = [];
+    const deferred = new Set<string>();
     const limit = options.concurrency ?? 4;
     while (level.length) {
       const next: FluxNode[] = [];
       for (let i = 0; i < level.length; i += limit) {
         const batch = level.slice(i, i + limit);
-        const built = await Promise.all(batch.map((node) => buildNode(node, artifact, workDir, files, context, builtDocs, result)));
+        const built = await Promise.all(
+          batch.map((node) => buildNode(node, artifact, workDir, files, context, builtDocs, result, { appliedBy, ancestors, inGit })),
+        );
         built.forEach((b) => {
+          for (const o of b.objects) appliedBy.set(o.doc, appliers.get(o) ?? "");
+          for (const c of b.children) parentOf.set(`Kustomization ${c.namespace}/${c.name}`, c.object ? appliers.get(c.object) : undefined);
           objects.push(...b.objects);
           builtDocs.push(...b.objects.map((o) => o.doc));
           next.push(...b.children);
@@ -218,10 +242,26 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
         if (visited.has(key)) continue;
         const decision = sourceOf(child, facts.fluxNamespace, view, builtDocs);
         if (decision === "follow") {
+          if (!deferred.has(key) && substituteRefs(child.spec).some((r) => !findRef(builtDocs, r, child.namespace))) {
+            deferred.add(key);
+            waiting.push(child);
+            continue;
+          }
           visited.add(key);
           level.push(child);
         } else if (decision === "unknown") pending.push(child);
+        else if (typeof decision === "object" && child.object) {
+          (child.object.problems ??= []).push({
+            message: decision.finding.replace(/^Kustomization \S+ /, "it "),
+            at: ["spec", "sourceRef"],
+          });
+        } else if (typeof decision === "object") notVerified(child, decision.finding, facts.production, result);
         else notVerified(child, decision, facts.production, result);
+      }
+      if (level.length === 0 && waiting.length) {
+        for (const child of waiting) visited.add(`${child.namespace}/${child.name}`);
+        [level, waiting] = [waiting, []];
+        continue;
       }
       if (level.length === 0 && pending.length) {
         for (const child of pending) {
@@ -243,7 +283,13 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   for (const o of objects) o.file = real(o.file);
   result.counts.objects += objects.length;
   result.counts.files += new Set(objects.map((o) => o.file)).size;
-  result.findings.push(...runRules(objects, settings, (f) => display(real(f), root)));
+  // An object applied twice is checked twice: each finding is reported once (issue #20).
+  const seen = new Set<string>();
+  for (const f of runRules(objects, settings, (f) => display(real(f), root))) {
+    const key = JSON.stringify([f.file, f.line, f.level, f.rule, f.kind, f.namespace, f.name, f.message]);
+    if (!seen.has(key)) result.findings.push(f);
+    seen.add(key);
+  }
   for (const n of result.notes) n.file = display(real(n.file), root);
   for (const e of result.errors) e.file = display(real(e.file), root);
   return result;
@@ -299,8 +345,11 @@ function sourceRef(node: FluxNode): { kind: string; name: string; namespace: str
 /** The repository part of a URL, scheme aside (ssh and https reach the same repository). */
 const repoIdentity = (url: string) => normalizeUrl(url)?.replace(/^(ssh|https):\/\//, "");
 
-/** "follow", "unknown" (source not seen yet) or the note that says why the content is not verified. */
-function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built: Record<string, unknown>[]): string {
+/**
+ * "follow", "unknown" (source not seen yet), the note that says why the content is not verified, or a
+ * finding when what the source pulls is not even checked as a source (submodules).
+ */
+function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built: Record<string, unknown>[]): string | { finding: string } {
   const ref = sourceRef(node);
   if (ref.kind === "GitRepository" && ref.name === SYNC_NAME && ref.namespace === fluxNamespace) return "follow";
   const source = built.find(
@@ -320,7 +369,18 @@ function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built:
     const sameRef =
       (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
     const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
-    if (repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact) return "follow";
+    // recurseSubmodules: source-controller clones every submodule .gitmodules names, from any URL, into the
+    // artifact (v1.8.2 gitrepository_controller.go passes RecurseSubmodules to the clone): not this repository.
+    const submodules = field(source, "spec", "recurseSubmodules") === true;
+    if (repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact && !submodules) return "follow";
+  }
+  if (ref.kind === "GitRepository" && field(source, "spec", "recurseSubmodules") === true) {
+    return {
+      finding:
+        `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from GitRepository ` +
+        `${ref.namespace}/${ref.name} (${url}) with recurseSubmodules: Flux also pulls every submodule its .gitmodules names, ` +
+        "from any URL, and that content is not verified here; drop recurseSubmodules or vendor the submodules",
+    };
   }
   return (
     `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from ${ref.kind} ` +
@@ -341,6 +401,7 @@ async function buildNode(
   env: EnvironmentContext,
   builtSoFar: Record<string, unknown>[],
   result: CheckResult,
+  refs: SubstituteLookup,
 ): Promise<Built> {
   const path = text(node.spec.path) ?? "./";
   const dir = inRepo(root, path);
@@ -349,15 +410,14 @@ async function buildNode(
     result.errors.push({ file: node.file, message: `${label}: path ${path} not found in the repository (Flux would fail to build it)` });
     return { objects: [], children: [] };
   }
-  const spec: FluxBuildSpec = {
-    targetNamespace: text(node.spec.targetNamespace),
-    namePrefix: text(node.spec.namePrefix),
-    nameSuffix: text(node.spec.nameSuffix),
-    patches: asArray(node.spec.patches),
-    components: asArray(node.spec.components).filter((c): c is string => typeof c === "string"),
-    ignoreMissingComponents: node.spec.ignoreMissingComponents === true,
-    images: asArray(node.spec.images),
-  };
+  let spec: FluxBuildSpec;
+  try {
+    spec = fluxBuildSpec(node.spec);
+  } catch (e) {
+    if (!(e instanceof BuildError)) throw e;
+    result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${e.message}` });
+    return { objects: [], children: [] };
+  }
   // What the build would fetch or read from outside the artifact: checked before (never by) kubectl.
   const inputs = buildInputs(dir, spec.components ?? [], root);
   const remoteBases = remoteBaseObjects(inputs.remote, root, env, label);
@@ -387,7 +447,9 @@ async function buildNode(
     result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${e.message}` });
     return { objects: [], children: [] };
   }
-  const substitute = substitution(node, builtSoFar, result);
+  const substituteProblems: Problem[] = [];
+  const substitute = substitution(node, builtSoFar, result, refs, substituteProblems);
+  if (substituteProblems.length && node.object) (node.object.problems ??= []).push(...substituteProblems);
   const patches = patchesUnder(files, dir);
   const fluxPatches: PatchSource[] = spec.patches!.map((p) => ({
     file: node.file,
@@ -478,39 +540,75 @@ function locateInFile(files: Files, file: string, line: number, path: string[]):
   return parsed ? lineOfField(parsed.source, line, path) : line;
 }
 
-/** The variables of a Kustomization's postBuild, or undefined when Flux would substitute nothing. */
+interface SubstituteLookup {
+  /** Which Kustomization (label) applied a built object. */
+  appliedBy: WeakMap<object, string>;
+  /** The Kustomizations that applied this one, its parent first: what they applied exists before it. */
+  ancestors: (label: string) => Set<string>;
+  /** The artifact file that holds a ConfigMap or Secret, when the graph has not built it. */
+  inGit: (ref: SubstituteRef, namespace: string) => string | undefined;
+}
+
+/**
+ * The variables of a Kustomization's postBuild, or undefined when Flux would substitute nothing
+ * (fluxcd/pkg kustomize/v1.27.1 kustomize_varsub.go SubstituteVariables: only when there are variables;
+ * newlines are removed from every value). An optional substituteFrom object that Flux may or may not find
+ * (applied by a Kustomization this one does not depend on, or in Git but not applied before it) is a
+ * problem on the Kustomization: what Flux substitutes is not one known value.
+ */
 function substitution(
   node: FluxNode,
   builtSoFar: Record<string, unknown>[],
   result: CheckResult,
+  refs: SubstituteLookup,
+  problems: Problem[],
 ): { vars: Record<string, string>; keepUnknown: boolean } | undefined {
   const postBuild = node.spec.postBuild;
   if (postBuild === undefined || postBuild === null) return undefined;
   const vars: Record<string, string> = {};
   let keepUnknown = false;
-  for (const ref of asArray(field(postBuild, "substituteFrom"))) {
-    const kind = text(field(ref, "kind"));
-    const name = text(field(ref, "name"));
-    const obj = builtSoFar.find(
-      (d) =>
-        d.kind === kind &&
-        field(d, "metadata", "name") === name &&
-        (field(d, "metadata", "namespace") ?? node.namespace) === node.namespace,
-    );
+  const label = `Kustomization ${node.namespace}/${node.name}`;
+  const before = refs.ancestors(`Kustomization ${node.namespace}/${node.name}`);
+  const dependsOn = new Set(
+    asArray(node.spec.dependsOn).map(
+      (d) => `Kustomization ${text(field(d, "namespace")) ?? node.namespace}/${text(field(d, "name")) ?? ""}`,
+    ),
+  );
+  for (const ref of substituteRefs(node.spec)) {
+    const { kind, name } = ref;
+    const obj = findRef(builtSoFar, ref, node.namespace);
     const data = obj ? (field(obj, "data") as Record<string, unknown> | undefined) : undefined;
     if (!obj) {
-      // Optional and absent: Flux skips it (fluxcd/pkg kustomize/v1.35.4 LoadVariables), it adds no variables.
+      const file = ref.optional ? refs.inGit(ref, node.namespace) : undefined;
+      if (file) {
+        keepUnknown = true;
+        problems.push({
+          message:
+            `substituteFrom ${kind}/${name} is optional and in Git (${file.split(sep).slice(-2).join("/")}), but not applied before ` +
+            `${label}: Flux substitutes with or without it depending on what the cluster holds, so its variables count as unset here`,
+          at: ["spec", "postBuild", "substituteFrom"],
+        });
+        continue;
+      }
+      // Optional and absent: Flux skips it (LoadVariables), it adds no variables.
       // Required: it must exist in the cluster, with values not known here.
-      if (field(ref, "optional") === true) continue;
+      if (ref.optional) continue;
       keepUnknown = true;
       result.notes.push({
         file: node.file,
         line: node.line,
-        message:
-          `Kustomization ${node.namespace}/${node.name}: substituteFrom ${kind}/${name} is not in Git: ` +
-          "a value that uses one of its variables counts as unset here",
+        message: `${label}: substituteFrom ${kind}/${name} is not in Git: a value that uses one of its variables counts as unset here`,
       });
       continue;
+    }
+    const by = refs.appliedBy.get(obj);
+    if (ref.optional && by && !before.has(by) && !dependsOn.has(by)) {
+      problems.push({
+        message:
+          `substituteFrom ${kind}/${name} is optional and applied by ${by}, which ${label} does not depend on (spec.dependsOn): ` +
+          "Flux may substitute before it exists, with none of its variables; only the values with it are checked here",
+        at: ["spec", "postBuild", "substituteFrom"],
+      });
     }
     for (const [k, v] of Object.entries(data ?? {})) {
       if (typeof v === "string") vars[k] = (kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v).replace(/\n/g, "");
@@ -520,7 +618,7 @@ function substitution(
     }
   }
   for (const [k, v] of Object.entries((field(postBuild, "substitute") as Record<string, unknown> | undefined) ?? {})) {
-    vars[k] = String(v);
+    vars[k] = String(v).replace(/\n/g, "");
   }
   if (Object.keys(vars).length === 0 && !keepUnknown && field(postBuild, "substituteStrategy") !== "Always") return undefined;
   return { vars, keepUnknown };
