@@ -336,7 +336,10 @@ function run(command: string, args: string[]): Promise<string> {
           );
         } else if (e.code === 127 && /not found|No such file/i.test(stderr)) {
           fail(new MissingKustomizeError(`${command} not found: ${HOW_TO_GET}`));
-        } else fail(new BuildError(reason(stderr) ?? error.message));
+        } else if (e.signal && !stderr.trim()) {
+          // Killed before it could say why: a Go runtime that cannot even map its heap under the address-space cap dies of SIGSEGV.
+          fail(new BuildError(`the build was killed by ${e.signal} under POLICY_BUILD_MEMORY ${limits.memoryMiB} MiB: not checked`));
+        } else fail(new BuildError(reason(stderr) ?? error.message.split("\n")[0]!));
       },
     );
   });

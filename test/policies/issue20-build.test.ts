@@ -334,26 +334,23 @@ test("a YAML alias bomb in a Kustomization path: one line and exit 2 within seco
   const r = await graph("alias-bomb");
   assert.equal(r.code, 2);
   assert.equal(r.errors.length, 1);
-  assert.match(
+  // Refused before kubectl reads it: every YAML file a build reads is bounded first (infra/yaml.ts).
+  assert.equal(
     r.errors[0]!,
-    /^Pulumi\.dev\.yaml: Kustomization flux-system\/flux-system: kustomize build of \.\/cluster\/dev fails: the build needed more than \d+ MiB/,
+    "cluster/dev/bomb.yaml: refused: YAML expands to more than 1000000 nodes through aliases (an alias bomb?) (Kustomization flux-system/flux-system builds it with kustomize)",
   );
   assert.ok(!r.errors[0]!.includes("\n"));
   assert.ok(Date.now() - started < 60_000, "bounded");
   // paths mode reads it with the expansion bound
   const p = await policy(join(FIXTURES, "alias-bomb"), ".");
   assert.equal(p.code, 2);
-  assert.deepEqual(p.errors, [
-    "cluster/dev/bomb.yaml: YAML aliases expand this document to more than 1,000,000 nodes (an alias bomb?): not read",
-  ]);
+  assert.deepEqual(p.errors, ["cluster/dev/bomb.yaml: refused: YAML expands to more than 1000000 nodes through aliases (an alias bomb?)"]);
 });
 
 test("a 1.5 KB alias bomb in a ResourceSet: one line and exit 2 in paths mode and in graph mode", async () => {
   const p = await policy(join(FIXTURES, "alias-bomb-resourceset"), ".");
   assert.equal(p.code, 2);
-  assert.deepEqual(p.errors, [
-    "cluster/dev/rset.yaml: YAML aliases expand this document to more than 1,000,000 nodes (an alias bomb?): not read",
-  ]);
+  assert.deepEqual(p.errors, ["cluster/dev/rset.yaml: refused: YAML expands to more than 1000000 nodes through aliases (an alias bomb?)"]);
   const g = await graph("alias-bomb-resourceset");
   assert.equal(g.code, 2);
   assert.equal(g.errors.length, 1);
@@ -375,6 +372,18 @@ test("an alias bomb in the kustomization file Flux's fields are written into is 
     assert.match(e.message, /^kustomization\.yaml: YAML aliases expand this document to more than 1,000,000 nodes/);
     return true;
   });
+});
+
+test("a build under too small a POLICY_BUILD_MEMORY is stopped with one line", async (t) => {
+  const saved = process.env.POLICY_BUILD_MEMORY;
+  process.env.POLICY_BUILD_MEMORY = "8";
+  t.after(() => (saved === undefined ? delete process.env.POLICY_BUILD_MEMORY : (process.env.POLICY_BUILD_MEMORY = saved)));
+  const r = await graph("component-patch");
+  assert.equal(r.code, 2);
+  assert.equal(r.errors.length, 1);
+  // kubectl cannot map its heap in 8 MiB: it dies of SIGSEGV before it prints anything.
+  assert.match(r.errors[0]!, /kustomize build of \S+ fails: the build was killed by SIGSEGV under POLICY_BUILD_MEMORY 8 MiB: not checked$/);
+  assert.ok(!r.errors[0]!.includes("\n"));
 });
 
 test("a build that runs too long is stopped at POLICY_BUILD_TIMEOUT with one line", async (t) => {
