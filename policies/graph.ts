@@ -16,6 +16,7 @@ import { field, text, type Problem } from "./rules/model.ts";
 import { checkoutRef } from "./rules/sources.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";
 import { normalizeUrl } from "./urls.ts";
+import { unresolvedSource } from "./references.ts";
 import { lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
 
 export interface GraphOptions {
@@ -33,6 +34,8 @@ interface FluxNode {
   line: number;
   /** The checked object of this Kustomization (none for the sync Kustomization Pulumi creates). */
   object?: CheckedObject;
+  /** The cluster its parent applied it to ("" for the local one); see clusterOf. */
+  cluster?: string;
 }
 
 const FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
@@ -201,12 +204,10 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
       if (level.length === 0 && pending.length) {
         for (const child of pending) {
           const ref = sourceRef(child);
-          notVerified(
-            child,
-            `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`,
-            facts.production,
-            result,
-          );
+          const message = `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`;
+          // A reference that resolves to nothing in Git: its URL and content are unknown, in every environment.
+          if (child.object) unresolvedSource(child.object, message.replace(`Kustomization ${child.namespace}/${child.name} `, ""));
+          else notVerified(child, message, facts.production, result);
         }
         pending = [];
       }
@@ -218,7 +219,7 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   for (const o of objects) o.file = real(o.file);
   result.counts.objects += objects.length;
   result.counts.files += new Set(objects.map((o) => o.file)).size;
-  result.findings.push(...runRules(objects, settings, (f) => display(real(f), root)));
+  result.findings.push(...runRules(objects, settings, (f) => display(real(f), root), true));
   for (const n of result.notes) n.file = display(real(n.file), root);
   for (const e of result.errors) e.file = display(real(e.file), root);
   return result;
@@ -248,8 +249,9 @@ function appliedTwice(objects: CheckedObject[]): void {
   for (const o of objects) {
     const by = appliers.get(o);
     if (by === undefined) continue;
-    const id = identityOf(o.doc);
+    const id = `${clusters.get(o) ?? ""}|${identityOf(o.doc)}`;
     const seen = first.get(id);
+    // Two clusters (spec.kubeConfig) hold two objects: the hub-and-spoke layout applies one path to each.
     if (seen === undefined) first.set(id, { by, o });
     else if (seen.by !== by) {
       (o.problems ??= []).push({
@@ -261,6 +263,18 @@ function appliedTwice(objects: CheckedObject[]): void {
 
 /** Which Flux Kustomization (or ResourceSet) applies each checked object. */
 const appliers = new WeakMap<CheckedObject, string>();
+/** The cluster each checked object is applied to ("" for the local one). */
+const clusters = new WeakMap<CheckedObject, string>();
+
+/**
+ * The cluster a Kustomization applies to: its parent's, then its own `spec.kubeConfig` (a Secret or
+ * ConfigMap reference, in the Kustomization's namespace) when it sets one.
+ */
+function clusterOf(node: FluxNode): string {
+  const kubeConfig = node.spec.kubeConfig;
+  const own = kubeConfig === undefined || kubeConfig === null ? "" : `${node.namespace}:${JSON.stringify(kubeConfig)}`;
+  return [node.cluster ?? "", own].filter((c) => c !== "").join(" > ");
+}
 
 function sourceRef(node: FluxNode): { kind: string; name: string; namespace: string } {
   const ref = node.spec.sourceRef;
@@ -281,7 +295,7 @@ function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built:
   const source = built.find(
     (d) =>
       d.kind === ref.kind &&
-      String(d.apiVersion).startsWith("source.") &&
+      String(d.apiVersion).startsWith("source.toolkit.fluxcd.io/") &&
       field(d, "metadata", "name") === ref.name &&
       (field(d, "metadata", "namespace") ?? node.namespace) === ref.namespace,
   );
@@ -362,6 +376,7 @@ async function buildNode(
   }));
   const objects: CheckedObject[] = [];
   const children: FluxNode[] = [];
+  const cluster = clusterOf(node);
   for (const b of built) {
     const disabled =
       field(b.doc, "metadata", "labels", SUBSTITUTE) === "disabled" || field(b.doc, "metadata", "annotations", SUBSTITUTE) === "disabled";
@@ -395,6 +410,7 @@ async function buildNode(
         problems: own?.length ? own : undefined,
       };
       appliers.set(checked, o.via ?? label);
+      clusters.set(checked, cluster);
       objects.push(checked);
       if (String(o.doc.apiVersion).startsWith(FLUX_KUSTOMIZE_GROUP) && o.doc.kind === "Kustomization") {
         children.push({
@@ -404,6 +420,7 @@ async function buildNode(
           file,
           line,
           object: checked,
+          cluster,
         });
       }
     }
@@ -459,6 +476,7 @@ function substitution(
     const name = text(field(ref, "name"));
     const obj = builtSoFar.find(
       (d) =>
+        d.apiVersion === "v1" &&
         d.kind === kind &&
         field(d, "metadata", "name") === name &&
         (field(d, "metadata", "namespace") ?? node.namespace) === node.namespace,

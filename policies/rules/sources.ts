@@ -65,18 +65,38 @@ export const helmReleaseGitSourced = resourceRule({
     const kind = text(field(ref, "kind"));
     const name = text(field(ref, "name"));
     const namespace = text(field(ref, "namespace")) ?? s.namespace;
-    if (kind === "GitRepository" && chartRef === undefined) return;
+    const id = `${kind ?? "Kind"}/${namespace ?? "default"}/${name ?? "name"}`;
+    // A reference resolves only to an object in Git (the YAML front end's lookup); one that is not there
+    // lives in the cluster with a URL nobody checked. The sync GitRepository is Pulumi's (this repository).
+    const unresolved = (refKind: string, refNamespace: string | undefined, refName: string | undefined, path: string[]) => {
+      if (!s.complete || s.lookup === undefined || refName === undefined) return false;
+      if (refKind === "GitRepository" && refName === SYNC_NAME && (refNamespace ?? "default") === fluxNamespace(s)) return false;
+      if (s.lookup(refKind, refNamespace, refName)) return false;
+      report(
+        `${describe(s)} takes its chart from ${refKind}/${refNamespace ?? "default"}/${refName}, which is not in Git: ` +
+          "what it points at cannot be checked; define the source in Git with the release.",
+        path,
+      );
+      return true;
+    };
+    if (kind === "GitRepository" && chartRef === undefined) {
+      unresolved("GitRepository", namespace, name, at);
+      return;
+    }
     if (kind === "HelmChart" && name !== undefined) {
-      // A HelmChart built from a GitRepository is Git-sourced.
+      // A HelmChart built from a GitRepository (in Git, in the HelmChart's namespace) is Git-sourced.
       const chart = s.lookup?.("HelmChart", namespace, name);
-      if (chart && text(field(chart.props, "spec", "sourceRef", "kind")) === "GitRepository") return;
+      if (chart && text(field(chart.props, "spec", "sourceRef", "kind")) === "GitRepository") {
+        unresolved("GitRepository", chart.namespace, text(field(chart.props, "spec", "sourceRef", "name")), at);
+        return;
+      }
     }
     const entry = kind && name ? config.allowedSources.find((e) => matches(e, kind, namespace, name)) : undefined;
-    const id = `${kind ?? "Kind"}/${namespace ?? "default"}/${name ?? "name"}`;
     if (entry) {
       const source = s.lookup?.(kind!, namespace, name!);
       const url = source ? sourceUrl(source) : undefined;
-      if (entry.url !== undefined && source && (url === undefined || !urlUnder(url, entry.url))) {
+      if (entry.url !== undefined && !source) unresolved(kind!, namespace, name, at);
+      else if (entry.url !== undefined && source && (url === undefined || !urlUnder(url, entry.url))) {
         report(`${describe(s)} takes its chart from ${id}, which is allowed only from ${entry.url} but points at ${url ?? "no URL"}.`, at);
       }
       return;
