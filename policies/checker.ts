@@ -124,9 +124,7 @@ export function runRules(
 ): Finding[] {
   const active = settings.filter((s) => s.level !== "disabled" && s.rule.origins.includes("git") && s.rule.kind === "resource");
   const byIdentity = new Map<string, Subject>();
-  const subjects = objects.map((o) =>
-    subjectOf(o, (kind, namespace, name) => byIdentity.get(identity(kind, namespace, name)), complete),
-  );
+  const subjects = objects.map((o) => subjectOf(o, (kind, namespace, name) => byIdentity.get(identity(kind, namespace, name)), complete));
   for (const s of subjects) {
     // References name Flux kinds: only an object of the kind's Flux API group resolves one.
     const t = parseKubernetesType(s.type);
