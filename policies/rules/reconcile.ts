@@ -1,6 +1,6 @@
 // Rules for how Flux reconciles: the sync path and pruning, intervals, secrets in Git, release remediation.
 import { z } from "zod";
-import { AUTOMATION_NAME, SYNC_NAME, defaultSyncFolder, syncPath } from "../../infra/contract.ts";
+import { AUTOMATION_NAME, INSTANCE_NAME, SYNC_NAME, defaultSyncFolder, syncPath } from "../../infra/contract.ts";
 import yaml from "js-yaml";
 import { dotenvPairs, isSopsDotenv, isSopsEncryptedTree, unencryptedSecretKeys } from "../../infra/sops.ts";
 import {
@@ -192,12 +192,15 @@ const PULUMI_OWNED: Record<string, { group: string; names: string[] }> = {
   GitRepository: { group: "source.toolkit.fluxcd.io", names: [SYNC_NAME, AUTOMATION_NAME] },
   Kustomization: { group: "kustomize.toolkit.fluxcd.io", names: [SYNC_NAME] },
   Secret: { group: "core", names: [SYNC_NAME, AUTOMATION_NAME] },
+  // The operator strategy's FluxInstance (the only name the Flux Operator accepts, flux-operator v0.49.0
+  // api/v1/fluxinstance_types.go): in Git it would replace the controllers (distribution) and the sync.
+  FluxInstance: { group: "fluxcd.controlplane.io", names: [INSTANCE_NAME] },
 };
 
 export const syncNotInGit = resourceRule({
   name: "sync-not-in-git",
   description:
-    "Git defines none of the objects Pulumi owns in the stack's Flux namespace: the flux-system GitRepository, Kustomization and Secret, and the image automation's flux-system-automation GitRepository and Secret.",
+    "Git defines none of the objects Pulumi owns in the stack's Flux namespace: the flux-system GitRepository, Kustomization and Secret, the image automation's flux-system-automation GitRepository and Secret, and the operator's FluxInstance flux.",
   enforcementLevel: "mandatory",
   origins: ["git"],
   config: z.strictObject({}),

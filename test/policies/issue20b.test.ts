@@ -59,6 +59,9 @@ test("identity carries the API group; a reference that resolves to nothing in Gi
   assert.deepEqual(r.findings, [
     // chartRef HelmChart/app: only a helm.cattle.io HelmChart has that name, which is no Flux HelmChart
     "cluster/dev/releases.yaml:14 mandatory helmrelease-git-sourced HelmRelease flux-system/from-lookalike-chart",
+    // the k3s HelmChart itself installs a chart from a Helm repository, around Flux
+    "cluster/dev/releases.yaml:2 mandatory git-source-allowed HelmChart flux-system/app",
+    "cluster/dev/releases.yaml:2 mandatory helmrelease-git-sourced HelmChart flux-system/app",
     // sourceRef GitRepository/missing is not in Git
     "cluster/dev/releases.yaml:29 mandatory helmrelease-git-sourced HelmRelease flux-system/from-missing-repo",
     // allowed by identity and URL, but not in Git: its URL cannot be checked
@@ -66,8 +69,9 @@ test("identity carries the API group; a reference that resolves to nothing in Gi
     // the only GitRepository "lookalike" is of group source.evil.io: never followed as this repository
     "cluster/dev/releases.yaml:76 mandatory content-verified Kustomization flux-system/other",
   ]);
-  assert.match(r.messages[1]!, /GitRepository\/flux-system\/missing, which is not in Git/);
-  assert.match(r.messages[3]!, /from GitRepository flux-system\/lookalike, which is not among the checked objects/);
+  const text = r.messages.join("\n");
+  assert.match(text, /from-missing-repo: .*GitRepository\/flux-system\/missing, which is not in Git/);
+  assert.match(text, /other: .*from GitRepository flux-system\/lookalike, which is not among the checked objects/);
   assert.equal(r.code, 1);
 });
 
@@ -91,5 +95,34 @@ test("one path applied to two clusters (spec.kubeConfig) is not applied twice; t
 test("paths mode skips a file as a template only when it is not YAML: a {{ }} in a comment or string skips nothing", async () => {
   const r = await paths("i20-paths-template", "apps");
   assert.deepEqual(r.findings, ["apps/release.yaml:2 mandatory helmrelease-git-sourced HelmRelease web/app"]);
+  assert.equal(r.code, 1);
+});
+
+test("installers: FluxInstance, k3s HelmChart, Argo CD and Buckets per provider are held to the allowed sources", async () => {
+  const r = await graph("i20-installers", join(FIXTURES, "i20-installers", "policy.json"));
+  assert.deepEqual(r.findings, [
+    "cluster/dev/argo.yaml:1 mandatory git-source-allowed Application argocd/git-app",
+    "cluster/dev/argo.yaml:14 mandatory git-source-allowed Application argocd/helm-app",
+    "cluster/dev/argo.yaml:14 mandatory helmrelease-git-sourced Application argocd/helm-app",
+    "cluster/dev/argo.yaml:30 mandatory git-source-allowed ApplicationSet argocd/fleet",
+    // provider gcp: spec.endpoint (an allowed host) is never read; gs://evil-bucket is fetched
+    "cluster/dev/buckets.yaml:2 mandatory git-source-allowed Bucket flux-system/gcp-evil",
+    // provider azure: the endpoint is the account URL
+    "cluster/dev/buckets.yaml:24 mandatory git-source-allowed Bucket flux-system/azure-evil",
+    // distribution.artifact and sync.url; the registry ghcr.io/acme/flux is under oci://ghcr.io/acme
+    "cluster/dev/flux-instance.yaml:2 mandatory git-source-allowed FluxInstance flux-system/flux",
+    "cluster/dev/flux-instance.yaml:2 mandatory git-source-allowed FluxInstance flux-system/flux",
+    "cluster/dev/flux-instance.yaml:2 mandatory sync-not-in-git FluxInstance flux-system/flux",
+    "cluster/dev/k3s.yaml:12 mandatory git-source-allowed HelmChart kube-system/from-url",
+    "cluster/dev/k3s.yaml:12 mandatory helmrelease-git-sourced HelmChart kube-system/from-url",
+    "cluster/dev/k3s.yaml:2 mandatory git-source-allowed HelmChart kube-system/traefik",
+    "cluster/dev/k3s.yaml:2 mandatory helmrelease-git-sourced HelmChart kube-system/traefik",
+    "cluster/dev/k3s.yaml:20 mandatory helmrelease-git-sourced HelmChart kube-system/inline",
+  ]);
+  const text = r.messages.join("\n");
+  assert.match(text, /gcp-evil: Bucket flux-system\/gcp-evil pulls from https:\/\/storage\.googleapis\.com\/evil-bucket/);
+  assert.match(text, /\(FluxInstance sync \(GitRepository\)\) pulls from https:\/\/github\.com\/evil\/fleet/);
+  assert.match(text, /\(FluxInstance distribution\) pulls from oci:\/\/ghcr\.io\/evil\/flux-operator-manifests:latest/);
+  assert.doesNotMatch(text, /gcp-allowed|generic-allowed|controller images/);
   assert.equal(r.code, 1);
 });
