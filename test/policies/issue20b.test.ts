@@ -126,3 +126,12 @@ test("installers: FluxInstance, k3s HelmChart, Argo CD and Buckets per provider 
   assert.doesNotMatch(text, /gcp-allowed|generic-allowed|controller images/);
   assert.equal(r.code, 1);
 });
+
+test("a ResourceSet input that prints YAML structure (a newline adds a sourceRef, the last wins) fails closed, in both modes", async () => {
+  for (const r of [await graph("i20-resourceset-inject"), await paths("i20-resourceset-inject")]) {
+    // the inert set (name, URL through quote) renders and its GitRepository passes
+    assert.deepEqual(r.findings, ["cluster/dev/rset.yaml:3 mandatory content-verified ResourceSet flux-system/apps"]);
+    assert.match(r.messages[0]!, /<< inputs\.chart >> prints "charts\/app\\n {6}sourceRef:/);
+    assert.equal(r.code, 1);
+  }
+});
