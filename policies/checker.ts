@@ -76,6 +76,8 @@ export interface CheckedObject {
   env: EnvironmentContext;
   /** What the front end could not verify about the object (content-verified reports them). */
   problems?: Problem[];
+  /** The HelmRelease whose chart rendered the object (graph mode): chart output, not a file in Git. */
+  renderedBy?: string;
 }
 
 const KUSTOMIZE_TYPE = kubernetesType("kustomize.config.k8s.io/v1beta1", "Kustomization");
@@ -108,6 +110,7 @@ function subjectOf(o: CheckedObject, lookup: Subject["lookup"], complete: boolea
     stack: o.env.stack,
     lookup,
     complete,
+    renderedBy: o.renderedBy,
     problems: o.problems,
   };
 }

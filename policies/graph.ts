@@ -17,6 +17,7 @@ import { checkoutRef } from "./rules/sources.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";
 import { normalizeUrl } from "./urls.ts";
 import { unresolvedSource } from "./references.ts";
+import { renderCharts } from "./charts.ts";
 import { lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
 
 export interface GraphOptions {
@@ -212,6 +213,8 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
         pending = [];
       }
     }
+    // Charts the graph installs from Git, rendered with real Helm: the rules run over what they render.
+    objects.push(...(await renderCharts(objects, { artifact, view, env: context, production: facts.production, result, appliers })));
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
@@ -288,6 +291,22 @@ function sourceRef(node: FluxNode): { kind: string; name: string; namespace: str
 /** The repository part of a URL, scheme aside (ssh and https reach the same repository). */
 const repoIdentity = (url: string) => normalizeUrl(url)?.replace(/^(ssh|https):\/\//, "");
 
+/**
+ * A GitRepository whose artifact is this repository's sync branch as graph mode builds it: the same
+ * repository, Flux checks out the sync branch (in Flux's order of ref fields) and builds the same artifact
+ * (no spec.ignore or spec.include of its own).
+ */
+export function isThisRepository(source: Record<string, unknown>, view: StackView): boolean {
+  if (!view.repository) return false;
+  const url = text(field(source, "spec", "url")) ?? "?";
+  const checkout = checkoutRef(field(source, "spec", "ref"));
+  const branch = view.repository.branch;
+  const sameRef =
+    (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
+  const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
+  return repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact;
+}
+
 /** "follow", "unknown" (source not seen yet) or the note that says why the content is not verified. */
 function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built: Record<string, unknown>[]): string {
   const ref = sourceRef(node);
@@ -301,16 +320,7 @@ function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built:
   );
   if (!source) return "unknown";
   const url = text(field(source, "spec", "url")) ?? text(field(source, "spec", "endpoint")) ?? "?";
-  if (ref.kind === "GitRepository" && view.repository) {
-    // This repository only when Flux checks out the sync branch (in Flux's order of ref fields) and builds
-    // the same artifact (no spec.ignore or spec.include of its own).
-    const checkout = checkoutRef(field(source, "spec", "ref"));
-    const branch = view.repository.branch;
-    const sameRef =
-      (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
-    const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
-    if (repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact) return "follow";
-  }
+  if (ref.kind === "GitRepository" && isThisRepository(source, view)) return "follow";
   return (
     `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from ${ref.kind} ` +
     `${ref.namespace}/${ref.name} (${url}): its URL is checked as a source, its content is not verified here`

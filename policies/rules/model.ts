@@ -40,6 +40,8 @@ export interface Subject {
    * so a reference it does not resolve is not in Git. Paths mode sees part of Git only: unset.
    */
   complete?: boolean;
+  /** The HelmRelease whose chart rendered this object (YAML front end, graph mode): chart output, not Git. */
+  renderedBy?: string;
   /** What the YAML front end could not verify about this object (reported by content-verified). */
   problems?: Problem[];
 }

@@ -175,6 +175,9 @@ export const noPlaintextSecrets = resourceRule({
   origins: ["git"],
   config: z.strictObject({}),
   check(s, _config, report) {
+    // A Secret a chart renders is Helm's output (chart defaults, generated keys), not a value committed to
+    // Git; the release's values in Git are what a person commits, and they are checked as the HelmRelease.
+    if (s.renderedBy !== undefined) return;
     const keys = plaintextValues(s);
     if (keys.length === 0) return;
     const generator = s.type !== kubernetesType("v1", "Secret");
