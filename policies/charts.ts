@@ -161,8 +161,25 @@ async function renderOne(
   ctx: ChartContext,
   lock: () => ReturnType<typeof readLock>,
 ): Promise<CheckedObject[]> {
-  const hr = release.doc;
+  let hr = release.doc;
   const namespace = text(field(hr, "metadata", "namespace")) ?? "default";
+  // chartRef to a HelmChart built from a GitRepository: the same chart as spec.chart.spec naming it.
+  const chartRef = field(hr, "spec", "chartRef");
+  if (chartRef !== undefined && text(field(chartRef, "kind")) === "HelmChart") {
+    const chartNamespace = text(field(chartRef, "namespace")) ?? namespace;
+    const helmChart = all.find(
+      (d) =>
+        d.kind === "HelmChart" &&
+        String(d.apiVersion).startsWith(SOURCE_GROUP) &&
+        field(d, "metadata", "name") === text(field(chartRef, "name")) &&
+        (text(field(d, "metadata", "namespace")) ?? "default") === chartNamespace,
+    );
+    if (helmChart === undefined || text(field(helmChart, "spec", "sourceRef", "kind")) !== "GitRepository") return [];
+    const { chartRef: _, ...spec } = (field(hr, "spec") ?? {}) as Record<string, unknown>;
+    const chartSpec = { ...(field(helmChart, "spec") as Record<string, unknown>) };
+    chartSpec.sourceRef = { ...(chartSpec.sourceRef as Record<string, unknown>), namespace: chartNamespace };
+    hr = { ...hr, spec: { ...spec, chart: { spec: chartSpec } } };
+  }
   const id = `HelmRelease ${namespace}/${String(field(hr, "metadata", "name"))}`;
   const fail = (message: string, at: string[] = ["spec", "chart"]) => {
     const problem: Problem = { message: `its chart is not rendered here, so what it installs is not verified: ${message}`, at };

@@ -71,16 +71,19 @@ function findDocument(files: Files, file: string, kind: string, name: string): {
   const parsed = files.get(file);
   if (!parsed) return undefined;
   let fallback: { doc: unknown; line: number; source: string } | undefined;
+  let partial: { doc: unknown; line: number; source: string } | undefined;
   for (const d of parsed.docs) {
     const found = objectsOf(d, parsed.source, file).objects;
     for (const o of found) {
       if (o.via || o.doc.kind !== kind) continue;
       const n = String(field(o.doc, "metadata", "name"));
-      if (n === name || name.includes(n) || n.includes("${")) return { doc: o.doc, line: o.line, source: parsed.source };
+      // The same name first; a prefixed/suffixed or substituted one only when none is the same.
+      if (n === name) return { doc: o.doc, line: o.line, source: parsed.source };
+      if (name.includes(n) || n.includes("${")) partial ??= { doc: o.doc, line: o.line, source: parsed.source };
       fallback ??= { doc: o.doc, line: o.line, source: parsed.source };
     }
   }
-  return fallback;
+  return partial ?? fallback;
 }
 
 /** Patches that may have set a field: inline (in a kustomization or a Flux spec) or patch files. */

@@ -142,10 +142,11 @@ test("charts the graph installs from Git are rendered with real Helm; the rules 
     // charts/installer renders a HelmRepository and a HelmRelease from it: helm-controller installs both
     "cluster/dev/releases.yaml:1 mandatory git-source-allowed HelmRepository flux-system/evil",
     "cluster/dev/releases.yaml:1 mandatory helmrelease-git-sourced HelmRelease flux-system/installer-payload",
+    // charts/broken: what cannot be rendered fails closed, through chartRef HelmChart too
+    "cluster/dev/releases.yaml:124 mandatory content-verified HelmRelease flux-system/broken-by-ref",
     // charts/with-dep: source-controller downloads its dependency from a Helm repository; Helm cannot render it here
     "cluster/dev/releases.yaml:18 mandatory content-verified HelmRelease flux-system/with-dep",
     "cluster/dev/releases.yaml:18 mandatory git-source-allowed HelmRepository flux-system/dependency payload of chart charts/with-dep of this repository",
-    // charts/broken: what cannot be rendered fails closed
     "cluster/dev/releases.yaml:35 mandatory content-verified HelmRelease flux-system/broken",
     // metallb from the chart cache renders and passes
   ]);
