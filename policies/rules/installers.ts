@@ -87,6 +87,9 @@ export function installedSources(s: Subject): InstalledSource[] {
   const spec = field(s.props, "spec");
   switch (groupKind(s)) {
     case "fluxcd.controlplane.io/FluxInstance": {
+      // The operator strategy's own FluxInstance (registered by the stack, from its config) is the install
+      // itself; one in Git replaces it (sync-not-in-git) and is held to the allowed sources.
+      if (s.origin === "pulumi") return [];
       const out: InstalledSource[] = [
         {
           url: oci(text(field(spec, "distribution", "registry"))),
