@@ -13,10 +13,8 @@ import { substituteObject } from "./envsubst.ts";
 import { BuildError, type BuildInput, type FluxBuildSpec, buildInputs, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
 import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
-import { checkoutRef } from "./rules/sources.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";
-import { normalizeUrl } from "./urls.ts";
-import { unresolvedSource } from "./references.ts";
+import { isThisRepository, unresolvedSource } from "./references.ts";
 import { renderCharts } from "./charts.ts";
 import { lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
 
@@ -289,25 +287,6 @@ function sourceRef(node: FluxNode): { kind: string; name: string; namespace: str
     name: text(field(ref, "name")) ?? "",
     namespace: text(field(ref, "namespace")) ?? node.namespace,
   };
-}
-
-/** The repository part of a URL, scheme aside (ssh and https reach the same repository). */
-const repoIdentity = (url: string) => normalizeUrl(url)?.replace(/^(ssh|https):\/\//, "");
-
-/**
- * A GitRepository whose artifact is this repository's sync branch as graph mode builds it: the same
- * repository, Flux checks out the sync branch (in Flux's order of ref fields) and builds the same artifact
- * (no spec.ignore or spec.include of its own).
- */
-export function isThisRepository(source: Record<string, unknown>, view: StackView): boolean {
-  if (!view.repository) return false;
-  const url = text(field(source, "spec", "url")) ?? "?";
-  const checkout = checkoutRef(field(source, "spec", "ref"));
-  const branch = view.repository.branch;
-  const sameRef =
-    (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
-  const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
-  return repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact;
 }
 
 /** "follow", "unknown" (source not seen yet) or the note that says why the content is not verified. */
