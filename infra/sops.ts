@@ -68,8 +68,15 @@ export function isSopsEncryptedTree(doc: unknown): boolean {
  */
 export function isSopsDotenv(pairs: [string, string][]): boolean {
   if (!pairs.some(([k, v]) => k === "sops_mac" && isSopsCiphertext(v))) return false;
-  return pairs.every(([k, v]) => k.startsWith("sops_") || isSopsCiphertext(v));
+  return pairs.every(([k, v]) => SOPS_DOTENV_METADATA.test(k) || isSopsCiphertext(v));
 }
+
+/**
+ * The keys SOPS's dotenv store writes its metadata under (getsops/sops stores/dotenv: the metadata flattened
+ * with the `sops_` prefix, lists as `__list_<n>__map_<key>`); any other key must hold a ciphertext.
+ */
+const SOPS_DOTENV_METADATA =
+  /^sops_(version|mac|lastmodified|mac_only_encrypted|shamir_threshold|(un)?encrypted_(suffix|regex|comment_regex)|(age|pgp|kms|gcp_kms|azure_kv|hc_vault|key_groups)__list_\d+__map_[a-z_]+)$/;
 
 /** The pairs of a dotenv text (comments and blank lines left out), or undefined when a line is none. */
 export function dotenvPairs(text: string): [string, string][] | undefined {

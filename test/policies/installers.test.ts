@@ -109,3 +109,10 @@ test("SOPS files: every leaf a ciphertext under a sops.mac; dotenv with sops_mac
   assert.equal(isSopsDotenv(dotenvPairs(`A=plain\nsops_mac=${enc}\n`)!), false);
   assert.equal(isSopsDotenv(dotenvPairs(`A=${enc}\n`)!), false, "no sops_mac");
 });
+
+test("SOPS dotenv: only SOPS's own metadata keys may be plain", () => {
+  const enc = "ENC[AES256_GCM,data:cGFzcw==,iv:aXY=,tag:dGFn,type:str]";
+  const pairs = (extra: string) => dotenvPairs(`A=${enc}\nsops_mac=${enc}\nsops_age__list_0__map_recipient=age1x\n${extra}`)!;
+  assert.equal(isSopsDotenv(pairs("")), true);
+  assert.equal(isSopsDotenv(pairs("sops_token=hunter2")), false, "a sops_ name is no metadata");
+});
