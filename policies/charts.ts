@@ -45,6 +45,8 @@ export interface ChartContext {
 
 const HELM_GROUP = "helm.toolkit.fluxcd.io/";
 const SOURCE_GROUP = "source.toolkit.fluxcd.io/";
+/** One chart's `helm template`: bounded in time (a template can loop); its output is bounded by maxBuffer. */
+const RENDER_TIMEOUT_MS = 60_000;
 /** Charts rendering charts: bounded. */
 const MAX_DEPTH = 3;
 
@@ -271,6 +273,7 @@ async function renderOne(
       valueFrom,
       cacheDir: ctx.cacheDir,
       chart,
+      timeoutMs: RENDER_TIMEOUT_MS,
     });
   } catch (e) {
     if (!(e instanceof HelmRenderError) && !(e instanceof UserError)) throw e;

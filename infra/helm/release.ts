@@ -55,6 +55,8 @@ export interface RenderTarget {
    * source-controller would package as it is (a chart in the synced repository itself), and its pin.
    */
   chart?: { file: string; pin: ChartPin };
+  /** Stop Helm after this many milliseconds (a hostile chart's template can loop); default: no bound. */
+  timeoutMs?: number;
 }
 
 /** `spec.valuesFrom`: one key of a Secret/ConfigMap in the HelmRelease's namespace, optionally put at `targetPath` of the values. */
@@ -253,9 +255,12 @@ export async function renderRelease(hr: Manifest, sources: Manifest[], target: R
     try {
       ({ stdout } = await run(helm, args, {
         maxBuffer: 256 * 1024 * 1024,
+        timeout: target.timeoutMs ?? 0,
         env: { ...process.env, HELM_CACHE_HOME: work, HELM_CONFIG_HOME: work, HELM_DATA_HOME: work },
       }));
     } catch (e) {
+      if ((e as { killed?: boolean }).killed && target.timeoutMs)
+        throw new HelmRenderError(`${id}: helm template did not finish within ${target.timeoutMs / 1000}s`);
       throw new HelmRenderError(
         `${id}: Helm ${target.helm} (the cluster's helm-controller) refuses it: ${oneLine((e as { stderr?: string }).stderr || (e as Error).message)}`,
       );
