@@ -15,7 +15,6 @@ import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";
 import { isThisRepository, unresolvedSource } from "./references.ts";
-import { renderCharts } from "./charts.ts";
 import { lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
 
 export interface GraphOptions {
@@ -215,7 +214,11 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
       }
     }
     // Charts the graph installs from Git, rendered with real Helm: the rules run over what they render.
-    objects.push(...(await renderCharts(objects, { artifact, view, env: context, production: facts.production, result, appliers })));
+    // (Loaded when needed: Helm and its YAML library stay out of paths mode's start-up.)
+    if (objects.some((o) => o.doc.kind === "HelmRelease")) {
+      const { renderCharts } = await import("./charts.ts");
+      objects.push(...(await renderCharts(objects, { artifact, view, env: context, production: facts.production, result, appliers })));
+    }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
