@@ -159,3 +159,13 @@ test("charts the graph installs from Git are rendered with real Helm; the rules 
   ]);
   assert.equal(r.code, 1);
 });
+
+test("substituteFrom resolves only to a core ConfigMap: a look-alike of another group gives no values", async () => {
+  const r = await graph("i20-substitute-group");
+  // ${TAG} comes from a ConfigMap that is not in Git: unset, so the production GitRepository has no pin
+  assert.deepEqual(r.findings, ["apps/repo.yaml:1 mandatory git-ref-pinned GitRepository flux-system/app"]);
+  assert.deepEqual(r.notes, [
+    "cluster/prod/apps.yaml: Kustomization flux-system/apps: substituteFrom ConfigMap/vars is not in Git: a value that uses one of its variables counts as unset here",
+  ]);
+  assert.equal(r.code, 1);
+});
