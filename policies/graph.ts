@@ -3,7 +3,7 @@
 // way kustomize-controller does (./kustomize.ts), substitutes post-build variables where their values are
 // known, renders ResourceSets, and follows every Flux Kustomization whose source is this repository.
 // Content of other sources is checked as a source (its URL, by the rules) and noted as not verified.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Dirent } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix, relative, resolve, sep } from "node:path";
 import { SYNC_NAME } from "../infra/contract.ts";
@@ -15,7 +15,8 @@ import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";
 import { isThisRepository, unresolvedSource } from "./references.ts";
-import { lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
+import { YamlLimitError } from "../infra/yaml.ts";
+import { describeParseError, lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
 
 export interface GraphOptions {
   root: string;
@@ -39,20 +40,44 @@ interface FluxNode {
 const FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
 const SUBSTITUTE = "kustomize.toolkit.fluxcd.io/substitute";
 
-/** A file's parsed documents, read once per run. */
+/** A file's parsed documents, read once per run; or why its YAML is refused (an alias bomb, infra/yaml.ts). */
 class Files {
-  private cache = new Map<string, { source: string; docs: ParsedDocument[] } | null>();
-  get(file: string) {
+  private cache = new Map<string, { source: string; docs: ParsedDocument[] } | { refused: string } | null>();
+  private read(file: string) {
     if (!this.cache.has(file)) {
       try {
         const source = readFileSync(file, "utf8");
         this.cache.set(file, { source, docs: parseDocuments(source) });
-      } catch {
-        this.cache.set(file, null);
+      } catch (e) {
+        this.cache.set(file, e instanceof YamlLimitError ? { refused: describeParseError(e) } : null);
       }
     }
     return this.cache.get(file) ?? undefined;
   }
+  get(file: string) {
+    const read = this.read(file);
+    return read && "docs" in read ? read : undefined;
+  }
+  refused(file: string): string | undefined {
+    const read = this.read(file);
+    return read && "refused" in read ? read.refused : undefined;
+  }
+}
+
+/** The YAML and JSON files at or below `paths` (files and folders), each once. */
+function yamlFilesAt(paths: string[]): string[] {
+  const out = new Set<string>();
+  const isYaml = (f: string) => /\.(ya?ml|json)$/i.test(f);
+  for (const p of paths) {
+    const stat = statSync(p, { throwIfNoEntry: false });
+    if (stat?.isFile() && isYaml(p)) out.add(p);
+    else if (stat?.isDirectory()) {
+      for (const e of readdirSync(p, { recursive: true, withFileTypes: true }) as Dirent[]) {
+        if (e.isFile() && isYaml(e.name)) out.add(join(e.parentPath, e.name));
+      }
+    }
+  }
+  return [...out];
 }
 
 /** `securejoin(root, path)`: a path can never leave the repository. */
@@ -353,6 +378,15 @@ async function buildNode(
       : `${remote!.key} ${remote!.entry} (${relative(root, remote!.file).split(sep).join("/")}) is a remote base, which cannot be fetched here: this path is not verified`;
     result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${message}` });
     return { objects: remoteBases, children: [] };
+  }
+  // A YAML file kustomize reads whose aliases expand past the limits would make kubectl expand them (a
+  // hang): refused before the build, naming the file.
+  for (const file of yamlFilesAt([dir, ...inputs.local])) {
+    const refused = files.refused(file);
+    if (refused !== undefined) {
+      result.errors.push({ file, message: `${refused} (${label} builds it with kustomize)` });
+      return { objects: [], children: [] };
+    }
   }
   let built;
   try {

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import yaml from "js-yaml";
 import { UserError } from "../infra/errors.ts";
+import { loadAllBounded, loadBounded } from "../infra/yaml.ts";
 import { isRemoteEntry } from "./urls.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -164,7 +165,7 @@ function takeOrigin(doc: Record<string, unknown>, overlay: string): string {
   if (annotations === undefined || origin === undefined) return overlay;
   delete annotations[ORIGIN];
   if (Object.keys(annotations).length === 0) delete meta!.annotations;
-  const parsed = yaml.load(origin) as { path?: string; configuredIn?: string } | null;
+  const parsed = loadBounded(origin) as { path?: string; configuredIn?: string } | null;
   const path = parsed?.path ?? parsed?.configuredIn;
   return path ? resolve(overlay, path) : overlay;
 }
@@ -196,7 +197,7 @@ export async function kustomizeBuild(dir: string, spec: FluxBuildSpec, workDir: 
     throw e;
   }
   const objects: BuiltObject[] = [];
-  for (const doc of yaml.loadAll(out)) {
+  for (const doc of loadAllBounded(out)) {
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) continue;
     const d = doc as Record<string, unknown>;
     const file = takeOrigin(d, overlay);
@@ -248,9 +249,15 @@ function pathsOf(doc: Record<string, unknown>): { entry: string; key: string; tr
  * remote entries (fetched over the network) and paths that resolve outside `root` (Flux builds on a file
  * system confined to the artifact, fluxcd/pkg kustomize/filesys fs_secure.go, and refuses them).
  */
-export function buildInputs(dir: string, components: string[], root: string): { remote: BuildInput[]; outside: BuildInput[] } {
+export function buildInputs(
+  dir: string,
+  components: string[],
+  root: string,
+): { remote: BuildInput[]; outside: BuildInput[]; local: string[] } {
   const remote: BuildInput[] = [];
   const outside: BuildInput[] = [];
+  /** Every file or folder inside `root` a kustomization names (what kustomize will read besides `dir`). */
+  const local: string[] = [];
   const seen = new Set<string>();
   const inside = (p: string) => p === root || p.startsWith(root + sep);
   const visitDir = (d: string) => {
@@ -265,7 +272,7 @@ export function buildInputs(dir: string, components: string[], root: string): { 
     seen.add(file);
     let docs: unknown[];
     try {
-      docs = yaml.loadAll(readFileSync(file, "utf8"));
+      docs = loadAllBounded(readFileSync(file, "utf8"));
     } catch {
       return; // kustomize reports it
     }
@@ -273,17 +280,23 @@ export function buildInputs(dir: string, components: string[], root: string): { 
     if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return;
     const base = dirname(file);
     for (const { entry, key, tree } of pathsOf(doc as Record<string, unknown>)) {
-      const local = resolve(base, entry);
-      if (tree && !existsSync(local) && isRemoteEntry(entry)) remote.push({ entry, file, key });
-      else if (!inside(local)) outside.push({ entry, file, key });
-      else if (tree && existsSync(local) && statSync(local).isDirectory()) visitDir(local);
+      const localPath = resolve(base, entry);
+      if (tree && !existsSync(localPath) && isRemoteEntry(entry)) remote.push({ entry, file, key });
+      else if (!inside(localPath)) outside.push({ entry, file, key });
+      else {
+        local.push(localPath);
+        if (tree && existsSync(localPath) && statSync(localPath).isDirectory()) visitDir(localPath);
+      }
     }
   };
   visitDir(dir);
   for (const c of components) {
-    const local = resolve(dir, c);
-    if (!inside(local)) outside.push({ entry: c, file: dir, key: "spec.components" });
-    else visitDir(local);
+    const localPath = resolve(dir, c);
+    if (!inside(localPath)) outside.push({ entry: c, file: dir, key: "spec.components" });
+    else {
+      local.push(localPath);
+      visitDir(localPath);
+    }
   }
-  return { remote, outside };
+  return { remote, outside, local };
 }

@@ -2,11 +2,11 @@
 // pack from the engine's PULUMI_CONFIG, in the YAML checker from Pulumi.<env>.yaml beside the YAML.
 // Both go through the one stack config schema, so defaults (Flux namespace, cluster/<env>) agree.
 import { readFileSync } from "node:fs";
-import yaml from "js-yaml";
 import { type StackFacts } from "../infra/contract.ts";
 import { helmMajorFor } from "../infra/flux/versions.ts";
 import type { Manifest } from "../infra/helm/release.ts";
 import { pulumiObjects } from "../infra/verify/pulumi.ts";
+import { loadBounded } from "../infra/yaml.ts";
 import { NAMESPACE, listStacks, parseStackConfig, readStackConfigFile, stackConfigFile, type StackConfig } from "../infra/config/index.ts";
 
 export function stackFacts(cfg: StackConfig): StackFacts {
@@ -106,7 +106,7 @@ export function stackFileLookup(projectDir: string): StackLookup {
       if (validStackName(env)) {
         const file = stackConfigFile(projectDir, env);
         try {
-          view.githubOwner = githubOwnerOf((yaml.load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> })?.config ?? {});
+          view.githubOwner = githubOwnerOf((loadBounded(readFileSync(file, "utf8")) as { config?: Record<string, unknown> })?.config ?? {});
         } catch {
           // no readable stack file for this environment
         }

@@ -49,7 +49,10 @@ export function bucketUrl(spec: unknown): string | undefined {
   const endpoint = text(field(spec, "endpoint"));
   if (endpoint === undefined) return undefined;
   if (provider === "azure") return `${endpoint.replace(/\/+$/, "")}/${bucket}`;
-  const scheme = field(spec, "insecure") === true ? "http" : "https";
+  // Only an unset or boolean false `insecure` is https; anything else counts as plain http (fail closed: the
+  // CRD types it boolean, so the API server refuses a string, and a rule must not read "true" as https).
+  const insecure = field(spec, "insecure");
+  const scheme = insecure === undefined || insecure === false ? "https" : "http";
   return `${/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `${scheme}://${endpoint}`}/${bucket}`;
 }
 
