@@ -18,7 +18,7 @@ const repoIdentity = (url: string) => normalizeUrl(url)?.replace(/^(ssh|https):\
 /**
  * A GitRepository whose artifact is this repository's sync branch as graph mode builds it: the same
  * repository, Flux checks out the sync branch (in Flux's order of ref fields) and builds the same artifact
- * (no spec.ignore or spec.include of its own).
+ * (no spec.ignore, spec.include or recurseSubmodules of its own).
  */
 export function isThisRepository(source: Record<string, unknown>, view: StackView): boolean {
   if (!view.repository) return false;
@@ -27,6 +27,11 @@ export function isThisRepository(source: Record<string, unknown>, view: StackVie
   const branch = view.repository.branch;
   const sameRef =
     (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
-  const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
+  // recurseSubmodules: source-controller clones every submodule .gitmodules names into the artifact (from
+  // any URL), so the artifact is not this repository's (fluxcd/source-controller v1.8.5 GitRepository reconciler).
+  const sameArtifact =
+    field(source, "spec", "ignore") === undefined &&
+    field(source, "spec", "include") === undefined &&
+    field(source, "spec", "recurseSubmodules") !== true;
   return repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact;
 }

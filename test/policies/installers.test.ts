@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dotenvPairs, isSopsDotenv, isSopsEncryptedTree } from "../../infra/sops.ts";
+import { isThisRepository } from "../../policies/references.ts";
 import { renderResourceSet } from "../../policies/resourceset.ts";
 import { rules } from "../../policies/rules/index.ts";
 import { bucketUrl } from "../../policies/rules/installers.ts";
@@ -115,4 +116,15 @@ test("SOPS dotenv: only SOPS's own metadata keys may be plain", () => {
   const pairs = (extra: string) => dotenvPairs(`A=${enc}\nsops_mac=${enc}\nsops_age__list_0__map_recipient=age1x\n${extra}`)!;
   assert.equal(isSopsDotenv(pairs("")), true);
   assert.equal(isSopsDotenv(pairs("sops_token=hunter2")), false, "a sops_ name is no metadata");
+});
+
+test("this repository: same URL (ssh or https), the sync branch, the same artifact (no ignore, include or submodules)", () => {
+  const view = { repository: { url: "ssh://git@github.com/acme/gitops", branch: "main" } };
+  const repo = (spec: Record<string, unknown>) => ({ spec: { url: "https://github.com/acme/gitops", ref: { branch: "main" }, ...spec } });
+  assert.equal(isThisRepository(repo({}), view), true);
+  assert.equal(isThisRepository(repo({ ref: { name: "refs/heads/main" } }), view), true);
+  assert.equal(isThisRepository(repo({ ref: { branch: "dev" } }), view), false);
+  assert.equal(isThisRepository(repo({ recurseSubmodules: true }), view), false);
+  assert.equal(isThisRepository(repo({ ignore: "/*" }), view), false);
+  assert.equal(isThisRepository(repo({ url: "https://github.com/acme/other" }), view), false);
 });
