@@ -169,3 +169,11 @@ test("substituteFrom resolves only to a core ConfigMap: a look-alike of another 
   ]);
   assert.equal(r.code, 1);
 });
+
+test("in production a chart from another repository that the chart cache does not hold is a finding, not a note", async () => {
+  const r = await graph("i20-charts-prod");
+  assert.deepEqual(r.findings, ["cluster/prod/release.yaml:2 mandatory content-verified HelmRelease flux-system/app"]);
+  assert.match(r.messages[0]!, /in production it installs chart charts\/app from GitRepository flux-system\/app/);
+  assert.deepEqual(r.notes, []);
+  assert.equal(r.code, 1);
+});
