@@ -25,6 +25,7 @@ import { SYNC_NAME } from "../infra/contract.ts";
 import { lockEntry, readLock, CHART_CACHE_DIR, type ChartPin, type LockEntry } from "../infra/helm/cache.ts";
 import { HelmRenderError, renderRelease, type Manifest, type ValuesReference } from "../infra/helm/release.ts";
 import { UserError } from "../infra/errors.ts";
+import { HelmUnavailableError } from "../infra/helm/binary.ts";
 import type { CheckResult, CheckedObject, EnvironmentContext } from "./checker.ts";
 import { isThisRepository } from "./references.ts";
 import { field, text, type Problem } from "./rules/model.ts";
@@ -276,7 +277,9 @@ async function renderOne(
       timeoutMs: RENDER_TIMEOUT_MS,
     });
   } catch (e) {
-    if (!(e instanceof HelmRenderError) && !(e instanceof UserError)) throw e;
+    // A missing Helm stops the run like a missing kubectl (exit 2, one line); anything else about this chart
+    // (Helm refuses it, the cache's archive is not the locked one) is this release's finding.
+    if (e instanceof HelmUnavailableError || (!(e instanceof HelmRenderError) && !(e instanceof UserError))) throw e;
     fail(e.message.replace(`${id}: `, ""));
     return dependencies;
   }
