@@ -132,6 +132,12 @@ export interface StackFacts {
 export const AUTOMATION_NAME = "flux-system-automation";
 
 /**
+ * The `operator` strategy's FluxInstance, in the Flux namespace: the only name the Flux Operator accepts
+ * (flux-operator v0.49.0 api/v1/fluxinstance_types.go). Git must not define it (policy sync-not-in-git).
+ */
+export const INSTANCE_NAME = "flux";
+
+/**
  * Pulumi resource name of the one deploy key that may push (the automation's); a rotation appends
  * `-r<n>`. The policy `deploy-key-read-only` lets exactly this key have write access.
  */

@@ -22,9 +22,8 @@ import {
 } from "./kustomize.ts";
 import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
-import { checkoutRef } from "./rules/sources.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";
-import { normalizeUrl } from "./urls.ts";
+import { isThisRepository, unresolvedSource } from "./references.ts";
 import { YamlLimitError } from "../infra/yaml.ts";
 import { describeParseError, lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
 
@@ -43,6 +42,8 @@ interface FluxNode {
   line: number;
   /** The checked object of this Kustomization (none for the sync Kustomization Pulumi creates). */
   object?: CheckedObject;
+  /** The cluster its parent applied it to ("" for the local one); see clusterOf. */
+  cluster?: string;
 }
 
 const FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
@@ -101,16 +102,19 @@ function findDocument(files: Files, file: string, kind: string, name: string): {
   const parsed = files.get(file);
   if (!parsed) return undefined;
   let fallback: { doc: unknown; line: number; source: string } | undefined;
+  let partial: { doc: unknown; line: number; source: string } | undefined;
   for (const d of parsed.docs) {
     const found = objectsOf(d, parsed.source, file).objects;
     for (const o of found) {
       if (o.via || o.doc.kind !== kind) continue;
       const n = String(field(o.doc, "metadata", "name"));
-      if (n === name || name.includes(n) || n.includes("${")) return { doc: o.doc, line: o.line, source: parsed.source };
+      // The same name first; a prefixed/suffixed or substituted one only when none is the same.
+      if (n === name) return { doc: o.doc, line: o.line, source: parsed.source };
+      if (name.includes(n) || n.includes("${")) partial ??= { doc: o.doc, line: o.line, source: parsed.source };
       fallback ??= { doc: o.doc, line: o.line, source: parsed.source };
     }
   }
-  return fallback;
+  return partial ?? fallback;
 }
 
 /** Patches that may have set a field: inline (in a kustomization or a Flux spec) or patch files. */
@@ -266,15 +270,19 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
       if (level.length === 0 && pending.length) {
         for (const child of pending) {
           const ref = sourceRef(child);
-          notVerified(
-            child,
-            `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`,
-            facts.production,
-            result,
-          );
+          const message = `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`;
+          // A reference that resolves to nothing in Git: its URL and content are unknown, in every environment.
+          if (child.object) unresolvedSource(child.object, message.replace(`Kustomization ${child.namespace}/${child.name} `, ""));
+          else notVerified(child, message, facts.production, result);
         }
         pending = [];
       }
+    }
+    // Charts the graph installs from Git, rendered with real Helm: the rules run over what they render.
+    // (Loaded when needed: Helm and its YAML library stay out of paths mode's start-up.)
+    if (objects.some((o) => o.doc.kind === "HelmRelease")) {
+      const { renderCharts } = await import("./charts.ts");
+      objects.push(...(await renderCharts(objects, { artifact, view, env: context, production: facts.production, result, appliers })));
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -283,13 +291,7 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   for (const o of objects) o.file = real(o.file);
   result.counts.objects += objects.length;
   result.counts.files += new Set(objects.map((o) => o.file)).size;
-  // An object applied twice is checked twice: each finding is reported once (issue #20).
-  const seen = new Set<string>();
-  for (const f of runRules(objects, settings, (f) => display(real(f), root))) {
-    const key = JSON.stringify([f.file, f.line, f.level, f.rule, f.kind, f.namespace, f.name, f.message]);
-    if (!seen.has(key)) result.findings.push(f);
-    seen.add(key);
-  }
+  result.findings.push(...runRules(objects, settings, (f) => display(real(f), root), true));
   for (const n of result.notes) n.file = display(real(n.file), root);
   for (const e of result.errors) e.file = display(real(e.file), root);
   return result;
@@ -319,8 +321,9 @@ function appliedTwice(objects: CheckedObject[]): void {
   for (const o of objects) {
     const by = appliers.get(o);
     if (by === undefined) continue;
-    const id = identityOf(o.doc);
+    const id = `${clusters.get(o) ?? ""}|${identityOf(o.doc)}`;
     const seen = first.get(id);
+    // Two clusters (spec.kubeConfig) hold two objects: the hub-and-spoke layout applies one path to each.
     if (seen === undefined) first.set(id, { by, o });
     else if (seen.by !== by) {
       (o.problems ??= []).push({
@@ -332,6 +335,18 @@ function appliedTwice(objects: CheckedObject[]): void {
 
 /** Which Flux Kustomization (or ResourceSet) applies each checked object. */
 const appliers = new WeakMap<CheckedObject, string>();
+/** The cluster each checked object is applied to ("" for the local one). */
+const clusters = new WeakMap<CheckedObject, string>();
+
+/**
+ * The cluster a Kustomization applies to: its parent's, then its own `spec.kubeConfig` (a Secret or
+ * ConfigMap reference, in the Kustomization's namespace) when it sets one.
+ */
+function clusterOf(node: FluxNode): string {
+  const kubeConfig = node.spec.kubeConfig;
+  const own = kubeConfig === undefined || kubeConfig === null ? "" : `${node.namespace}:${JSON.stringify(kubeConfig)}`;
+  return [node.cluster ?? "", own].filter((c) => c !== "").join(" > ");
+}
 
 function sourceRef(node: FluxNode): { kind: string; name: string; namespace: string } {
   const ref = node.spec.sourceRef;
@@ -341,9 +356,6 @@ function sourceRef(node: FluxNode): { kind: string; name: string; namespace: str
     namespace: text(field(ref, "namespace")) ?? node.namespace,
   };
 }
-
-/** The repository part of a URL, scheme aside (ssh and https reach the same repository). */
-const repoIdentity = (url: string) => normalizeUrl(url)?.replace(/^(ssh|https):\/\//, "");
 
 /**
  * "follow", "unknown" (source not seen yet), the note that says why the content is not verified, or a
@@ -355,26 +367,16 @@ function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built:
   const source = built.find(
     (d) =>
       d.kind === ref.kind &&
-      String(d.apiVersion).startsWith("source.") &&
+      String(d.apiVersion).startsWith("source.toolkit.fluxcd.io/") &&
       field(d, "metadata", "name") === ref.name &&
       (field(d, "metadata", "namespace") ?? node.namespace) === ref.namespace,
   );
   if (!source) return "unknown";
   const url = text(field(source, "spec", "url")) ?? text(field(source, "spec", "endpoint")) ?? "?";
-  if (ref.kind === "GitRepository" && view.repository) {
-    // This repository only when Flux checks out the sync branch (in Flux's order of ref fields) and builds
-    // the same artifact (no spec.ignore or spec.include of its own).
-    const checkout = checkoutRef(field(source, "spec", "ref"));
-    const branch = view.repository.branch;
-    const sameRef =
-      (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
-    const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
+  if (ref.kind === "GitRepository" && isThisRepository(source, view)) return "follow";
+  if (ref.kind === "GitRepository" && field(source, "spec", "recurseSubmodules") === true) {
     // recurseSubmodules: source-controller clones every submodule .gitmodules names, from any URL, into the
     // artifact (v1.8.2 gitrepository_controller.go passes RecurseSubmodules to the clone): not this repository.
-    const submodules = field(source, "spec", "recurseSubmodules") === true;
-    if (repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact && !submodules) return "follow";
-  }
-  if (ref.kind === "GitRepository" && field(source, "spec", "recurseSubmodules") === true) {
     return {
       finding:
         `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from GitRepository ` +
@@ -458,6 +460,7 @@ async function buildNode(
   }));
   const objects: CheckedObject[] = [];
   const children: FluxNode[] = [];
+  const cluster = clusterOf(node);
   for (const b of built) {
     const disabled =
       field(b.doc, "metadata", "labels", SUBSTITUTE) === "disabled" || field(b.doc, "metadata", "annotations", SUBSTITUTE) === "disabled";
@@ -491,6 +494,7 @@ async function buildNode(
         problems: own?.length ? own : undefined,
       };
       appliers.set(checked, o.via ?? label);
+      clusters.set(checked, cluster);
       objects.push(checked);
       if (String(o.doc.apiVersion).startsWith(FLUX_KUSTOMIZE_GROUP) && o.doc.kind === "Kustomization") {
         children.push({
@@ -500,6 +504,7 @@ async function buildNode(
           file,
           line,
           object: checked,
+          cluster,
         });
       }
     }

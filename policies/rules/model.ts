@@ -30,8 +30,18 @@ export interface Subject {
   githubOwner?: string;
   /** The environment's stack config, when it could be read. */
   stack?: StackFacts;
-  /** Another object applied with this one, by kind, namespace and name (YAML front end). */
+  /**
+   * Another Flux object applied with this one, by kind, namespace and name (YAML front end): only an object
+   * of that kind's Flux API group answers (a helm.cattle.io HelmChart is no source.toolkit.fluxcd.io HelmChart).
+   */
   lookup?: (kind: string, namespace: string | undefined, name: string) => Subject | undefined;
+  /**
+   * The lookup holds everything applied with this object (graph mode: the environment as Flux applies it),
+   * so a reference it does not resolve is not in Git. Paths mode sees part of Git only: unset.
+   */
+  complete?: boolean;
+  /** The HelmRelease whose chart rendered this object (YAML front end, graph mode): chart output, not Git. */
+  renderedBy?: string;
   /** What the YAML front end could not verify about this object (reported by content-verified). */
   problems?: Problem[];
 }
@@ -150,6 +160,11 @@ const FLUX_KINDS: Record<string, string> = {
   HelmRelease: "helm.toolkit.fluxcd.io",
   Kustomization: "kustomize.toolkit.fluxcd.io",
 };
+
+/** The API group of a Flux kind (`GitRepository` → `source.toolkit.fluxcd.io`); references name kinds of these groups. */
+export function fluxGroup(kind: string): string | undefined {
+  return Object.hasOwn(FLUX_KINDS, kind) ? FLUX_KINDS[kind] : undefined;
+}
 
 type KubernetesType = { group: string; version: string; kind: string; flux: boolean } | undefined;
 const parsedTypes = new Map<string, KubernetesType>(); // few distinct tokens, parsed once each
