@@ -1,0 +1,151 @@
+// npm run mutation:guards [-- group ... [--module FILE]...]: the mutations StrykerJS does not make, run beside it
+// over the same groups (groups.ts). Stryker's logical-operator mutator swaps `&&` for `||` and back, but never
+// drops one side of a guard (`a && s.isDir` → `a`), and it has no bitwise mutator at all (a flag dropped from
+// `O_RDONLY | O_NOFOLLOW`). This mutator finds with the TypeScript compiler API:
+// - every binary `&&` and `||`: two mutants, the expression replaced by its left side and by its right side
+//   (in a chain `a && b && c` each conjunct is dropped once, as each `&&` node is one of these);
+// - every binary `|` whose operands are constants (fs and os flag names, numbers): two mutants, one operand
+//   dropped each (the flags of an open, a mode);
+// applies each mutant to a copy of the repository (tracked files; node_modules and .tools linked), runs the
+// group's tests against it (`node --test`, then the group's slow tests against the survivors, as run.ts does)
+// and records killed (a test failed or the run passed the timeout) or survived. Prints the per-module table
+// and every survivor; reports/mutation/guards-<group>.json keeps the results. Exits 1 when a mutant survives.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import ts from "typescript";
+import { GROUPS } from "./groups.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const TIMEOUT_MS = 120_000;
+
+export interface GuardMutant {
+  file: string;
+  line: number;
+  /** `drop-right` keeps the left side, `drop-left` the right side. */
+  mutator: "&&" | "||" | "|";
+  original: string;
+  replacement: string;
+  start: number;
+  end: number;
+  status?: "Killed" | "Survived";
+}
+
+/** A constant operand of a bit-flag `|`: a name (`constants.O_NOFOLLOW`, `O_EXCL`), a number, or a `|` of those. */
+function isConstant(node: ts.Expression): boolean {
+  if (ts.isParenthesizedExpression(node)) return isConstant(node.expression);
+  if (ts.isNumericLiteral(node)) return true;
+  if (ts.isIdentifier(node)) return /^[A-Z][A-Z0-9_]*$/.test(node.text);
+  if (ts.isPropertyAccessExpression(node)) return /^[A-Z][A-Z0-9_]*$/.test(node.name.text);
+  if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.BarToken)
+    return isConstant(node.left) && isConstant(node.right);
+  return false;
+}
+
+/** Every guard and flag mutant of one source text. */
+export function guardMutants(file: string, text: string): GuardMutant[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: GuardMutant[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isBinaryExpression(node)) {
+      const kind = node.operatorToken.kind;
+      const mutator =
+        kind === ts.SyntaxKind.AmpersandAmpersandToken
+          ? "&&"
+          : kind === ts.SyntaxKind.BarBarToken
+            ? "||"
+            : kind === ts.SyntaxKind.BarToken && isConstant(node)
+              ? "|"
+              : undefined;
+      if (mutator !== undefined) {
+        const start = node.getStart(source);
+        const line = source.getLineAndCharacterOfPosition(start).line + 1;
+        const original = text.slice(start, node.end);
+        for (const side of [node.left, node.right]) {
+          const replacement = `(${text.slice(side.getStart(source), side.end)})`;
+          found.push({ file, line, mutator, original, replacement, start, end: node.end });
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** A copy of the repository's tracked files (as they are in the work tree), node_modules and .tools linked. */
+function sandbox(): string {
+  const dir = mkdtempSync(join(tmpdir(), "guards-"));
+  const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
+    .stdout.split("\0")
+    .filter((f) => f !== "" && f !== "node_modules" && f !== ".tools");
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    try {
+      cpSync(join(ROOT, f), join(dir, f), { verbatimSymlinks: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err; // deleted in the work tree
+    }
+  }
+  for (const link of ["node_modules", ".tools"]) symlinkSync(join(ROOT, link), join(dir, link));
+  return dir;
+}
+
+/** True when the tests pass in `dir`. */
+function passes(dir: string, tests: string[]): boolean {
+  const run = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=dot", ...tests], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: TIMEOUT_MS,
+    env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "1" },
+  });
+  return run.status === 0;
+}
+
+function runGroup(name: string, only: string[]): GuardMutant[] {
+  const group = GROUPS[name]!;
+  const dir = sandbox();
+  try {
+    const stages = [group.tests, ...(group.slow ? [group.slow] : [])];
+    for (const tests of stages) if (!passes(dir, tests)) throw new Error(`${name}: ${tests.join(" ")} fail without mutants`);
+    const mutants: GuardMutant[] = [];
+    for (const file of group.mutate.filter((f) => only.length === 0 || only.includes(f))) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      const own = guardMutants(file, text);
+      for (const [i, m] of own.entries()) {
+        writeFileSync(join(dir, file), text.slice(0, m.start) + m.replacement + text.slice(m.end));
+        m.status = stages.some((tests) => !passes(dir, tests)) ? "Killed" : "Survived";
+        process.stderr.write(`${name} ${file} ${i + 1}/${own.length}: line ${m.line} ${m.original} → ${m.replacement}: ${m.status}\n`);
+      }
+      writeFileSync(join(dir, file), text);
+      mutants.push(...own);
+    }
+    mkdirSync(join(ROOT, "reports/mutation"), { recursive: true });
+    writeFileSync(join(ROOT, `reports/mutation/guards-${name}.json`), JSON.stringify(mutants, null, 2));
+    return mutants;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const only = args.flatMap((a, i) => (args[i - 1] === "--module" ? [a] : []));
+  const named = args.filter((a, i) => a !== "--module" && args[i - 1] !== "--module");
+  const groups = named.length > 0 ? named : Object.keys(GROUPS);
+  const rows = ["| module | guard mutants | killed | survived |", "|---|---|---|---|"];
+  const survivors: string[] = [];
+  for (const name of groups) {
+    if (!GROUPS[name]) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(", ")}`);
+    const mutants = runGroup(name, only);
+    for (const file of new Set(mutants.map((m) => m.file))) {
+      const own = mutants.filter((m) => m.file === file);
+      const left = own.filter((m) => m.status === "Survived");
+      rows.push(`| ${file} | ${own.length} | ${own.length - left.length} | ${left.length} |`);
+      survivors.push(...left.map((m) => `${file}:${m.line} ${m.original} → ${m.replacement}`));
+    }
+  }
+  process.stdout.write(`${rows.join("\n")}\n\nsurvivors:\n${survivors.map((s) => `- ${s}`).join("\n") || "(none)"}\n`);
+  process.exitCode = survivors.length > 0 ? 1 : 0;
+}
