@@ -428,9 +428,10 @@ function createFile(path: string, content: string | Buffer, mode = 0o666): void 
 }
 
 /**
- * Makes every real folder of a tree the renderer removes writable by its owner: opened with O_NOFOLLOW
- * and O_DIRECTORY (a symlink or a file is left as it is: removing it needs no mode) and changed through
- * the descriptor. A folder this user does not own stays as it is (EPERM), and the removal then names it.
+ * Makes every real folder of a tree the renderer removes writable by its owner: each entry is opened with
+ * O_NOFOLLOW and O_DIRECTORY, so a symlink (ELOOP; an outside folder it names keeps its mode) or a file
+ * (ENOTDIR; removing it needs no mode) is left as it is, and the mode is changed through the descriptor.
+ * A folder this user cannot open or does not own stays as it is, and the removal then names it.
  */
 function makeWritable(path: string): void {
   let fd: number;
@@ -447,7 +448,7 @@ function makeWritable(path: string): void {
   } finally {
     closeSync(fd);
   }
-  for (const entry of readdirSync(path, { withFileTypes: true })) if (entry.isDirectory()) makeWritable(join(path, entry.name));
+  for (const name of readdirSync(path)) makeWritable(join(path, name));
 }
 
 /** Removes a tree of the renderer's (a staging folder, a leftover); read-only folders in it are made writable first. */
@@ -617,8 +618,9 @@ export function writeTrees(root: string, trees: Tree[]): WriteReport {
 /** Removes `path` and the folders below it if they hold no file (what a failed run's mkdir -p made); true when gone. */
 function removeEmpty(path: string): boolean {
   try {
-    const entries = readdirSync(path, { withFileTypes: true });
-    if (!entries.every((e) => e.isDirectory() && removeEmpty(join(path, e.name)))) return false;
+    // Every subfolder is tried (an empty one goes even when a file keeps `path`).
+    const gone = readdirSync(path, { withFileTypes: true }).map((e) => e.isDirectory() && removeEmpty(join(path, e.name)));
+    if (!gone.every(Boolean)) return false;
     rmdirSync(path);
     return true;
   } catch {

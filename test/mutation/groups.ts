@@ -3,11 +3,12 @@
 
 /**
  * Module group → the files mutated, the tests run against every mutant (`node --test` arguments), and
- * optionally `slow` tests run only against the mutants that survive `tests` (a second Stryker run limited
- * to those mutants' lines). Both stages together decide a mutant's fate: the result is the same as running
- * all the tests against every mutant, without paying for the slow ones where a fast one already failed.
+ * optionally `slow` stages, each a `node --test` run (its own arguments) against only the mutants that survive
+ * the stages before it (a further Stryker run limited to those mutants' lines). All stages together decide a
+ * mutant's fate: the result is the same as running all the tests against every mutant, without paying for
+ * the slow ones where a fast one already failed.
  */
-export const GROUPS: Record<string, { mutate: string[]; tests: string[]; slow?: string[] }> = {
+export const GROUPS: Record<string, { mutate: string[]; tests: string[]; slow?: string[][] }> = {
   config: {
     mutate: ["infra/config/schema.ts", "infra/config/index.ts"],
     tests: [
@@ -50,23 +51,21 @@ export const GROUPS: Record<string, { mutate: string[]; tests: string[]; slow?: 
     // the deploy keys of the real stacks under mocks (the automation key's own URN chain, about 14 s) and
     // the URL forms of issue 11 through the graph.
     slow: [
-      "test/policies/pack.test.ts",
-      "test/policies/contract.test.ts",
-      "test/policies/deploy-key.test.ts",
-      "test/policies/issue11.test.ts",
+      ["test/policies/pack.test.ts", "test/policies/contract.test.ts", "test/policies/deploy-key.test.ts", "test/policies/issue11.test.ts"],
     ],
   },
   render: {
     // tree.ts is the write path; contract.ts names its staging folders and lock (and what every other part shares).
     mutate: ["infra/render/tree.ts", "infra/contract.ts"],
-    // The SIGKILL tests start a render child per kill point (about 25 s a run): second stage only.
+    // The SIGKILL tests start a render child per kill point (about 25 s a run), and the failures of the machine
+    // (a user the permissions apply to, a full tmpfs, a closed pipe: render children, about a minute): later stages.
     tests: [
       "--test-skip-pattern=killed at any point",
       "test/render/tree.test.ts",
       "test/render/write.test.ts",
       "test/render/attacks.test.ts",
     ],
-    slow: ["--test-name-pattern=killed at any point", "test/render/attacks.test.ts"],
+    slow: [["--test-name-pattern=killed at any point", "test/render/attacks.test.ts"], ["test/render/io-failures.test.ts"]],
   },
   // What image automation owns in a rendered file and what promote copies from one environment to another.
   automation: {

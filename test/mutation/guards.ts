@@ -1,4 +1,4 @@
-// npm run mutation:guards [-- group ... [--module FILE]...]: the mutations StrykerJS does not make, run beside it
+// npm run mutation:guards [-- group ... [--module FILE]... [--again]]: the mutations StrykerJS does not make, run beside it
 // over the same groups (groups.ts). Stryker's logical-operator mutator swaps `&&` for `||` and back, but never
 // drops one side of a guard (`a && s.isDir` → `a`), and it has no bitwise mutator at all (a flag dropped from
 // `O_RDONLY | O_NOFOLLOW`). This mutator finds with the TypeScript compiler API:
@@ -9,9 +9,11 @@
 // applies each mutant to a copy of the repository (tracked files; node_modules and .tools linked), runs the
 // group's tests against it (`node --test`, then the group's slow tests against the survivors, as run.ts does)
 // and records killed (a test failed or the run passed the timeout) or survived. Prints the per-module table
-// and every survivor; reports/mutation/guards-<group>.json keeps the results. Exits 1 when a mutant survives.
+// and every survivor; reports/mutation/guards-<group>.json keeps the results (a `--module` run replaces only
+// that module's). `--again` re-runs only the survivors of the last report (after adding tests meant to kill
+// them) and refuses when one is no longer in the module. Exits 1 when a mutant survives.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import ts from "typescript";
@@ -23,7 +25,7 @@ const TIMEOUT_MS = 120_000;
 export interface GuardMutant {
   file: string;
   line: number;
-  /** `drop-right` keeps the left side, `drop-left` the right side. */
+  /** The operator whose one side is dropped. */
   mutator: "&&" | "||" | "|";
   original: string;
   replacement: string;
@@ -103,16 +105,34 @@ function passes(dir: string, tests: string[]): boolean {
   return run.status === 0;
 }
 
-function runGroup(name: string, only: string[]): GuardMutant[] {
+const same = (a: GuardMutant, b: GuardMutant) => a.file === b.file && a.original === b.original && a.replacement === b.replacement;
+
+/** Runs a group's mutants (of `only` modules, or all; `again`: only the last report's survivors) and updates its report. */
+function runGroup(name: string, only: string[], again: boolean): GuardMutant[] {
   const group = GROUPS[name]!;
+  const reportFile = join(ROOT, `reports/mutation/guards-${name}.json`);
+  if (again && !existsSync(reportFile)) throw new Error(`${name}: no report to run again (${reportFile})`);
+  const last: GuardMutant[] =
+    existsSync(reportFile) && (again || only.length > 0) ? (JSON.parse(readFileSync(reportFile, "utf8")) as GuardMutant[]) : [];
+  const files = group.mutate.filter((f) => only.length === 0 || only.includes(f));
   const dir = sandbox();
   try {
-    const stages = [group.tests, ...(group.slow ? [group.slow] : [])];
+    const stages = [group.tests, ...(group.slow ?? [])];
     for (const tests of stages) if (!passes(dir, tests)) throw new Error(`${name}: ${tests.join(" ")} fail without mutants`);
     const mutants: GuardMutant[] = [];
-    for (const file of group.mutate.filter((f) => only.length === 0 || only.includes(f))) {
+    for (const file of files) {
       const text = readFileSync(join(ROOT, file), "utf8");
-      const own = guardMutants(file, text);
+      const all = guardMutants(file, text);
+      let own = all;
+      if (again) {
+        const left = last.filter((m) => m.file === file && m.status === "Survived");
+        for (const m of left) {
+          if (!all.some((n) => same(m, n)))
+            throw new Error(`${file}:${m.line} ${m.original} → ${m.replacement} is no longer in the module: run the group in full`);
+        }
+        own = all.filter((n) => left.some((m) => same(m, n)));
+        mutants.push(...last.filter((m) => m.file === file && m.status !== "Survived"));
+      }
       for (const [i, m] of own.entries()) {
         writeFileSync(join(dir, file), text.slice(0, m.start) + m.replacement + text.slice(m.end));
         m.status = stages.some((tests) => !passes(dir, tests)) ? "Killed" : "Survived";
@@ -121,9 +141,10 @@ function runGroup(name: string, only: string[]): GuardMutant[] {
       writeFileSync(join(dir, file), text);
       mutants.push(...own);
     }
+    const report = [...last.filter((m) => !files.includes(m.file)), ...mutants];
     mkdirSync(join(ROOT, "reports/mutation"), { recursive: true });
-    writeFileSync(join(ROOT, `reports/mutation/guards-${name}.json`), JSON.stringify(mutants, null, 2));
-    return mutants;
+    writeFileSync(reportFile, JSON.stringify(report, null, 2));
+    return report;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -132,13 +153,14 @@ function runGroup(name: string, only: string[]): GuardMutant[] {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const only = args.flatMap((a, i) => (args[i - 1] === "--module" ? [a] : []));
-  const named = args.filter((a, i) => a !== "--module" && args[i - 1] !== "--module");
+  const again = args.includes("--again");
+  const named = args.filter((a, i) => a !== "--module" && a !== "--again" && args[i - 1] !== "--module");
   const groups = named.length > 0 ? named : Object.keys(GROUPS);
   const rows = ["| module | guard mutants | killed | survived |", "|---|---|---|---|"];
   const survivors: string[] = [];
   for (const name of groups) {
     if (!GROUPS[name]) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(", ")}`);
-    const mutants = runGroup(name, only);
+    const mutants = runGroup(name, only, again);
     for (const file of new Set(mutants.map((m) => m.file))) {
       const own = mutants.filter((m) => m.file === file);
       const left = own.filter((m) => m.status === "Survived");

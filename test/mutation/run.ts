@@ -100,9 +100,9 @@ function runGroup(name: string, again: boolean, slow: boolean): Report {
   } else {
     report = stryker(name, group.mutate, group.tests);
   }
-  if (group.slow && slow) {
-    if (countTests(group.slow) === 0) throw new Error(`the slow tests of ${name} (${group.slow.join(" ")}) select no test`);
-    rerunSurvivors(report, `${name}.slow`, group.slow);
+  for (const [i, stage] of (slow ? (group.slow ?? []) : []).entries()) {
+    if (countTests(stage) === 0) throw new Error(`the slow tests of ${name} (${stage.join(" ")}) select no test`);
+    rerunSurvivors(report, `${name}.slow${i === 0 ? "" : i + 1}`, stage);
   }
   writeFileSync(file, JSON.stringify(report));
   process.stdout.write(`${name}: ${Math.round((Date.now() - started) / 1000)} s\n`);

@@ -6,7 +6,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { listStacks } from "../../infra/config/index.ts";
@@ -109,12 +120,20 @@ test("a read-only leftover tree is removed; one this user cannot remove is named
   const leftover = join(root, "cluster/.dev.render-old-0123456789ab");
   mkdirSync(join(leftover, "apps"), { recursive: true });
   writeFileSync(join(leftover, "apps/a.yaml"), "a: 1\n");
+  // A symlink in it to a read-only folder outside: the link goes, the folder it names keeps its mode.
+  const outside = join(root, "outside");
+  mkdirSync(outside);
+  writeFileSync(join(outside, "kept.txt"), "kept\n");
+  symlinkSync(outside, join(leftover, "apps/link"));
   handOver(root);
   chmodTree(leftover, 0o555, 0o444);
+  chmodTree(outside, 0o555, 0o444);
   const r = render(root);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^cleaned up cluster\/\.dev\.render-old-0123456789ab$/m);
   assert.deepEqual(readdirSync(join(root, "cluster")).sort(), ["dev", "prod"]);
+  assert.equal(lstatSync(outside).mode & 0o777, 0o555, "never changed through a symlink");
+  assert.deepEqual(readdirSync(outside), ["kept.txt"]);
   // A folder in it that its owner cannot even open (mode 000) is never forced: the line says what to do.
   const stuck = join(root, "cluster/.dev.render-new-0123456789ac");
   mkdirSync(join(stuck, "apps"), { recursive: true });

@@ -51,14 +51,14 @@ export function cliArgv(script: string, args: string[]): string[] {
 }
 
 /** Runs a CLI as a user the file permissions apply to (see the top of this file). */
-export function runUnprivileged(script: string, args: string[]): SpawnSyncReturns<string> {
+export function runUnprivileged(script: string, args: string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
   const argv = cliArgv(script, args);
   const command = AS_ROOT ? ["setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--", ...argv] : argv;
   return spawnSync(command[0]!, command.slice(1), {
     cwd: ROOT,
     encoding: "utf8",
     // The compile cache's folder belongs to whoever ran first; the tool must not depend on it.
-    env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "1" },
+    env: { ...process.env, ...env, NODE_DISABLE_COMPILE_CACHE: "1" },
   });
 }
 
