@@ -409,7 +409,7 @@ function ensureFolder(path: string): void {
 
 /** The error with `path` set when the system call had none (a write to a file descriptor). */
 function withPath(err: unknown, path: string): unknown {
-  if (ioFailure(err) !== undefined && (err as NodeJS.ErrnoException).path === undefined) (err as NodeJS.ErrnoException).path = path;
+  if (err instanceof Error) (err as NodeJS.ErrnoException).path ??= path;
   return err;
 }
 
@@ -618,8 +618,8 @@ export function writeTrees(root: string, trees: Tree[]): WriteReport {
 /** Removes `path` and the folders below it if they hold no file (what a failed run's mkdir -p made); true when gone. */
 function removeEmpty(path: string): boolean {
   try {
-    // Every subfolder is tried (an empty one goes even when a file keeps `path`).
-    const gone = readdirSync(path, { withFileTypes: true }).map((e) => e.isDirectory() && removeEmpty(join(path, e.name)));
+    // Every entry is tried (an empty subfolder goes even when a file keeps `path`; a file is no folder to remove).
+    const gone = readdirSync(path).map((name) => removeEmpty(join(path, name)));
     if (!gone.every(Boolean)) return false;
     rmdirSync(path);
     return true;

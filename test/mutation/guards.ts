@@ -13,7 +13,7 @@
 // that module's). `--again` re-runs only the survivors of the last report (after adding tests meant to kill
 // them) and refuses when one is no longer in the module. Exits 1 when a mutant survives.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import ts from "typescript";
@@ -79,6 +79,8 @@ export function guardMutants(file: string, text: string): GuardMutant[] {
 /** A copy of the repository's tracked files (as they are in the work tree), node_modules and .tools linked. */
 function sandbox(): string {
   const dir = mkdtempSync(join(tmpdir(), "guards-"));
+  // Readable by everyone: the tests of failures of the machine run the CLIs as another user (io-conditions.ts).
+  chmodSync(dir, 0o755);
   const files = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
     .stdout.split("\0")
     .filter((f) => f !== "" && f !== "node_modules" && f !== ".tools");
@@ -94,14 +96,15 @@ function sandbox(): string {
   return dir;
 }
 
-/** True when the tests pass in `dir`. */
-function passes(dir: string, tests: string[]): boolean {
+/** True when the tests pass in `dir`; `show` prints the output of a run that fails. */
+function passes(dir: string, tests: string[], show = false): boolean {
   const run = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=dot", ...tests], {
     cwd: dir,
     encoding: "utf8",
     timeout: TIMEOUT_MS,
     env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "1" },
   });
+  if (show && run.status !== 0) process.stderr.write(`${run.stdout}${run.stderr}`);
   return run.status === 0;
 }
 
@@ -118,7 +121,7 @@ function runGroup(name: string, only: string[], again: boolean): GuardMutant[] {
   const dir = sandbox();
   try {
     const stages = [group.tests, ...(group.slow ?? [])];
-    for (const tests of stages) if (!passes(dir, tests)) throw new Error(`${name}: ${tests.join(" ")} fail without mutants`);
+    for (const tests of stages) if (!passes(dir, tests, true)) throw new Error(`${name}: ${tests.join(" ")} fail without mutants`);
     const mutants: GuardMutant[] = [];
     for (const file of files) {
       const text = readFileSync(join(ROOT, file), "utf8");

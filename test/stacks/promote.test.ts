@@ -159,6 +159,19 @@ test("promote refuses a symlinked promoted folder or file and never writes throu
   assert.deepEqual(readdirSync(folder).sort(), ["prod.ts", `prod.ts.${process.pid}.tmp`]);
 });
 
+test("a promoted file holding other values is replaced; one holding these is left as it is", async (t) => {
+  const root = copyOfRenderedRepo(t, "promote");
+  const file = join(root, promotedFile("prod"));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, "// older values\n");
+  let r = await runInProcess(promote, ["dev", "prod", "--root", root]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^promote: wrote stacks\/environments\/promoted\/prod\.ts;/m);
+  assert.equal(readFileSync(file, "utf8"), readFileSync(join(ROOT, promotedFile("prod")), "utf8"));
+  r = await runInProcess(promote, ["dev", "prod", "--root", root]);
+  assert.match(r.stdout, /^promote: stacks\/environments\/promoted\/prod\.ts already holds dev's image values$/m);
+});
+
 // Failures of the machine, made real (test/support/io-conditions.ts): one line each, no stack trace, no temp
 // file or folder of promote's left behind.
 test("a read-only promoted folder or parent, an unreadable rendered file, a full disk: one line, nothing left (issue 23)", (t) => {
