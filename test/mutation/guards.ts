@@ -20,7 +20,6 @@ import ts from "typescript";
 import { GROUPS } from "./groups.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const TIMEOUT_MS = 120_000;
 
 export interface GuardMutant {
   file: string;
@@ -77,7 +76,7 @@ export function guardMutants(file: string, text: string): GuardMutant[] {
 }
 
 /** A copy of the repository's tracked files (as they are in the work tree), node_modules and .tools linked. */
-function sandbox(): string {
+export function sandbox(): string {
   const dir = mkdtempSync(join(tmpdir(), "guards-"));
   // Readable by everyone: the tests of failures of the machine run the CLIs as another user (io-conditions.ts).
   chmodSync(dir, 0o755);
@@ -96,12 +95,12 @@ function sandbox(): string {
   return dir;
 }
 
-/** True when the tests pass in `dir`; `show` prints the output of a run that fails. */
-function passes(dir: string, tests: string[], show = false): boolean {
+/** True when the tests pass in `dir` within `timeout` ms; `show` prints the output of a run that fails. */
+function passes(dir: string, tests: string[], timeout: number, show = false): boolean {
   const run = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=dot", ...tests], {
     cwd: dir,
     encoding: "utf8",
-    timeout: TIMEOUT_MS,
+    timeout,
     env: { ...process.env, NODE_DISABLE_COMPILE_CACHE: "1" },
   });
   if (show && run.status !== 0) process.stderr.write(`${run.stdout}${run.stderr}`);
@@ -121,7 +120,12 @@ function runGroup(name: string, only: string[], again: boolean): GuardMutant[] {
   const dir = sandbox();
   try {
     const stages = [group.tests, ...(group.slow ?? [])];
-    for (const tests of stages) if (!passes(dir, tests, true)) throw new Error(`${name}: ${tests.join(" ")} fail without mutants`);
+    // Each stage's timeout: three times what it takes without mutants (a mutant that makes a loop endless is killed).
+    const timeouts = stages.map((tests) => {
+      const started = Date.now();
+      if (!passes(dir, tests, 30 * 60_000, true)) throw new Error(`${name}: ${tests.join(" ")} fail without mutants`);
+      return 3 * (Date.now() - started) + 30_000;
+    });
     const mutants: GuardMutant[] = [];
     for (const file of files) {
       const text = readFileSync(join(ROOT, file), "utf8");
@@ -138,7 +142,7 @@ function runGroup(name: string, only: string[], again: boolean): GuardMutant[] {
       }
       for (const [i, m] of own.entries()) {
         writeFileSync(join(dir, file), text.slice(0, m.start) + m.replacement + text.slice(m.end));
-        m.status = stages.some((tests) => !passes(dir, tests)) ? "Killed" : "Survived";
+        m.status = stages.some((tests, i) => !passes(dir, tests, timeouts[i]!)) ? "Killed" : "Survived";
         process.stderr.write(`${name} ${file} ${i + 1}/${own.length}: line ${m.line} ${m.original} → ${m.replacement}: ${m.status}\n`);
       }
       writeFileSync(join(dir, file), text);

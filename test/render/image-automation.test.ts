@@ -321,8 +321,10 @@ test("guards, each side on its own: alphabetical tags, unparsable layouts, alias
     /no number/,
   );
   // The same tokens in a layout that does not parse (either side) are not the same text.
-  assert.equal(sameText("a: 1\nb: 2\n", "a: 1\n  b: 2\n"), false);
-  assert.equal(sameText("a: 1\n  b: 2\n", "a: 1\nb: 2\n"), false);
+  assert.equal(sameText("a:\n  - x\n  - y\n", "a:\n  - x\n- y\n"), false);
+  assert.equal(sameText("a:\n  - x\n- y\n", "a:\n  - x\n  - y\n"), false);
+  // Nor are the same tokens nested otherwise.
+  assert.equal(sameText("x:\n  a: 1\n  b: 2\n", "x:\n  a: 1\nb: 2\n"), false);
   // An alias is the same as an alias spaced otherwise.
   assert.equal(sameText("a: &x 1\nb: *x\n", "a: &x 1\nb:    *x\n"), true);
   // A file on disk without the marked value: the planned file as it is.
