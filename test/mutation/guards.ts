@@ -1,4 +1,4 @@
-// npm run mutation:guards [-- group ... [--module FILE]... [--again]]: the mutations StrykerJS does not make, run beside it
+// npm run mutation:guards [-- group ... [--module FILE]... [--again] [--stages 0,2]]: the mutations StrykerJS does not make, run beside it
 // over the same groups (groups.ts). Stryker's logical-operator mutator swaps `&&` for `||` and back, but never
 // drops one side of a guard (`a && s.isDir` → `a`), and it has no bitwise mutator at all (a flag dropped from
 // `O_RDONLY | O_NOFOLLOW`). This mutator finds with the TypeScript compiler API:
@@ -110,7 +110,7 @@ function passes(dir: string, tests: string[], timeout: number, show = false): bo
 const same = (a: GuardMutant, b: GuardMutant) => a.file === b.file && a.original === b.original && a.replacement === b.replacement;
 
 /** Runs a group's mutants (of `only` modules, or all; `again`: only the last report's survivors) and updates its report. */
-function runGroup(name: string, only: string[], again: boolean): GuardMutant[] {
+function runGroup(name: string, only: string[], again: boolean, pick?: number[]): GuardMutant[] {
   const group = GROUPS[name]!;
   const reportFile = join(ROOT, `reports/mutation/guards-${name}.json`);
   if (again && !existsSync(reportFile)) throw new Error(`${name}: no report to run again (${reportFile})`);
@@ -119,7 +119,7 @@ function runGroup(name: string, only: string[], again: boolean): GuardMutant[] {
   const files = group.mutate.filter((f) => only.length === 0 || only.includes(f));
   const dir = sandbox();
   try {
-    const stages = [group.tests, ...(group.slow ?? [])];
+    const stages = [group.tests, ...(group.slow ?? [])].filter((_, i) => pick === undefined || pick.includes(i));
     // Each stage's timeout: three times what it takes without mutants (a mutant that makes a loop endless is killed).
     const timeouts = stages.map((tests) => {
       const started = Date.now();
@@ -127,6 +127,12 @@ function runGroup(name: string, only: string[], again: boolean): GuardMutant[] {
       return 3 * (Date.now() - started) + 30_000;
     });
     const mutants: GuardMutant[] = [];
+    const save = (more: GuardMutant[] = []) => {
+      mkdirSync(join(ROOT, "reports/mutation"), { recursive: true });
+      const report = [...last.filter((m) => !files.includes(m.file)), ...mutants, ...more];
+      writeFileSync(reportFile, JSON.stringify(report, null, 2));
+      return report;
+    };
     for (const file of files) {
       const text = readFileSync(join(ROOT, file), "utf8");
       const all = guardMutants(file, text);
@@ -144,14 +150,12 @@ function runGroup(name: string, only: string[], again: boolean): GuardMutant[] {
         writeFileSync(join(dir, file), text.slice(0, m.start) + m.replacement + text.slice(m.end));
         m.status = stages.some((tests, i) => !passes(dir, tests, timeouts[i]!)) ? "Killed" : "Survived";
         process.stderr.write(`${name} ${file} ${i + 1}/${own.length}: line ${m.line} ${m.original} → ${m.replacement}: ${m.status}\n`);
+        save(own.slice(0, i + 1)); // a long run can be read while it goes on
       }
       writeFileSync(join(dir, file), text);
       mutants.push(...own);
     }
-    const report = [...last.filter((m) => !files.includes(m.file)), ...mutants];
-    mkdirSync(join(ROOT, "reports/mutation"), { recursive: true });
-    writeFileSync(reportFile, JSON.stringify(report, null, 2));
-    return report;
+    return save();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -161,13 +165,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const only = args.flatMap((a, i) => (args[i - 1] === "--module" ? [a] : []));
   const again = args.includes("--again");
-  const named = args.filter((a, i) => a !== "--module" && a !== "--again" && args[i - 1] !== "--module");
+  // `--stages 0,2`: only these stages (0: the group's tests, 1…: its slow stages), e.g. to leave out a slow one.
+  const stages = args.flatMap((a, i) => (args[i - 1] === "--stages" ? [a.split(",").map(Number)] : []))[0];
+  const named = args.filter((a, i) => !["--module", "--again", "--stages"].includes(a) && !["--module", "--stages"].includes(args[i - 1]!));
   const groups = named.length > 0 ? named : Object.keys(GROUPS);
   const rows = ["| module | guard mutants | killed | survived |", "|---|---|---|---|"];
   const survivors: string[] = [];
   for (const name of groups) {
     if (!GROUPS[name]) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(", ")}`);
-    const mutants = runGroup(name, only, again);
+    const mutants = runGroup(name, only, again, stages);
     for (const file of new Set(mutants.map((m) => m.file))) {
       const own = mutants.filter((m) => m.file === file);
       const left = own.filter((m) => m.status === "Survived");
