@@ -221,8 +221,10 @@ test("a read-only promoted folder or parent, an unreadable rendered file, a full
   );
   assert.deepEqual(readdirSync(promoted(root)), []);
 
-  // A full disk: a tmpfs of a few pages over the promoted folder, filled (by root of a user namespace of its own).
+  // A full disk: a tmpfs of a few pages over stacks/environments, filled (by root of a user namespace of its own):
+  // the promoted folder promote makes there is removed again with its temp file.
   root = repo(false);
+  rmSync(promoted(root), { recursive: true });
   const out = join(root, "out");
   mkdirSync(out);
   const script = `
@@ -236,12 +238,12 @@ test("a read-only promoted folder or parent, an unreadable rendered file, a full
     echo "$status" > "$OUT/status"
     rm "$DIR/.filler"
     ls -A "$DIR" > "$OUT/entries"`;
-  const ns = inMountNamespace(script, { DIR: promoted(root), OUT: out, NODE: process.execPath });
+  const ns = inMountNamespace(script, { DIR: join(root, "stacks/environments"), OUT: out, NODE: process.execPath });
   assert.equal(ns.status, 0, ns.stderr);
   oneLine(
     { status: Number(readFileSync(join(out, "status"), "utf8")), stderr: readFileSync(join(out, "err"), "utf8") },
     /^promote: cannot write \S+\/stacks\/environments\/promoted\/prod\.ts\.[0-9a-f]{16}\.tmp: no space left on device \(ENOSPC\) — free space on the disk and run again\n$/,
     "full disk",
   );
-  assert.equal(readFileSync(join(out, "entries"), "utf8"), "", "no temp file left");
+  assert.equal(readFileSync(join(out, "entries"), "utf8"), "", "no temp file or folder left");
 });
