@@ -85,12 +85,14 @@ test("URL and SOPS helpers, each condition on its own (issue 23)", () => {
   // Empty and `.` segments go, each on its own.
   assert.equal(normalizeUrl("oci://ghcr.io/team//app"), "oci://ghcr.io/team/app");
   assert.equal(normalizeUrl("oci://ghcr.io/team/./app"), "oci://ghcr.io/team/app");
+  assert.equal(normalizeUrl("oci://ghcr.io/team/%2e/app"), "oci://ghcr.io/team/app");
   // Not a URL on either side: never under, never the same.
   assert.equal(urlUnder("not a url", "https://git.example.com/team"), false);
   assert.equal(urlUnder("https://git.example.com/team/app", "not a url"), false);
   assert.equal(urlUnder("https://git.example.com/team", "https://git.example.com/team"), true);
   assert.equal(sameUrl("not a url", "nor this"), false);
   assert.equal(sameUrl("https://git.example.com/team/", "https://GIT.example.com/team"), true);
+  assert.equal(sameUrl("https://git.example.com/team", "https://git.example.com/other"), false);
   // Each form kustomize fetches, on its own; a local path is none of them.
   for (const entry of ["https://github.com/acme/base", "git::../base", "git@github.com:acme/base", "github.com/acme/base"])
     assert.equal(isRemoteEntry(entry), true, entry);

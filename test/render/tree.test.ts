@@ -604,3 +604,19 @@ test("a failed write removes the empty folders it made for its lock, and only th
   assert.throws(() => writeTrees(root, [filling]), { message: "refused while planning" });
   assert.deepEqual(readdirSync(join(root, "out")), ["README"], "out/envs (empty once the lock is gone) removed, out kept");
 });
+
+test("a temp-file name without the generated header is hand-written, and nested folders are refused in either order", (t) => {
+  const root = tempDir(t);
+  writeTrees(root, [tree({ "a.yaml": "1" })]);
+  writeFileSync(join(root, "cluster/dev/notes.yaml.77.tmp"), "# by hand\n");
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "1" })]).leftovers, []);
+  writeTrees(root, [tree({ "a.yaml": "2" })]);
+  assert.equal(readFileSync(join(root, "cluster/dev/notes.yaml.77.tmp"), "utf8"), "# by hand\n");
+  const prod = { ...tree({ "a.yaml": "1" }, "cluster/dev/prod"), name: "prod" };
+  for (const trees of [
+    [tree({ "a.yaml": "1" }), prod],
+    [prod, tree({ "a.yaml": "1" })],
+  ]) {
+    assert.throws(() => writeTrees(root, trees), { message: /^environments "(dev|prod)" and "(dev|prod)" render to nested folders / });
+  }
+});
