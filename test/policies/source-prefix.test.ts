@@ -112,8 +112,12 @@ test("URL and SOPS helpers, each condition on its own (issue 23)", () => {
   const secret = (data: unknown, sops: unknown = { mac: enc }) => ({ kind: "Secret", data, sops });
   assert.deepEqual(unencryptedSecretKeys(secret({ a: enc, b: "plain" })), ["data.b"]);
   assert.deepEqual(unencryptedSecretKeys(secret({ a: enc }, { mac: "plain" })), ["data.a"]);
+  // `data` as a list is no map Kubernetes would take: none of its entries is a key.
   assert.deepEqual(unencryptedSecretKeys(secret([enc])), []);
+  assert.deepEqual(unencryptedSecretKeys(secret(["plain"])), []);
   assert.equal(isSopsEncrypted(secret({ a: enc })), true);
   assert.equal(isSopsEncrypted(secret({ a: enc }, { mac: "plain" })), false);
   assert.equal(isSopsEncrypted(secret({ a: "plain" })), false);
+  // No metadata is no encryption, even with nothing to encrypt.
+  assert.equal(isSopsEncrypted({ kind: "Secret" }), false);
 });
