@@ -48,14 +48,27 @@ export interface SyncPath {
   readonly flux: string;
 }
 
+/**
+ * The repository folder meant for output: every sync folder lies below it (the stack config schema
+ * refuses any other), and `npm run render` replaces nothing outside it.
+ */
+export const OUTPUT_FOLDER = "cluster";
+
 /** The sync folder of a stack that sets no `syncPath`. */
 export function defaultSyncFolder(stack: string): string {
-  return `cluster/${stack}`;
+  return `${OUTPUT_FOLDER}/${stack}`;
 }
 
-/** A SyncPath from a path in either form (`cluster/dev`, `./cluster/dev/`). */
+/**
+ * A SyncPath from a path in either form (`cluster/dev`, `./cluster/dev/`), normalised once: empty and `.`
+ * segments dropped (`cluster//dev`, `cluster/./dev` and `./cluster/dev/` are all `cluster/dev`, the folder
+ * Git and Flux see). `..` segments are kept for the schema to refuse.
+ */
 export function syncPath(path: string): SyncPath {
-  const folder = path.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  const folder = path
+    .split("/")
+    .filter((segment) => segment !== "" && segment !== ".")
+    .join("/");
   return { folder, flux: `./${folder}` };
 }
 
@@ -117,6 +130,12 @@ export interface StackFacts {
  * pushes through, both in the Flux namespace. The sync keeps its own read-only `SYNC_NAME` objects.
  */
 export const AUTOMATION_NAME = "flux-system-automation";
+
+/**
+ * The `operator` strategy's FluxInstance, in the Flux namespace: the only name the Flux Operator accepts
+ * (flux-operator v0.49.0 api/v1/fluxinstance_types.go). Git must not define it (policy sync-not-in-git).
+ */
+export const INSTANCE_NAME = "flux";
 
 /**
  * Pulumi resource name of the one deploy key that may push (the automation's); a rotation appends

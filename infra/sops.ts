@@ -37,3 +37,56 @@ export function unencryptedSecretKeys(doc: unknown): string[] {
 export function isSopsEncrypted(doc: unknown): boolean {
   return hasSopsMetadata(doc) && unencryptedSecretKeys(doc).length === 0;
 }
+
+/**
+ * A whole document SOPS encrypted in its YAML/JSON (or binary: a JSON envelope) store: valid metadata and
+ * every leaf outside `sops` a ciphertext. Walks each node once, at most 100,000 of them.
+ */
+export function isSopsEncryptedTree(doc: unknown): boolean {
+  if (!hasSopsMetadata(doc)) return false;
+  const seen = new Set<unknown>();
+  const stack: unknown[] = Object.entries(doc as Record<string, unknown>)
+    .filter(([k]) => k !== "sops")
+    .map(([, v]) => v);
+  let leaves = 0;
+  while (stack.length) {
+    const v = stack.pop();
+    if (seen.size > 100_000) return false;
+    if (v !== null && typeof v === "object") {
+      if (seen.has(v)) continue;
+      seen.add(v);
+      for (const c of Array.isArray(v) ? v : Object.values(v)) stack.push(c);
+    } else if (isSopsCiphertext(v)) leaves++;
+    else return false;
+  }
+  return leaves > 0;
+}
+
+/**
+ * Whether the `KEY=VALUE` pairs of a dotenv text (or the keys of a Secret generated from one) are SOPS's
+ * dotenv store: a `sops_mac` ciphertext, and every other key a ciphertext unless it is `sops_` metadata.
+ */
+export function isSopsDotenv(pairs: [string, string][]): boolean {
+  if (!pairs.some(([k, v]) => k === "sops_mac" && isSopsCiphertext(v))) return false;
+  return pairs.every(([k, v]) => SOPS_DOTENV_METADATA.test(k) || isSopsCiphertext(v));
+}
+
+/**
+ * The keys SOPS's dotenv store writes its metadata under (getsops/sops stores/dotenv: the metadata flattened
+ * with the `sops_` prefix, lists as `__list_<n>__map_<key>`); any other key must hold a ciphertext.
+ */
+const SOPS_DOTENV_METADATA =
+  /^sops_(version|mac|lastmodified|mac_only_encrypted|shamir_threshold|(un)?encrypted_(suffix|regex|comment_regex)|(age|pgp|kms|gcp_kms|azure_kv|hc_vault|key_groups)__list_\d+__map_[a-z_]+)$/;
+
+/** The pairs of a dotenv text (comments and blank lines left out), or undefined when a line is none. */
+export function dotenvPairs(text: string): [string, string][] | undefined {
+  const out: [string, string][] = [];
+  for (const line of text.split("\n")) {
+    const l = line.trim();
+    if (l === "" || l.startsWith("#")) continue;
+    const at = l.indexOf("=");
+    if (at <= 0) return undefined;
+    out.push([l.slice(0, at), l.slice(at + 1)]);
+  }
+  return out;
+}

@@ -4,13 +4,14 @@
 import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, matchesGlob, relative, resolve, sep } from "node:path";
 import { LABELS, defaultSyncFolder } from "../infra/contract.ts";
-import { field, kubernetesType, parseKubernetesType } from "./rules/model.ts";
+import { field, fluxGroup, kubernetesType, parseKubernetesType } from "./rules/model.ts";
 import type { Problem, Subject } from "./rules/model.ts";
 import type { RuleSetting } from "./config.ts";
 import type { StackFacts } from "../infra/contract.ts";
 import { describeParseError, isGoTemplate, parseDocuments, type ParsedDocument } from "./yaml.ts";
 import { isResourceSet, renderResourceSet } from "./resourceset.ts";
 import { KUSTOMIZATION_FILES } from "./kustomize.ts";
+import { resourceSetTooLarge } from "./bounds.ts";
 import { stackFileLookup, validStackName, type StackLookup } from "./stacks.ts";
 
 export interface Finding {
@@ -76,6 +77,8 @@ export interface CheckedObject {
   env: EnvironmentContext;
   /** What the front end could not verify about the object (content-verified reports them). */
   problems?: Problem[];
+  /** The HelmRelease whose chart rendered the object (graph mode): chart output, not a file in Git. */
+  renderedBy?: string;
 }
 
 const KUSTOMIZE_TYPE = kubernetesType("kustomize.config.k8s.io/v1beta1", "Kustomization");
@@ -90,7 +93,7 @@ export function isObject(doc: unknown): doc is Record<string, unknown> {
   );
 }
 
-function subjectOf(o: CheckedObject, lookup: Subject["lookup"]): Subject {
+function subjectOf(o: CheckedObject, lookup: Subject["lookup"], complete: boolean): Subject {
   const doc = o.doc;
   const apiVersion = typeof doc.apiVersion === "string" ? doc.apiVersion : "kustomize.config.k8s.io/v1beta1";
   const kind = typeof doc.kind === "string" ? doc.kind : "Kustomization";
@@ -107,6 +110,8 @@ function subjectOf(o: CheckedObject, lookup: Subject["lookup"]): Subject {
     githubOwner: o.env.stack?.githubOwner ?? o.env.githubOwner,
     stack: o.env.stack,
     lookup,
+    complete,
+    renderedBy: o.renderedBy,
     problems: o.problems,
   };
 }
@@ -114,15 +119,24 @@ function subjectOf(o: CheckedObject, lookup: Subject["lookup"]): Subject {
 const identity = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ""}/${name}`;
 
 /** Runs the rules over a set of objects that are applied together (one environment, or one paths run). */
-export function runRules(objects: CheckedObject[], settings: RuleSetting[], display: (file: string) => string): Finding[] {
+export function runRules(
+  objects: CheckedObject[],
+  settings: RuleSetting[],
+  display: (file: string) => string,
+  /** The objects are all that is applied (graph mode): a reference none of them resolves is not in Git. */
+  complete = false,
+): Finding[] {
   const active = settings.filter((s) => s.level !== "disabled" && s.rule.origins.includes("git") && s.rule.kind === "resource");
   const byIdentity = new Map<string, Subject>();
-  const subjects = objects.map((o) => subjectOf(o, (kind, namespace, name) => byIdentity.get(identity(kind, namespace, name))));
+  const subjects = objects.map((o) => subjectOf(o, (kind, namespace, name) => byIdentity.get(identity(kind, namespace, name)), complete));
   for (const s of subjects) {
-    const kind = parseKubernetesType(s.type)?.kind;
-    if (kind) byIdentity.set(identity(kind, s.namespace, s.name), s);
+    // References name Flux kinds: only an object of the kind's Flux API group resolves one.
+    const t = parseKubernetesType(s.type);
+    if (t && fluxGroup(t.kind) === t.group) byIdentity.set(identity(t.kind, s.namespace, s.name), s);
   }
   const findings: Finding[] = [];
+  // One object applied twice (two Kustomizations, two clusters) is one finding, not two of the same.
+  const reported = new Set<string>();
   subjects.forEach((subject, i) => {
     const o = objects[i]!;
     const kind = parseKubernetesType(subject.type)?.kind ?? subject.type;
@@ -130,6 +144,9 @@ export function runRules(objects: CheckedObject[], settings: RuleSetting[], disp
       if (rule.kind !== "resource") continue;
       rule.check(subject, config, (message, at, lowered) => {
         const where = (at && o.locate?.(at)) || { file: o.file, line: o.line };
+        const key = JSON.stringify([where.file, where.line, rule.name, kind, subject.namespace, subject.name, message, lowered ?? level]);
+        if (reported.has(key)) return;
+        reported.add(key);
         findings.push({
           file: display(where.file),
           line: where.line,
@@ -177,7 +194,9 @@ export function objectsOf(
     if (!isObject(doc)) return;
     const entry: (typeof out)[number] = { doc, line, via, itemName };
     out.push(entry);
-    if (isResourceSet(doc)) {
+    const tooLarge = isResourceSet(doc) ? resourceSetTooLarge(doc) : undefined; // bounds.ts (issue #20)
+    if (tooLarge) entry.problems = [{ message: `not all generated objects are verified here (${tooLarge})`, at: ["spec"] }];
+    else if (isResourceSet(doc)) {
       const set = renderResourceSet(doc);
       const name = `ResourceSet ${String(field(doc, "metadata", "namespace") ?? "")}/${String(field(doc, "metadata", "name"))}`;
       for (const o of set.objects) visit(o, line, name);
@@ -359,11 +378,14 @@ export function readObjects(
   stackOf: StackLookup,
 ): { objects: CheckedObject[]; notes: Note[]; error?: InputError; template: boolean; skipped: number } {
   const out = { objects: [] as CheckedObject[], notes: [] as Note[], template: false, skipped: 0 };
-  if (isGoTemplate(source)) return { ...out, template: true };
+  // A file is skipped as a template only when it is not YAML: a `{{ }}` in a comment or a quoted string
+  // skips nothing (kustomize-controller applies the file as it reads).
   let docs: ParsedDocument[];
   try {
     docs = parseDocuments(source, false);
+    if (isGoTemplate(source) && docs.some((d) => hasObjectKey(d.doc))) return { ...out, template: true };
   } catch (e) {
+    if (isGoTemplate(source)) return { ...out, template: true };
     // Only a file Flux would apply can stop the run: not JSON (never generated into a build), not a chart's file.
     if (/\.json$/i.test(file) || inHelmChart(file, root))
       return { ...out, notes: [{ file, line: 0, message: `not read: ${describeParseError(e)}` }] };
@@ -388,6 +410,28 @@ export function readObjects(
     }
   });
   return out;
+}
+
+/**
+ * A mapping key that was itself a mapping (`name: {{ .Values.x }}` reads as one): js-yaml names it
+ * "[object Object]"; Kubernetes' YAML reader refuses such a document, so the text is a template, not YAML.
+ * Walks each node once (aliases share nodes), at most 100,000 of them.
+ */
+function hasObjectKey(doc: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [doc];
+  while (stack.length && seen.size < 100_000) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) for (const c of v) stack.push(c);
+    else
+      for (const [k, child] of Object.entries(v)) {
+        if (k === "[object Object]") return true;
+        stack.push(child);
+      }
+  }
+  return false;
 }
 
 /** An object whose line is found when first asked for. */

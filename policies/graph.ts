@@ -3,20 +3,29 @@
 // way kustomize-controller does (./kustomize.ts), substitutes post-build variables where their values are
 // known, renders ResourceSets, and follows every Flux Kustomization whose source is this repository.
 // Content of other sources is checked as a source (its URL, by the rules) and noted as not verified.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Dirent } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix, relative, resolve, sep } from "node:path";
 import { SYNC_NAME } from "../infra/contract.ts";
 import { copyArtifact } from "./artifact.ts";
 import { type CheckResult, type CheckedObject, type EnvironmentContext, display, emptyResult, objectsOf, runRules } from "./checker.ts";
 import { substituteObject } from "./envsubst.ts";
-import { BuildError, type BuildInput, type FluxBuildSpec, buildInputs, kustomizationFile, kustomizeBuild } from "./kustomize.ts";
+import { type SubstituteRef, findRef, gitIndex, substituteRefs } from "./substitute-from.ts";
+import {
+  BuildError,
+  type BuildInput,
+  type FluxBuildSpec,
+  buildInputs,
+  fluxBuildSpec,
+  kustomizationFile,
+  kustomizeBuild,
+} from "./kustomize.ts";
 import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
-import { checkoutRef } from "./rules/sources.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";
-import { normalizeUrl } from "./urls.ts";
-import { lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
+import { isThisRepository, unresolvedSource } from "./references.ts";
+import { YamlLimitError } from "../infra/yaml.ts";
+import { describeParseError, lineOfField, parseDocuments, type ParsedDocument } from "./yaml.ts";
 
 export interface GraphOptions {
   root: string;
@@ -33,25 +42,51 @@ interface FluxNode {
   line: number;
   /** The checked object of this Kustomization (none for the sync Kustomization Pulumi creates). */
   object?: CheckedObject;
+  /** The cluster its parent applied it to ("" for the local one); see clusterOf. */
+  cluster?: string;
 }
 
 const FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
 const SUBSTITUTE = "kustomize.toolkit.fluxcd.io/substitute";
 
-/** A file's parsed documents, read once per run. */
+/** A file's parsed documents, read once per run; or why its YAML is refused (an alias bomb, infra/yaml.ts). */
 class Files {
-  private cache = new Map<string, { source: string; docs: ParsedDocument[] } | null>();
-  get(file: string) {
+  private cache = new Map<string, { source: string; docs: ParsedDocument[] } | { refused: string } | null>();
+  private read(file: string) {
     if (!this.cache.has(file)) {
       try {
         const source = readFileSync(file, "utf8");
         this.cache.set(file, { source, docs: parseDocuments(source) });
-      } catch {
-        this.cache.set(file, null);
+      } catch (e) {
+        this.cache.set(file, e instanceof YamlLimitError ? { refused: describeParseError(e) } : null);
       }
     }
     return this.cache.get(file) ?? undefined;
   }
+  get(file: string) {
+    const read = this.read(file);
+    return read && "docs" in read ? read : undefined;
+  }
+  refused(file: string): string | undefined {
+    const read = this.read(file);
+    return read && "refused" in read ? read.refused : undefined;
+  }
+}
+
+/** The YAML and JSON files at or below `paths` (files and folders), each once. */
+function yamlFilesAt(paths: string[]): string[] {
+  const out = new Set<string>();
+  const isYaml = (f: string) => /\.(ya?ml|json)$/i.test(f);
+  for (const p of paths) {
+    const stat = statSync(p, { throwIfNoEntry: false });
+    if (stat?.isFile() && isYaml(p)) out.add(p);
+    else if (stat?.isDirectory()) {
+      for (const e of readdirSync(p, { recursive: true, withFileTypes: true }) as Dirent[]) {
+        if (e.isFile() && isYaml(e.name)) out.add(join(e.parentPath, e.name));
+      }
+    }
+  }
+  return [...out];
 }
 
 /** `securejoin(root, path)`: a path can never leave the repository. */
@@ -67,16 +102,19 @@ function findDocument(files: Files, file: string, kind: string, name: string): {
   const parsed = files.get(file);
   if (!parsed) return undefined;
   let fallback: { doc: unknown; line: number; source: string } | undefined;
+  let partial: { doc: unknown; line: number; source: string } | undefined;
   for (const d of parsed.docs) {
     const found = objectsOf(d, parsed.source, file).objects;
     for (const o of found) {
       if (o.via || o.doc.kind !== kind) continue;
       const n = String(field(o.doc, "metadata", "name"));
-      if (n === name || name.includes(n) || n.includes("${")) return { doc: o.doc, line: o.line, source: parsed.source };
+      // The same name first; a prefixed/suffixed or substituted one only when none is the same.
+      if (n === name) return { doc: o.doc, line: o.line, source: parsed.source };
+      if (name.includes(n) || n.includes("${")) partial ??= { doc: o.doc, line: o.line, source: parsed.source };
       fallback ??= { doc: o.doc, line: o.line, source: parsed.source };
     }
   }
-  return fallback;
+  return partial ?? fallback;
 }
 
 /** Patches that may have set a field: inline (in a kustomization or a Flux spec) or patch files. */
@@ -162,6 +200,14 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   const real = (file: string) => (file.startsWith(artifact + sep) ? join(root, relative(artifact, file)) : file);
   try {
     copyArtifact(root, artifact);
+    const appliedBy = new WeakMap<object, string>();
+    const parentOf = new Map<string, string | undefined>();
+    const ancestors = (label: string) => {
+      const out = new Set<string>();
+      for (let p = parentOf.get(label); p !== undefined && !out.has(p); p = parentOf.get(p)) out.add(p);
+      return out;
+    };
+    const inGit = gitIndex(artifact);
     let level: FluxNode[] = [
       {
         name: SYNC_NAME,
@@ -172,13 +218,20 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
       },
     ];
     let pending: FluxNode[] = [];
+    // Kustomizations whose substituteFrom objects are not built yet wait until nothing else can be built.
+    let waiting: FluxNode[] = [];
+    const deferred = new Set<string>();
     const limit = options.concurrency ?? 4;
     while (level.length) {
       const next: FluxNode[] = [];
       for (let i = 0; i < level.length; i += limit) {
         const batch = level.slice(i, i + limit);
-        const built = await Promise.all(batch.map((node) => buildNode(node, artifact, workDir, files, context, builtDocs, result)));
+        const built = await Promise.all(
+          batch.map((node) => buildNode(node, artifact, workDir, files, context, builtDocs, result, { appliedBy, ancestors, inGit })),
+        );
         built.forEach((b) => {
+          for (const o of b.objects) appliedBy.set(o.doc, appliers.get(o) ?? "");
+          for (const c of b.children) parentOf.set(`Kustomization ${c.namespace}/${c.name}`, c.object ? appliers.get(c.object) : undefined);
           objects.push(...b.objects);
           builtDocs.push(...b.objects.map((o) => o.doc));
           next.push(...b.children);
@@ -193,23 +246,43 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
         if (visited.has(key)) continue;
         const decision = sourceOf(child, facts.fluxNamespace, view, builtDocs);
         if (decision === "follow") {
+          if (!deferred.has(key) && substituteRefs(child.spec).some((r) => !findRef(builtDocs, r, child.namespace))) {
+            deferred.add(key);
+            waiting.push(child);
+            continue;
+          }
           visited.add(key);
           level.push(child);
         } else if (decision === "unknown") pending.push(child);
+        else if (typeof decision === "object" && child.object) {
+          (child.object.problems ??= []).push({
+            message: decision.finding.replace(/^Kustomization \S+ /, "it "),
+            at: ["spec", "sourceRef"],
+          });
+        } else if (typeof decision === "object") notVerified(child, decision.finding, facts.production, result);
         else notVerified(child, decision, facts.production, result);
+      }
+      if (level.length === 0 && waiting.length) {
+        for (const child of waiting) visited.add(`${child.namespace}/${child.name}`);
+        [level, waiting] = [waiting, []];
+        continue;
       }
       if (level.length === 0 && pending.length) {
         for (const child of pending) {
           const ref = sourceRef(child);
-          notVerified(
-            child,
-            `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`,
-            facts.production,
-            result,
-          );
+          const message = `Kustomization ${child.namespace}/${child.name} applies ${String(child.spec.path ?? "./")} from ${ref.kind} ${ref.namespace}/${ref.name}, which is not among the checked objects: its content is not verified here`;
+          // A reference that resolves to nothing in Git: its URL and content are unknown, in every environment.
+          if (child.object) unresolvedSource(child.object, message.replace(`Kustomization ${child.namespace}/${child.name} `, ""));
+          else notVerified(child, message, facts.production, result);
         }
         pending = [];
       }
+    }
+    // Charts the graph installs from Git, rendered with real Helm: the rules run over what they render.
+    // (Loaded when needed: Helm and its YAML library stay out of paths mode's start-up.)
+    if (objects.some((o) => o.doc.kind === "HelmRelease")) {
+      const { renderCharts } = await import("./charts.ts");
+      objects.push(...(await renderCharts(objects, { artifact, view, env: context, production: facts.production, result, appliers })));
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -218,7 +291,7 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   for (const o of objects) o.file = real(o.file);
   result.counts.objects += objects.length;
   result.counts.files += new Set(objects.map((o) => o.file)).size;
-  result.findings.push(...runRules(objects, settings, (f) => display(real(f), root)));
+  result.findings.push(...runRules(objects, settings, (f) => display(real(f), root), true));
   for (const n of result.notes) n.file = display(real(n.file), root);
   for (const e of result.errors) e.file = display(real(e.file), root);
   return result;
@@ -248,8 +321,9 @@ function appliedTwice(objects: CheckedObject[]): void {
   for (const o of objects) {
     const by = appliers.get(o);
     if (by === undefined) continue;
-    const id = identityOf(o.doc);
+    const id = `${clusters.get(o) ?? ""}|${identityOf(o.doc)}`;
     const seen = first.get(id);
+    // Two clusters (spec.kubeConfig) hold two objects: the hub-and-spoke layout applies one path to each.
     if (seen === undefined) first.set(id, { by, o });
     else if (seen.by !== by) {
       (o.problems ??= []).push({
@@ -261,6 +335,18 @@ function appliedTwice(objects: CheckedObject[]): void {
 
 /** Which Flux Kustomization (or ResourceSet) applies each checked object. */
 const appliers = new WeakMap<CheckedObject, string>();
+/** The cluster each checked object is applied to ("" for the local one). */
+const clusters = new WeakMap<CheckedObject, string>();
+
+/**
+ * The cluster a Kustomization applies to: its parent's, then its own `spec.kubeConfig` (a Secret or
+ * ConfigMap reference, in the Kustomization's namespace) when it sets one.
+ */
+function clusterOf(node: FluxNode): string {
+  const kubeConfig = node.spec.kubeConfig;
+  const own = kubeConfig === undefined || kubeConfig === null ? "" : `${node.namespace}:${JSON.stringify(kubeConfig)}`;
+  return [node.cluster ?? "", own].filter((c) => c !== "").join(" > ");
+}
 
 function sourceRef(node: FluxNode): { kind: string; name: string; namespace: string } {
   const ref = node.spec.sourceRef;
@@ -271,31 +357,32 @@ function sourceRef(node: FluxNode): { kind: string; name: string; namespace: str
   };
 }
 
-/** The repository part of a URL, scheme aside (ssh and https reach the same repository). */
-const repoIdentity = (url: string) => normalizeUrl(url)?.replace(/^(ssh|https):\/\//, "");
-
-/** "follow", "unknown" (source not seen yet) or the note that says why the content is not verified. */
-function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built: Record<string, unknown>[]): string {
+/**
+ * "follow", "unknown" (source not seen yet), the note that says why the content is not verified, or a
+ * finding when what the source pulls is not even checked as a source (submodules).
+ */
+function sourceOf(node: FluxNode, fluxNamespace: string, view: StackView, built: Record<string, unknown>[]): string | { finding: string } {
   const ref = sourceRef(node);
   if (ref.kind === "GitRepository" && ref.name === SYNC_NAME && ref.namespace === fluxNamespace) return "follow";
   const source = built.find(
     (d) =>
       d.kind === ref.kind &&
-      String(d.apiVersion).startsWith("source.") &&
+      String(d.apiVersion).startsWith("source.toolkit.fluxcd.io/") &&
       field(d, "metadata", "name") === ref.name &&
       (field(d, "metadata", "namespace") ?? node.namespace) === ref.namespace,
   );
   if (!source) return "unknown";
   const url = text(field(source, "spec", "url")) ?? text(field(source, "spec", "endpoint")) ?? "?";
-  if (ref.kind === "GitRepository" && view.repository) {
-    // This repository only when Flux checks out the sync branch (in Flux's order of ref fields) and builds
-    // the same artifact (no spec.ignore or spec.include of its own).
-    const checkout = checkoutRef(field(source, "spec", "ref"));
-    const branch = view.repository.branch;
-    const sameRef =
-      (checkout.by === "branch" && checkout.value === branch) || (checkout.by === "name" && checkout.value === `refs/heads/${branch}`);
-    const sameArtifact = field(source, "spec", "ignore") === undefined && field(source, "spec", "include") === undefined;
-    if (repoIdentity(url) === repoIdentity(view.repository.url) && sameRef && sameArtifact) return "follow";
+  if (ref.kind === "GitRepository" && isThisRepository(source, view)) return "follow";
+  if (ref.kind === "GitRepository" && field(source, "spec", "recurseSubmodules") === true) {
+    // recurseSubmodules: source-controller clones every submodule .gitmodules names, from any URL, into the
+    // artifact (v1.8.2 gitrepository_controller.go passes RecurseSubmodules to the clone): not this repository.
+    return {
+      finding:
+        `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from GitRepository ` +
+        `${ref.namespace}/${ref.name} (${url}) with recurseSubmodules: Flux also pulls every submodule its .gitmodules names, ` +
+        "from any URL, and that content is not verified here; drop recurseSubmodules or vendor the submodules",
+    };
   }
   return (
     `Kustomization ${node.namespace}/${node.name} applies ${String(node.spec.path ?? "./")} from ${ref.kind} ` +
@@ -316,6 +403,7 @@ async function buildNode(
   env: EnvironmentContext,
   builtSoFar: Record<string, unknown>[],
   result: CheckResult,
+  refs: SubstituteLookup,
 ): Promise<Built> {
   const path = text(node.spec.path) ?? "./";
   const dir = inRepo(root, path);
@@ -324,15 +412,14 @@ async function buildNode(
     result.errors.push({ file: node.file, message: `${label}: path ${path} not found in the repository (Flux would fail to build it)` });
     return { objects: [], children: [] };
   }
-  const spec: FluxBuildSpec = {
-    targetNamespace: text(node.spec.targetNamespace),
-    namePrefix: text(node.spec.namePrefix),
-    nameSuffix: text(node.spec.nameSuffix),
-    patches: asArray(node.spec.patches),
-    components: asArray(node.spec.components).filter((c): c is string => typeof c === "string"),
-    ignoreMissingComponents: node.spec.ignoreMissingComponents === true,
-    images: asArray(node.spec.images),
-  };
+  let spec: FluxBuildSpec;
+  try {
+    spec = fluxBuildSpec(node.spec);
+  } catch (e) {
+    if (!(e instanceof BuildError)) throw e;
+    result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${e.message}` });
+    return { objects: [], children: [] };
+  }
   // What the build would fetch or read from outside the artifact: checked before (never by) kubectl.
   const inputs = buildInputs(dir, spec.components ?? [], root);
   const remoteBases = remoteBaseObjects(inputs.remote, root, env, label);
@@ -345,6 +432,15 @@ async function buildNode(
     result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${message}` });
     return { objects: remoteBases, children: [] };
   }
+  // A YAML file kustomize reads whose aliases expand past the limits would make kubectl expand them (a
+  // hang): refused before the build, naming the file.
+  for (const file of yamlFilesAt([dir, ...inputs.local])) {
+    const refused = files.refused(file);
+    if (refused !== undefined) {
+      result.errors.push({ file, message: `${refused} (${label} builds it with kustomize)` });
+      return { objects: [], children: [] };
+    }
+  }
   let built;
   try {
     built = await kustomizeBuild(dir, spec, workDir, root);
@@ -353,7 +449,9 @@ async function buildNode(
     result.errors.push({ file: node.file, message: `${label}: kustomize build of ${path} fails: ${e.message}` });
     return { objects: [], children: [] };
   }
-  const substitute = substitution(node, builtSoFar, result);
+  const substituteProblems: Problem[] = [];
+  const substitute = substitution(node, builtSoFar, result, refs, substituteProblems);
+  if (substituteProblems.length && node.object) (node.object.problems ??= []).push(...substituteProblems);
   const patches = patchesUnder(files, dir);
   const fluxPatches: PatchSource[] = spec.patches!.map((p) => ({
     file: node.file,
@@ -362,6 +460,7 @@ async function buildNode(
   }));
   const objects: CheckedObject[] = [];
   const children: FluxNode[] = [];
+  const cluster = clusterOf(node);
   for (const b of built) {
     const disabled =
       field(b.doc, "metadata", "labels", SUBSTITUTE) === "disabled" || field(b.doc, "metadata", "annotations", SUBSTITUTE) === "disabled";
@@ -395,6 +494,7 @@ async function buildNode(
         problems: own?.length ? own : undefined,
       };
       appliers.set(checked, o.via ?? label);
+      clusters.set(checked, cluster);
       objects.push(checked);
       if (String(o.doc.apiVersion).startsWith(FLUX_KUSTOMIZE_GROUP) && o.doc.kind === "Kustomization") {
         children.push({
@@ -404,6 +504,7 @@ async function buildNode(
           file,
           line,
           object: checked,
+          cluster,
         });
       }
     }
@@ -444,39 +545,75 @@ function locateInFile(files: Files, file: string, line: number, path: string[]):
   return parsed ? lineOfField(parsed.source, line, path) : line;
 }
 
-/** The variables of a Kustomization's postBuild, or undefined when Flux would substitute nothing. */
+interface SubstituteLookup {
+  /** Which Kustomization (label) applied a built object. */
+  appliedBy: WeakMap<object, string>;
+  /** The Kustomizations that applied this one, its parent first: what they applied exists before it. */
+  ancestors: (label: string) => Set<string>;
+  /** The artifact file that holds a ConfigMap or Secret, when the graph has not built it. */
+  inGit: (ref: SubstituteRef, namespace: string) => string | undefined;
+}
+
+/**
+ * The variables of a Kustomization's postBuild, or undefined when Flux would substitute nothing
+ * (fluxcd/pkg kustomize/v1.27.1 kustomize_varsub.go SubstituteVariables: only when there are variables;
+ * newlines are removed from every value). An optional substituteFrom object that Flux may or may not find
+ * (applied by a Kustomization this one does not depend on, or in Git but not applied before it) is a
+ * problem on the Kustomization: what Flux substitutes is not one known value.
+ */
 function substitution(
   node: FluxNode,
   builtSoFar: Record<string, unknown>[],
   result: CheckResult,
+  refs: SubstituteLookup,
+  problems: Problem[],
 ): { vars: Record<string, string>; keepUnknown: boolean } | undefined {
   const postBuild = node.spec.postBuild;
   if (postBuild === undefined || postBuild === null) return undefined;
   const vars: Record<string, string> = {};
   let keepUnknown = false;
-  for (const ref of asArray(field(postBuild, "substituteFrom"))) {
-    const kind = text(field(ref, "kind"));
-    const name = text(field(ref, "name"));
-    const obj = builtSoFar.find(
-      (d) =>
-        d.kind === kind &&
-        field(d, "metadata", "name") === name &&
-        (field(d, "metadata", "namespace") ?? node.namespace) === node.namespace,
-    );
+  const label = `Kustomization ${node.namespace}/${node.name}`;
+  const before = refs.ancestors(`Kustomization ${node.namespace}/${node.name}`);
+  const dependsOn = new Set(
+    asArray(node.spec.dependsOn).map(
+      (d) => `Kustomization ${text(field(d, "namespace")) ?? node.namespace}/${text(field(d, "name")) ?? ""}`,
+    ),
+  );
+  for (const ref of substituteRefs(node.spec)) {
+    const { kind, name } = ref;
+    const obj = findRef(builtSoFar, ref, node.namespace);
     const data = obj ? (field(obj, "data") as Record<string, unknown> | undefined) : undefined;
     if (!obj) {
-      // Optional and absent: Flux skips it (fluxcd/pkg kustomize/v1.35.4 LoadVariables), it adds no variables.
+      const file = ref.optional ? refs.inGit(ref, node.namespace) : undefined;
+      if (file) {
+        keepUnknown = true;
+        problems.push({
+          message:
+            `substituteFrom ${kind}/${name} is optional and in Git (${file.split(sep).slice(-2).join("/")}), but not applied before ` +
+            `${label}: Flux substitutes with or without it depending on what the cluster holds, so its variables count as unset here`,
+          at: ["spec", "postBuild", "substituteFrom"],
+        });
+        continue;
+      }
+      // Optional and absent: Flux skips it (LoadVariables), it adds no variables.
       // Required: it must exist in the cluster, with values not known here.
-      if (field(ref, "optional") === true) continue;
+      if (ref.optional) continue;
       keepUnknown = true;
       result.notes.push({
         file: node.file,
         line: node.line,
-        message:
-          `Kustomization ${node.namespace}/${node.name}: substituteFrom ${kind}/${name} is not in Git: ` +
-          "a value that uses one of its variables counts as unset here",
+        message: `${label}: substituteFrom ${kind}/${name} is not in Git: a value that uses one of its variables counts as unset here`,
       });
       continue;
+    }
+    const by = refs.appliedBy.get(obj);
+    if (ref.optional && by && !before.has(by) && !dependsOn.has(by)) {
+      problems.push({
+        message:
+          `substituteFrom ${kind}/${name} is optional and applied by ${by}, which ${label} does not depend on (spec.dependsOn): ` +
+          "Flux may substitute before it exists, with none of its variables; only the values with it are checked here",
+        at: ["spec", "postBuild", "substituteFrom"],
+      });
     }
     for (const [k, v] of Object.entries(data ?? {})) {
       if (typeof v === "string") vars[k] = (kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v).replace(/\n/g, "");
@@ -486,7 +623,7 @@ function substitution(
     }
   }
   for (const [k, v] of Object.entries((field(postBuild, "substitute") as Record<string, unknown> | undefined) ?? {})) {
-    vars[k] = String(v);
+    vars[k] = String(v).replace(/\n/g, "");
   }
   if (Object.keys(vars).length === 0 && !keepUnknown && field(postBuild, "substituteStrategy") !== "Always") return undefined;
   return { vars, keepUnknown };

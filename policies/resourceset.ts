@@ -52,18 +52,50 @@ function evaluate(expr: string, inputs: Record<string, unknown>): unknown {
   return value;
 }
 
+/**
+ * The operator renders text, not values: each resource is written as YAML (sigs.k8s.io/yaml JSONToYAML),
+ * the template runs over that text and the result is read as YAML again (flux-operator v0.49.0
+ * internal/builder/resourceset.go BuildResource; fluxcd/pkg ssa/utils ReadObject, where a duplicate key's
+ * last value wins). What an expression prints therefore lands in YAML text: a newline starts a new key
+ * (`x\nsourceRef: ...`), a quote ends a quoted scalar, `: ` or ` #` splits one. Rendering values here is the
+ * same only while the printed text is inert; anything else is not evaluated here (fail closed).
+ */
+function inert(text: string): boolean {
+  return !(
+    /[\n\r\t"'\\`\u0085\u2028\u2029]/.test(text) ||
+    /: |:$| #/.test(text) ||
+    /^[\s\-?:,[\]{}#&*!|>%@]/.test(text) ||
+    /\s$/.test(text)
+  );
+}
+
+function printed(expr: string, v: unknown): string {
+  const text = typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
+  if (!inert(text)) {
+    throw new Unsupported(
+      `<< ${expr} >> prints ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)} into the YAML text the operator reads back, which changes the document (a newline adds keys, the last duplicate wins)`,
+    );
+  }
+  return text;
+}
+
 function render(value: unknown, inputs: Record<string, unknown>): unknown {
   if (typeof value === "string") {
     if (!value.includes("<<")) return value;
     const whole = /^<<-?\s*(.*?)\s*-?>>$/.exec(value);
     if (whole && !whole[1]!.includes("<<")) {
       const v = evaluate(whole[1]!, inputs);
-      return typeof v === "string" && /^".*"$/.test(v) ? (JSON.parse(v) as unknown) : v;
+      // `quote` prints a double-quoted scalar with escapes (strconv.Quote): read back, it is the value.
+      if (typeof v === "string" && /^".*"$/.test(v)) {
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          throw new Unsupported(`<< ${whole[1]!} >> prints ${v.slice(0, 60)}, which is not one quoted scalar`);
+        }
+      }
+      return typeof v === "string" || typeof v === "object" ? printed(whole[1]!, v) : v;
     }
-    return value.replace(/<<-?\s*(.*?)\s*-?>>/g, (_m, expr: string) => {
-      const v = evaluate(expr, inputs);
-      return typeof v === "string" ? v : JSON.stringify(v);
-    });
+    return value.replace(/<<-?\s*(.*?)\s*-?>>/g, (_m, expr: string) => printed(expr, evaluate(expr, inputs)));
   }
   if (Array.isArray(value)) return value.map((v) => render(v, inputs));
   if (value !== null && typeof value === "object") {

@@ -2,8 +2,11 @@
 // pack from the engine's PULUMI_CONFIG, in the YAML checker from Pulumi.<env>.yaml beside the YAML.
 // Both go through the one stack config schema, so defaults (Flux namespace, cluster/<env>) agree.
 import { readFileSync } from "node:fs";
-import yaml from "js-yaml";
 import { type StackFacts } from "../infra/contract.ts";
+import { helmMajorFor } from "../infra/flux/versions.ts";
+import type { Manifest } from "../infra/helm/release.ts";
+import { pulumiObjects } from "../infra/verify/pulumi.ts";
+import { loadBounded } from "../infra/yaml.ts";
 import { NAMESPACE, listStacks, parseStackConfig, readStackConfigFile, stackConfigFile, type StackConfig } from "../infra/config/index.ts";
 
 export function stackFacts(cfg: StackConfig): StackFacts {
@@ -68,6 +71,11 @@ export interface StackView {
   githubOwner?: string;
   /** The sync repository as Flux reaches it (`ssh://git@<host>/<owner>/<name>`) and its branch. */
   repository?: { url: string; branch: string };
+  /**
+   * What charts are rendered against (graph mode): the cluster's Kubernetes version, the Helm major of its
+   * helm-controller, and the objects Pulumi creates that a HelmRelease's valuesFrom may name.
+   */
+  render?: { kubeVersion: string; helm: 3 | 4; created: Manifest[] };
   /** Why the stack file could not be read as flux-gitops config, when it could not. */
   error?: string;
 }
@@ -98,7 +106,7 @@ export function stackFileLookup(projectDir: string): StackLookup {
       if (validStackName(env)) {
         const file = stackConfigFile(projectDir, env);
         try {
-          view.githubOwner = githubOwnerOf((yaml.load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> })?.config ?? {});
+          view.githubOwner = githubOwnerOf((loadBounded(readFileSync(file, "utf8")) as { config?: Record<string, unknown> })?.config ?? {});
         } catch {
           // no readable stack file for this environment
         }
@@ -108,6 +116,7 @@ export function stackFileLookup(projectDir: string): StackLookup {
           view.githubOwner = view.facts.githubOwner;
           const { host, owner, name, branch } = cfg.repository;
           view.repository = { url: `ssh://git@${host}/${owner}/${name}`, branch };
+          view.render = { kubeVersion: cfg.kubernetes.version, helm: helmMajorFor(cfg.flux.version), created: pulumiObjects(cfg) };
         } catch (e) {
           // no valid flux-gitops config: rules use the config's defaults
           view.error = e instanceof Error ? e.message : String(e);

@@ -2,6 +2,7 @@
 // (`!env_var X`), Helm/Go templates (`{{ .Values.x }}`) and JSON. Unknown tags are read leniently (the
 // tagged value as if untagged); Go templates are recognised and skipped, never parsed as YAML.
 import yaml from "js-yaml";
+import { assertBounded, YamlLimitError } from "../infra/yaml.ts";
 
 export interface ParsedDocument {
   doc: unknown;
@@ -26,7 +27,7 @@ function lenientSchema(tags: string[]): yaml.Schema {
 
 /**
  * Every document of a YAML (or JSON) text with the line its content starts on. Unknown tags are read as
- * untagged values; other syntax errors throw yaml.YAMLException.
+ * untagged values; other syntax errors throw yaml.YAMLException, a value past the alias and size limits YamlLimitError.
  */
 export function parseDocuments(source: string, withLines = true): ParsedDocument[] {
   const tags: string[] = [];
@@ -46,6 +47,8 @@ export function parseDocuments(source: string, withLines = true): ParsedDocument
             }
           : {}),
       });
+      // Bounded before any rule, patch or substitution walks a document (infra/yaml.ts: alias bombs).
+      assertBounded(docs);
       return docs.map((doc, i) => ({ doc, line: lines[i] ?? 1 }));
     } catch (e) {
       const tag = e instanceof yaml.YAMLException ? UNKNOWN_TAG.exec(e.reason)?.[1] : undefined;
@@ -59,6 +62,7 @@ export function parseDocuments(source: string, withLines = true): ParsedDocument
 export function describeParseError(e: unknown): string {
   if (e instanceof yaml.YAMLException) return `line ${e.mark.line + 1}: invalid YAML: ${e.reason}`;
   if (e instanceof RangeError) return "invalid YAML: nested too deeply to read";
+  if (e instanceof YamlLimitError) return `refused: ${e.message}`;
   return `invalid YAML: ${e instanceof Error ? e.message : String(e)}`;
 }
 

@@ -6,6 +6,7 @@ import yaml from "js-yaml";
 import type { z } from "zod";
 import { CONFIG_NAMESPACE as NAMESPACE } from "../contract.ts";
 import { UserError } from "../errors.ts";
+import { loadBounded } from "../yaml.ts";
 import { SECRET_KEYS, stackConfigFor, type StackConfig } from "./schema.ts";
 
 export { stackConfigSchema, CORE_COMPONENTS, EXTRA_COMPONENTS } from "./schema.ts";
@@ -22,9 +23,12 @@ const STACK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Characters a key is never shown with: control characters and bidi controls, written as `\uXXXX`. */
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
-/** `flux-gitops:a.b[0].c`; a key holding unprintable characters shows them escaped, so the message stays one line. */
-function keyPath(path: readonly PropertyKey[]): string {
-  let out = NAMESPACE + ":";
+/**
+ * `flux-gitops:a.b[0].c` (or `<prefix>a.b[0].c`); a key holding unprintable characters shows them escaped, so the
+ * message stays one line.
+ */
+function keyPath(path: readonly PropertyKey[], prefix = NAMESPACE + ":"): string {
+  let out = prefix;
   path.forEach((seg, i) => {
     if (typeof seg === "number") out += `[${seg}]`;
     else out += (i === 0 ? "" : ".") + String(seg).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -63,20 +67,20 @@ export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constr
  * A copy of parsed config data in which every mapping is an object without a prototype, so the schema
  * can never read an inherited key. Refuses prototype keys, and mappings that already had theirs replaced.
  */
-function withoutPrototypes(value: unknown, path: PropertyKey[], source: string): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => withoutPrototypes(v, [...path, i], source));
+function withoutPrototypes(value: unknown, path: PropertyKey[], source: string, prefix?: string): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => withoutPrototypes(v, [...path, i], source, prefix));
   if (typeof value !== "object" || value === null || value instanceof Date) return value;
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null)
-    throw new ConfigError(`${source}: ${keyPath(path)} must be a plain mapping (its prototype was replaced)`);
+    throw new ConfigError(`${source}: ${keyPath(path, prefix)} must be a plain mapping (its prototype was replaced)`);
   const copy: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(value)) {
     if (PROTOTYPE_KEYS.has(key)) {
       throw new ConfigError(
-        `${source}: ${keyPath([...path, key])} is not allowed (__proto__, constructor and prototype are never settings)`,
+        `${source}: ${keyPath([...path, key], prefix)} is not allowed (__proto__, constructor and prototype are never settings)`,
       );
     }
-    copy[key] = withoutPrototypes((value as Record<string, unknown>)[key], [...path, key], source);
+    copy[key] = withoutPrototypes((value as Record<string, unknown>)[key], [...path, key], source, prefix);
   }
   return copy;
 }
@@ -92,17 +96,23 @@ export function namespacedValues(entries: Iterable<[string, unknown]>): Record<s
 
 /**
  * Validate the `flux-gitops:*` values of one stack (keys without the namespace prefix) and fill in
- * defaults. Throws ConfigError naming the first offending key.
+ * defaults. Throws ConfigError naming the first offending key, as `<keyPrefix><key>` (default: the
+ * config key, `flux-gitops:<key>`; the FluxGitOps component names its argument, `args.<key>`).
  */
-export function parseStackConfig(values: Record<string, unknown>, stack: string, source = `stack ${stack}`): StackConfig {
+export function parseStackConfig(
+  values: Record<string, unknown>,
+  stack: string,
+  source = `stack ${stack}`,
+  keyPrefix = NAMESPACE + ":",
+): StackConfig {
   if (!STACK_NAME.test(stack)) {
     throw new ConfigError(`${source}: stack name '${stack}' must be a lowercase RFC 1123 name (it names cluster/<stack>)`);
   }
-  const result = stackConfigFor(stack).safeParse(withoutPrototypes(values, [], source), { reportInput: true });
+  const result = stackConfigFor(stack).safeParse(withoutPrototypes(values, [], source, keyPrefix), { reportInput: true });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
-    throw new ConfigError(`${source}: ${keyPath(path)} ${issueText(issue)}`);
+    throw new ConfigError(`${source}: ${keyPath(path, keyPrefix)} ${issueText(issue)}`);
   }
   return result.data;
 }
@@ -117,7 +127,8 @@ export function plaintextSecret(stack: string, key: string): ConfigError {
 export function readStackConfigFile(file: string, stack: string): StackConfig {
   let doc: unknown;
   try {
-    doc = yaml.load(readFileSync(file, "utf8"), { filename: file });
+    // Bounded before the prototype-stripping copy below expands shared references (infra/yaml.ts).
+    doc = loadBounded(readFileSync(file, "utf8"), { filename: file });
   } catch (err) {
     const reason = err instanceof yaml.YAMLException ? err.reason : (err as Error).message;
     throw new ConfigError(`${file}: cannot read stack config: ${reason}`);

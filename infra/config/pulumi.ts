@@ -16,7 +16,12 @@ function decode(text: string): unknown {
   }
 }
 
-export function loadStackConfig(stack = pulumi.getStack()): StackConfig {
+/**
+ * The running stack's `flux-gitops:*` settings, checked (errors name Pulumi.<stack>.yaml and the key): `values` as
+ * the engine gave them (keys without the namespace; secret settings hold their decrypted text, so they must go no
+ * further), `config` parsed with the defaults filled in.
+ */
+export function loadStackSettings(stack = pulumi.getStack()): { config: StackConfig; values: Record<string, unknown> } {
   const values = namespacedValues(Object.entries(pulumi.runtime.allConfig()).map(([key, text]) => [key, decode(text)]));
   const cfg = parseStackConfig(values, stack, `Pulumi.${stack}.yaml`);
   // A token typed in as plain config would sit readable in Pulumi.<stack>.yaml, in Git.
@@ -30,12 +35,12 @@ export function loadStackConfig(stack = pulumi.getStack()): StackConfig {
       `Pulumi.${stack}.yaml: github:owner '${githubOwner}' must equal flux-gitops:repository.owner '${cfg.repository.owner}'`,
     );
   }
-  return cfg;
+  return { config: cfg, values };
 }
 
 /**
  * Read the secret settings (`pulumi config set --secret flux-gitops:<key>`) as Pulumi secrets.
- * loadStackConfig has already checked that the ones the config needs are present.
+ * loadStackSettings has already checked that the ones the config needs are present.
  */
 export function loadStackSecrets(): StackSecrets {
   const config = new pulumi.Config(NAMESPACE);

@@ -6,12 +6,14 @@ import {
   CONFIG_NAMESPACE,
   DEFAULT_FLUX_NAMESPACE,
   IMAGE_REGISTRY_SECRET,
+  OUTPUT_FOLDER,
   SYNC_NAME,
   defaultSyncFolder,
   looksLikeRenderSibling,
   syncPath as toSyncPath,
 } from "../contract.ts";
 import semver from "semver";
+import { knownHostsProblem } from "../flux/known-hosts.ts";
 import { FLUX_OPERATOR_CHART, FLUX_VERSIONS, defaultFluxFor, kubernetesMinimumFor } from "../flux/versions.ts";
 
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
@@ -59,13 +61,56 @@ const dnsLabel = text()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a lowercase RFC 1123 name (a-z, 0-9, '-')")
   .max(63, "must be at most 63 characters");
 
-export const CORE_COMPONENTS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller"] as const;
-export const EXTRA_COMPONENTS = ["image-reflector-controller", "image-automation-controller", "source-watcher"] as const;
+// The closed sets of values, each once, as `as const` objects: the schema below checks them, and the
+// FluxGitOps package (infra/components/gitops.ts) publishes them as enums (Pulumi's analyzer reads the
+// object literal, so the keys are identifiers and the values literals).
+
+/** Install strategy: the fluxcd-community flux2 Helm chart, or the Flux Operator with a FluxInstance. */
+export const FluxInstallStrategy = { Helm: "helm", Operator: "operator" } as const;
+export type FluxInstallStrategy = (typeof FluxInstallStrategy)[keyof typeof FluxInstallStrategy];
+
+/** The core Flux controllers (flux.components). */
+export const FluxController = {
+  SourceController: "source-controller",
+  KustomizeController: "kustomize-controller",
+  HelmController: "helm-controller",
+  NotificationController: "notification-controller",
+} as const;
+export type FluxController = (typeof FluxController)[keyof typeof FluxController];
+
+/** The optional Flux controllers (flux.componentsExtra). */
+export const FluxExtraController = {
+  ImageReflectorController: "image-reflector-controller",
+  ImageAutomationController: "image-automation-controller",
+  SourceWatcher: "source-watcher",
+} as const;
+export type FluxExtraController = (typeof FluxExtraController)[keyof typeof FluxExtraController];
+
+/** Log level of the Flux controllers. */
+export const FluxLogLevel = { Debug: "debug", Info: "info", Error: "error" } as const;
+export type FluxLogLevel = (typeof FluxLogLevel)[keyof typeof FluxLogLevel];
+
+/** Algorithm of the deploy key pair. */
+export const DeployKeyAlgorithm = { Ed25519: "ed25519", Ecdsa: "ecdsa", Rsa: "rsa" } as const;
+export type DeployKeyAlgorithm = (typeof DeployKeyAlgorithm)[keyof typeof DeployKeyAlgorithm];
+
+/** Curve of an ecdsa deploy key (OpenSSH supports P256, P384 and P521). */
+export const EcdsaCurve = { P256: "P256", P384: "P384", P521: "P521" } as const;
+export type EcdsaCurve = (typeof EcdsaCurve)[keyof typeof EcdsaCurve];
+
+/** Chat alerts: `info` (every change) or `error` (failures only). */
+export const EventSeverity = { Info: "info", Error: "error" } as const;
+export type EventSeverity = (typeof EventSeverity)[keyof typeof EventSeverity];
+
+export const CORE_COMPONENTS = Object.values(FluxController);
+export const EXTRA_COMPONENTS = Object.values(FluxExtraController);
 
 /**
- * A folder inside the repository, as every path setting is: no control characters, not absolute, no
- * `..` or `.git` segment, no part named like the renderer's staging folders, not the root itself.
- * Normalised once into both forms of a SyncPath.
+ * The sync folder: no control characters, not absolute, no `..` or `.git` segment, no part named like the
+ * renderer's staging folders, no dot folder, no backslash, and below `cluster/` (OUTPUT_FOLDER). An allow
+ * rule rather than a list of source folders: the renderer swaps the whole folder, and only `cluster/` is
+ * generated; a deny list would go stale with the next top-level folder. Normalised once (contract.ts
+ * syncPath: `cluster//dev`, `cluster/./dev` → `cluster/dev`) into both forms of a SyncPath.
  */
 const repositoryFolder = text()
   .trim()
@@ -84,7 +129,16 @@ const repositoryFolder = text()
     ({ folder }) => !folder.split(/[\\/]/).some(looksLikeRenderSibling),
     "must not contain a part named like the renderer's staging folders (.<folder>.render-…)",
   )
-  .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)");
+  .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)")
+  .refine(({ folder }) => !folder.includes("\\"), "must separate folders with '/', not '\\'")
+  .refine(
+    ({ folder }) => !folder.split("/").some((segment) => segment.startsWith(".")),
+    "must not contain a dot folder (a part starting with '.')",
+  )
+  .refine(
+    ({ folder }) => folder.startsWith(`${OUTPUT_FOLDER}/`),
+    `must lie below ${OUTPUT_FOLDER}/ (e.g. ${OUTPUT_FOLDER}/dev), the folder meant for output: npm run render replaces the whole folder`,
+  );
 
 const repository = z.strictObject({
   /** GitHub user or organisation. */
@@ -105,22 +159,22 @@ const repository = z.strictObject({
 const flux = z
   .strictObject({
     /** Install strategy: the fluxcd-community flux2 Helm chart, or the Flux Operator with a FluxInstance. */
-    install: z.enum(["helm", "operator"]).default("helm"),
+    install: z.enum(FluxInstallStrategy).default("helm"),
     /** Default: the newest pinned Flux that installs on kubernetes.version (infra/flux/versions.ts). */
     version: text()
       .refine((v) => Object.hasOwn(FLUX_VERSIONS, v), `must be one of the pinned Flux versions: ${Object.keys(FLUX_VERSIONS).join(", ")}`)
       .optional(),
     namespace: dnsLabel.default(DEFAULT_FLUX_NAMESPACE),
     components: z
-      .array(z.enum(CORE_COMPONENTS))
+      .array(z.enum(FluxController))
       .min(1, "must name at least one controller")
       .default([...CORE_COMPONENTS]),
-    componentsExtra: z.array(z.enum(EXTRA_COMPONENTS)).default([]),
+    componentsExtra: z.array(z.enum(FluxExtraController)).default([]),
     networkPolicy: z.boolean().default(true),
     watchAllNamespaces: z.boolean().default(true),
     clusterDomain: nonEmpty.default("cluster.local"),
     tolerationKeys: z.array(nonEmpty).default([]),
-    logLevel: z.enum(["debug", "info", "error"]).default("info"),
+    logLevel: z.enum(FluxLogLevel).default("info"),
     /** Container registry the controller images come from. */
     registry: nonEmpty.default("ghcr.io/fluxcd"),
     /** Name of a docker-registry Secret in the Flux namespace used to pull the images. */
@@ -173,9 +227,9 @@ const kubernetes = z.strictObject({
 
 const deployKey = z
   .strictObject({
-    algorithm: z.enum(["ed25519", "ecdsa", "rsa"]).default("ed25519"),
+    algorithm: z.enum(DeployKeyAlgorithm).default("ed25519"),
     /** Curve for ecdsa keys (OpenSSH supports P256, P384 and P521). */
-    ecdsaCurve: z.enum(["P256", "P384", "P521"]).default("P384"),
+    ecdsaCurve: z.enum(EcdsaCurve).default("P384"),
     rsaBits: z.int("must be an integer").min(2048, "must be at least 2048").max(8192, "must be at most 8192").default(4096),
     readOnly: z.boolean().default(true),
     /** Bump to replace the key pair, the GitHub deploy key and the in-cluster Secret in one `pulumi up`. */
@@ -193,21 +247,22 @@ const sync = z
   .prefault({});
 
 /** Kinds of Flux objects an Alert can watch (present in every pinned Flux version). */
-export const EVENT_SOURCE_KINDS = [
-  "Kustomization",
-  "HelmRelease",
-  "GitRepository",
-  "HelmRepository",
-  "HelmChart",
-  "OCIRepository",
-  "Bucket",
-  "ImageRepository",
-  "ImagePolicy",
-  "ImageUpdateAutomation",
-] as const;
+export const EventSourceKind = {
+  Kustomization: "Kustomization",
+  HelmRelease: "HelmRelease",
+  GitRepository: "GitRepository",
+  HelmRepository: "HelmRepository",
+  HelmChart: "HelmChart",
+  OCIRepository: "OCIRepository",
+  Bucket: "Bucket",
+  ImageRepository: "ImageRepository",
+  ImagePolicy: "ImagePolicy",
+  ImageUpdateAutomation: "ImageUpdateAutomation",
+} as const;
+export type EventSourceKind = (typeof EventSourceKind)[keyof typeof EventSourceKind];
 
 const eventSource = z.strictObject({
-  kind: z.enum(EVENT_SOURCE_KINDS),
+  kind: z.enum(EventSourceKind),
   /** Object name, or `*` for every object of the kind. */
   name: nonEmpty,
   /** Default: the Flux namespace. */
@@ -224,7 +279,7 @@ const notifications = z
     /** Post a GitHub commit status for every revision the flux-system Kustomization applies. */
     githubStatus: z.boolean().default(false),
     /** Chat alerts: `info` (every change) or `error` (failures only). */
-    eventSeverity: z.enum(["info", "error"]).default("info"),
+    eventSeverity: z.enum(EventSeverity).default("info"),
     /** What the chat alerts watch; default the flux-system Kustomization and every HelmRelease. */
     eventSources: z
       .array(eventSource)
@@ -262,7 +317,10 @@ const receiver = z
   .prefault({});
 
 /** The controllers image automation runs on (flux.componentsExtra). */
-export const IMAGE_AUTOMATION_COMPONENTS = ["image-reflector-controller", "image-automation-controller"] as const;
+export const IMAGE_AUTOMATION_COMPONENTS = [
+  FluxExtraController.ImageReflectorController,
+  FluxExtraController.ImageAutomationController,
+] as const;
 
 const imageAutomation = z
   .strictObject({
@@ -347,7 +405,19 @@ export const stackConfigSchema = z
     kubernetes,
     deployKey,
     /** known_hosts lines for the Git host; default: GitHub's published host keys pinned in code. */
-    knownHosts: text({ lines: true }).trim().min(1, "must be a non-empty string").optional(),
+    knownHosts: text({ lines: true })
+      .trim()
+      .min(1, "must be a non-empty string")
+      .check((ctx) => {
+        const problem = knownHostsProblem(ctx.value);
+        if (problem !== undefined)
+          ctx.issues.push({
+            code: "custom",
+            message: `must be plain OpenSSH known_hosts lines (<host> <key type> <base64 key>): ${problem}`,
+            input: ctx.value,
+          });
+      })
+      .optional(),
     sync,
     notifications,
     receiver,

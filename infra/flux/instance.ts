@@ -6,13 +6,13 @@
 // from the operator's API (api/v1/fluxinstance_types.go), and nothing else is set.
 import type { StackConfig } from "../config/index.ts";
 import { enabledControllers, lockdownArgs, tolerations, type Controller } from "./chart-values.ts";
-import { SYNC_NAME } from "../contract.ts";
+import { INSTANCE_NAME, SYNC_NAME } from "../contract.ts";
 import type { Metadata } from "../metadata.ts";
 import type { SyncTarget } from "./sync.ts";
 
 type FluxSettings = StackConfig["flux"];
 
-export const INSTANCE_NAME = "flux";
+export { INSTANCE_NAME } from "../contract.ts";
 
 export interface KustomizePatch {
   target: { kind: string; name?: string };

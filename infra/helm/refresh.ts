@@ -45,13 +45,27 @@ export async function chartKubeVersion(helm: string, archive: string): Promise<s
   return typeof meta?.kubeVersion === "string" ? meta.kubeVersion : "";
 }
 
-/** Rebuilds the archives of the lock entries `only` names (all when empty) in `dir`; returns the entries rebuilt. */
-export async function refreshCache(options: { dir?: string; only?: string[]; log?: (line: string) => void } = {}): Promise<LockEntry[]> {
+/**
+ * Rebuilds the archives of the lock entries `only` names (all when empty) in `dir`; returns the entries
+ * rebuilt. `add`: new entries (their digests are filled in) that are built, and only those; the lock gains
+ * them once every archive is in place, so a failed add leaves the lock as it was.
+ */
+export async function refreshCache(
+  options: { dir?: string; only?: string[]; add?: LockEntry[]; log?: (line: string) => void } = {},
+): Promise<LockEntry[]> {
   const dir = options.dir ?? CHART_CACHE_DIR;
   const log = options.log ?? (() => {});
   const lock = readLock(dir);
-  const chosen = lock.charts.filter((e) => !options.only?.length || options.only.includes(e.archive));
-  for (const name of options.only ?? []) {
+  for (const entry of options.add ?? []) {
+    const same = lock.charts.find(
+      (e) => e.archive === entry.archive || (e.url === entry.url && e.tag === entry.tag && e.path === entry.path),
+    );
+    if (same) throw new ChartCacheError(`charts/${LOCK_FILE}: ${entry.url}@${entry.tag}:${entry.path} is locked already (${same.archive})`);
+  }
+  if (options.add?.length) lock.charts.push(...options.add.map((e) => ({ ...e })));
+  const only = options.add?.length ? options.add.map((e) => e.archive) : options.only;
+  const chosen = lock.charts.filter((e) => !only?.length || only.includes(e.archive));
+  for (const name of only ?? []) {
     if (!lock.charts.some((e) => e.archive === name)) throw new ChartCacheError(`charts/${LOCK_FILE}: no entry with archive ${name}`);
   }
   const helm = await helmBinary(4);

@@ -50,6 +50,13 @@ export interface RenderTarget {
   valueFrom?: (ref: ValuesReference) => unknown;
   /** The chart cache folder (default: the repository's charts/). */
   cacheDir?: string;
+  /**
+   * The chart to render instead of the cached archive of the release's pin: a chart folder or archive
+   * source-controller would package as it is (a chart in the synced repository itself), and its pin.
+   */
+  chart?: { file: string; pin: ChartPin };
+  /** Stop Helm after this many milliseconds (a hostile chart's template can loop); default: no bound. */
+  timeoutMs?: number;
 }
 
 /** `spec.valuesFrom`: one key of a Secret/ConfigMap in the HelmRelease's namespace, optionally put at `targetPath` of the values. */
@@ -230,8 +237,8 @@ async function postRender(hr: Manifest, objects: Manifest[], work: string): Prom
 /** Renders `hr` (a HelmRelease as it is in Git) with its chart from the cache, as helm-controller would install it. */
 export async function renderRelease(hr: Manifest, sources: Manifest[], target: RenderTarget): Promise<RenderedRelease> {
   const id = `HelmRelease ${idOf(hr)}`;
-  const pin = chartPinOf(hr, sources);
-  const { file } = cachedChart(pin, target.cacheDir ?? CHART_CACHE_DIR);
+  const pin = target.chart?.pin ?? chartPinOf(hr, sources);
+  const file = target.chart?.file ?? cachedChart(pin, target.cacheDir ?? CHART_CACHE_DIR).file;
   const helm = await helmBinary(target.helm);
   const releaseName = releaseNameOf(hr);
   const namespace = releaseNamespaceOf(hr);
@@ -248,9 +255,12 @@ export async function renderRelease(hr: Manifest, sources: Manifest[], target: R
     try {
       ({ stdout } = await run(helm, args, {
         maxBuffer: 256 * 1024 * 1024,
+        timeout: target.timeoutMs ?? 0,
         env: { ...process.env, HELM_CACHE_HOME: work, HELM_CONFIG_HOME: work, HELM_DATA_HOME: work },
       }));
     } catch (e) {
+      if ((e as { killed?: boolean }).killed && target.timeoutMs)
+        throw new HelmRenderError(`${id}: helm template did not finish within ${target.timeoutMs / 1000}s`);
       throw new HelmRenderError(
         `${id}: Helm ${target.helm} (the cluster's helm-controller) refuses it: ${oneLine((e as { stderr?: string }).stderr || (e as Error).message)}`,
       );

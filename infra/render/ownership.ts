@@ -22,6 +22,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseDocument, type Doc
 import { RenderError } from "./errors.ts";
 import type { TagPolicy } from "./images.ts";
 import { markedScalars, markerOf, oneLine, parse, setterMarker, type ValueMarker } from "./markers.ts";
+import { fluxSemver, goExpand, goParseFloat } from "./tag-grammar.ts";
 
 /** A tag as a container registry accepts it (the OCI distribution spec's tag grammar). */
 const TAG = /^[\w][\w.-]{0,127}$/;
@@ -40,14 +41,9 @@ function orderedPart(tag: string, accepts: TagPolicy): { value?: string; problem
     return { problem: `the policy's filter pattern ${JSON.stringify(filter.pattern)} cannot be checked here` };
   }
   if (match === null) return { problem: `it does not match the policy's filter pattern ${JSON.stringify(filter.pattern)}` };
-  if (filter.extract === undefined) return { value: tag };
-  const groups = match.groups ?? {};
-  return {
-    value: filter.extract.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string | undefined, b: string | undefined) => {
-      const key = (a ?? b)!;
-      return /^\d+$/.test(key) ? (match[Number(key)] ?? "") : (groups[key] ?? "");
-    }),
-  };
+  // image-reflector-controller filter.go: an empty extract keeps the tag, else Regexp.ExpandString.
+  if (filter.extract === undefined || filter.extract === "") return { value: tag };
+  return { value: goExpand(filter.extract, match) };
 }
 
 /** Why `tag` is not one the policy could pick, or undefined. */
@@ -58,9 +54,18 @@ function tagProblem(tag: string, accepts: TagPolicy): string | undefined {
   if ("semver" in accepts) {
     if (semver.validRange(accepts.semver) === null)
       return `the policy's semver range ${JSON.stringify(accepts.semver)} cannot be checked here`;
-    if (!semver.satisfies(value!, accepts.semver)) return `it is outside the policy's semver range ${JSON.stringify(accepts.semver)}`;
-  } else if ("numerical" in accepts && !Number.isFinite(Number(value))) {
-    return "the policy orders numerically, and its value is no number";
+    // Read as Flux reads it (fluxcd/pkg/version ParseVersion, Masterminds semver), then compared in the
+    // canonical form npm's semver takes: `v1.2.3` and `1.02.3` are 1.2.3, `1.8` is no version for Flux.
+    const version = fluxSemver(value!);
+    if (version === undefined) return "the policy orders by semver, and its value is no version Flux reads (major.minor.patch)";
+    const { major, minor, patch, prerelease } = version;
+    if ([major, minor, patch].some((n) => n > BigInt(Number.MAX_SAFE_INTEGER)))
+      return "its version numbers are too large to be checked here";
+    const canonical = `${major}.${minor}.${patch}${prerelease === "" ? "" : `-${prerelease}`}`;
+    if (!semver.satisfies(canonical, accepts.semver)) return `it is outside the policy's semver range ${JSON.stringify(accepts.semver)}`;
+  } else if ("numerical" in accepts && goParseFloat(value!) === undefined) {
+    // image-reflector-controller numerical.go: strconv.ParseFloat, whose grammar goParseFloat follows.
+    return "the policy orders numerically, and its value is no number Flux reads (Go strconv.ParseFloat)";
   }
   return undefined;
 }

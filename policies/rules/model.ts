@@ -30,8 +30,18 @@ export interface Subject {
   githubOwner?: string;
   /** The environment's stack config, when it could be read. */
   stack?: StackFacts;
-  /** Another object applied with this one, by kind, namespace and name (YAML front end). */
+  /**
+   * Another Flux object applied with this one, by kind, namespace and name (YAML front end): only an object
+   * of that kind's Flux API group answers (a helm.cattle.io HelmChart is no source.toolkit.fluxcd.io HelmChart).
+   */
   lookup?: (kind: string, namespace: string | undefined, name: string) => Subject | undefined;
+  /**
+   * The lookup holds everything applied with this object (graph mode: the environment as Flux applies it),
+   * so a reference it does not resolve is not in Git. Paths mode sees part of Git only: unset.
+   */
+  complete?: boolean;
+  /** The HelmRelease whose chart rendered this object (YAML front end, graph mode): chart output, not Git. */
+  renderedBy?: string;
   /** What the YAML front end could not verify about this object (reported by content-verified). */
   problems?: Problem[];
 }
@@ -106,6 +116,35 @@ export function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** Go's strconv.ParseBool: the only spellings it accepts (go/src/strconv/atob.go, Go 1.24). */
+const GO_TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const GO_FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/**
+ * A `TypeBool` input of a Terraform-bridged provider (pulumi-github wraps integrations/terraform-provider-github,
+ * an SDKv2 provider) as the provider acts on it; "invalid" when it would not read it as a boolean, undefined when
+ * unset (the schema's default applies). The chain, read upstream:
+ * - pulumi/pulumi-terraform-bridge pkg/tfbridge/schema.go (v3, makeTerraformInput): a bool passes as is, a string
+ *   passes as the string, a number becomes `int(v)` (truncated toward zero) for a bool schema;
+ * - hashicorp/terraform-plugin-sdk helper/schema/field_reader_config.go (v2, readPrimitive):
+ *   `mapstructure.WeakDecode(raw, &result)` into a string (mitchellh/mapstructure decodeString: an int becomes
+ *   its decimal text), then helper/schema/field_reader.go stringToPrimitive: "" is false, else `strconv.ParseBool`.
+ * So "false", "0", "f", "" and any number in (-1, 1) are false (a write key on GitHub), "true", "1" and 1 are
+ * true, anything else ("no", 2, null, an object, Pulumi's unknown) is not a boolean a rule can trust.
+ */
+export function providerBool(value: unknown): boolean | "invalid" | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "boolean") return value;
+  let decoded: string;
+  if (typeof value === "string") decoded = value;
+  else if (typeof value === "number" && Number.isFinite(value)) decoded = String(Math.trunc(value) + 0);
+  else return "invalid";
+  if (decoded === "") return false;
+  if (GO_TRUE.has(decoded)) return true;
+  if (GO_FALSE.has(decoded)) return false;
+  return "invalid";
+}
+
 // Flux API groups and the versions whose spec shapes the rules understand; other versions are ignored.
 const FLUX_API_VERSIONS: Record<string, string[]> = {
   "source.toolkit.fluxcd.io": ["v1", "v1beta2"],
@@ -121,6 +160,11 @@ const FLUX_KINDS: Record<string, string> = {
   HelmRelease: "helm.toolkit.fluxcd.io",
   Kustomization: "kustomize.toolkit.fluxcd.io",
 };
+
+/** The API group of a Flux kind (`GitRepository` → `source.toolkit.fluxcd.io`); references name kinds of these groups. */
+export function fluxGroup(kind: string): string | undefined {
+  return Object.hasOwn(FLUX_KINDS, kind) ? FLUX_KINDS[kind] : undefined;
+}
 
 type KubernetesType = { group: string; version: string; kind: string; flux: boolean } | undefined;
 const parsedTypes = new Map<string, KubernetesType>(); // few distinct tokens, parsed once each

@@ -1,7 +1,8 @@
 // Rules for how Flux reconciles: the sync path and pruning, intervals, secrets in Git, release remediation.
 import { z } from "zod";
-import { AUTOMATION_NAME, SYNC_NAME, defaultSyncFolder, syncPath } from "../../infra/contract.ts";
-import { unencryptedSecretKeys } from "../../infra/sops.ts";
+import { AUTOMATION_NAME, INSTANCE_NAME, SYNC_NAME, defaultSyncFolder, syncPath } from "../../infra/contract.ts";
+import yaml from "js-yaml";
+import { dotenvPairs, isSopsDotenv, isSopsEncryptedTree, unencryptedSecretKeys } from "../../infra/sops.ts";
 import {
   describe,
   field,
@@ -99,8 +100,27 @@ export function isSecretReference(value: string): boolean {
   return rest !== value && !/[A-Za-z0-9]/.test(rest);
 }
 
-function decoded(value: string): string {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) return value;
+/**
+ * A value that is a whole SOPS-encrypted file (secretGenerator `files`): YAML, JSON, the binary store's JSON
+ * envelope, or dotenv. kustomize-controller decrypts such a file before the build
+ * (kustomize-controller v1.9.4 internal/decryptor/decryptor.go DecryptSources, DecryptResource).
+ */
+function isSopsEncryptedFile(value: string): boolean {
+  if (!value.includes("ENC[")) return false;
+  const pairs = dotenvPairs(value);
+  if (pairs && isSopsDotenv(pairs)) return true;
+  try {
+    const docs = yaml.loadAll(value);
+    return docs.some((d) => isSopsEncryptedTree(d)) && docs.every((d) => d === null || isSopsEncryptedTree(d));
+  } catch {
+    return false;
+  }
+}
+
+function decoded(raw: string): string {
+  // Go's base64 decoder (and so the API server) skips line breaks: kustomize wraps long values.
+  const value = raw.replace(/[\r\n]/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) return raw;
   const plain = Buffer.from(value, "base64").toString("utf8");
   return plain.includes("\uFFFD") ? value : plain;
 }
@@ -110,6 +130,15 @@ function plaintextValues(s: Subject): string[] {
   if (s.type === kubernetesType("v1", "Secret")) {
     // A SOPS ciphertext is not plaintext; any other value is checked as it is (a fake sops.mac changes nothing).
     const plain = new Set(unencryptedSecretKeys(s.props));
+    // A Secret generated from a SOPS dotenv file (secretGenerator envs): its keys are the file's pairs,
+    // ciphertexts and sops_ metadata; kustomize-controller decrypts the file before the build.
+    const pairs: [string, string][] = [];
+    for (const key of ["data", "stringData"]) {
+      const map = field(s.props, key);
+      if (map === null || typeof map !== "object" || Array.isArray(map)) continue;
+      for (const [k, v] of Object.entries(map)) pairs.push([k, typeof v === "string" ? (key === "data" ? decoded(v) : v) : String(v)]);
+    }
+    const dotenv = isSopsDotenv(pairs);
     const out: string[] = [];
     for (const key of ["data", "stringData"]) {
       const map = field(s.props, key);
@@ -117,6 +146,7 @@ function plaintextValues(s: Subject): string[] {
       for (const [k, v] of Object.entries(map)) {
         if (!plain.has(`${key}.${k}`)) continue;
         const value = typeof v === "string" ? (key === "data" ? decoded(v) : v) : String(v ?? "");
+        if (dotenv || isSopsEncryptedFile(value)) continue;
         if (value !== "" && !isSecretReference(value)) out.push(k);
       }
     }
@@ -145,6 +175,9 @@ export const noPlaintextSecrets = resourceRule({
   origins: ["git"],
   config: z.strictObject({}),
   check(s, _config, report) {
+    // A Secret a chart renders is Helm's output (chart defaults, generated keys), not a value committed to
+    // Git; the release's values in Git are what a person commits, and they are checked as the HelmRelease.
+    if (s.renderedBy !== undefined) return;
     const keys = plaintextValues(s);
     if (keys.length === 0) return;
     const generator = s.type !== kubernetesType("v1", "Secret");
@@ -162,12 +195,15 @@ const PULUMI_OWNED: Record<string, { group: string; names: string[] }> = {
   GitRepository: { group: "source.toolkit.fluxcd.io", names: [SYNC_NAME, AUTOMATION_NAME] },
   Kustomization: { group: "kustomize.toolkit.fluxcd.io", names: [SYNC_NAME] },
   Secret: { group: "core", names: [SYNC_NAME, AUTOMATION_NAME] },
+  // The operator strategy's FluxInstance (the only name the Flux Operator accepts, flux-operator v0.49.0
+  // api/v1/fluxinstance_types.go): in Git it would replace the controllers (distribution) and the sync.
+  FluxInstance: { group: "fluxcd.controlplane.io", names: [INSTANCE_NAME] },
 };
 
 export const syncNotInGit = resourceRule({
   name: "sync-not-in-git",
   description:
-    "Git defines none of the objects Pulumi owns in the stack's Flux namespace: the flux-system GitRepository, Kustomization and Secret, and the image automation's flux-system-automation GitRepository and Secret.",
+    "Git defines none of the objects Pulumi owns in the stack's Flux namespace: the flux-system GitRepository, Kustomization and Secret, the image automation's flux-system-automation GitRepository and Secret, and the operator's FluxInstance flux.",
   enforcementLevel: "mandatory",
   origins: ["git"],
   config: z.strictObject({}),

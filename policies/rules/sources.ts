@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { LABELS, SYNC_NAME } from "../../infra/contract.ts";
 import { isRemoteEntry, remoteEntryUrl, normalizeUrl, urlUnder } from "../urls.ts";
+import { bucketUrl, installedCharts, installedSources } from "./installers.ts";
 import { describe, field, fluxKind, fluxNamespace, kubernetesType, label, resourceRule, text } from "./model.ts";
 import type { Subject } from "./model.ts";
 
@@ -34,14 +35,9 @@ function matches(entry: TrustedSource, kind: string, namespace: string | undefin
   return entry.kind === kind && entry.name === name && entry.namespace === (namespace ?? "default");
 }
 
-/** URL of a source object: spec.url, or a Bucket's endpoint and bucket. */
+/** URL of a source object: spec.url, or the URL source-controller fetches a Bucket from (per provider). */
 export function sourceUrl(s: Subject): string | undefined {
-  if (fluxKind(s) === "Bucket") {
-    const endpoint = text(field(s.props, "spec", "endpoint"));
-    if (endpoint === undefined) return undefined;
-    const scheme = field(s.props, "spec", "insecure") === true ? "http" : "https";
-    return `${/^[a-z]+:\/\//.test(endpoint) ? endpoint : `${scheme}://${endpoint}`}/${text(field(s.props, "spec", "bucketName")) ?? ""}`;
-  }
+  if (fluxKind(s) === "Bucket") return bucketUrl(field(s.props, "spec"));
   return text(field(s.props, "spec", "url"));
 }
 
@@ -58,6 +54,14 @@ export const helmReleaseGitSourced = resourceRule({
     allowedSources: trustedSources,
   }),
   check(s, config, report) {
+    // A chart installed outside Flux (k3s/RKE2 HelmChart, Argo CD Helm source) comes from no GitRepository.
+    for (const chart of installedCharts(s)) {
+      report(
+        `${describe(s)} installs ${chart.from}, around Flux and not from Git: describe it as a HelmRelease whose ` +
+          "chart comes from a GitRepository.",
+        chart.at,
+      );
+    }
     if (fluxKind(s) !== "HelmRelease") return;
     const chartRef = field(s.props, "spec", "chartRef");
     const ref = chartRef ?? field(s.props, "spec", "chart", "spec", "sourceRef");
@@ -65,18 +69,38 @@ export const helmReleaseGitSourced = resourceRule({
     const kind = text(field(ref, "kind"));
     const name = text(field(ref, "name"));
     const namespace = text(field(ref, "namespace")) ?? s.namespace;
-    if (kind === "GitRepository" && chartRef === undefined) return;
+    const id = `${kind ?? "Kind"}/${namespace ?? "default"}/${name ?? "name"}`;
+    // A reference resolves only to an object in Git (the YAML front end's lookup); one that is not there
+    // lives in the cluster with a URL nobody checked. The sync GitRepository is Pulumi's (this repository).
+    const unresolved = (refKind: string, refNamespace: string | undefined, refName: string | undefined, path: string[]) => {
+      if (!s.complete || s.lookup === undefined || refName === undefined) return false;
+      if (refKind === "GitRepository" && refName === SYNC_NAME && (refNamespace ?? "default") === fluxNamespace(s)) return false;
+      if (s.lookup(refKind, refNamespace, refName)) return false;
+      report(
+        `${describe(s)} takes its chart from ${refKind}/${refNamespace ?? "default"}/${refName}, which is not in Git: ` +
+          "what it points at cannot be checked; define the source in Git with the release.",
+        path,
+      );
+      return true;
+    };
+    if (kind === "GitRepository" && chartRef === undefined) {
+      unresolved("GitRepository", namespace, name, at);
+      return;
+    }
     if (kind === "HelmChart" && name !== undefined) {
-      // A HelmChart built from a GitRepository is Git-sourced.
+      // A HelmChart built from a GitRepository (in Git, in the HelmChart's namespace) is Git-sourced.
       const chart = s.lookup?.("HelmChart", namespace, name);
-      if (chart && text(field(chart.props, "spec", "sourceRef", "kind")) === "GitRepository") return;
+      if (chart && text(field(chart.props, "spec", "sourceRef", "kind")) === "GitRepository") {
+        unresolved("GitRepository", chart.namespace, text(field(chart.props, "spec", "sourceRef", "name")), at);
+        return;
+      }
     }
     const entry = kind && name ? config.allowedSources.find((e) => matches(e, kind, namespace, name)) : undefined;
-    const id = `${kind ?? "Kind"}/${namespace ?? "default"}/${name ?? "name"}`;
     if (entry) {
       const source = s.lookup?.(kind!, namespace, name!);
       const url = source ? sourceUrl(source) : undefined;
-      if (entry.url !== undefined && source && (url === undefined || !urlUnder(url, entry.url))) {
+      if (entry.url !== undefined && !source) unresolved(kind!, namespace, name, at);
+      else if (entry.url !== undefined && source && (url === undefined || !urlUnder(url, entry.url))) {
         report(`${describe(s)} takes its chart from ${id}, which is allowed only from ${entry.url} but points at ${url ?? "no URL"}.`, at);
       }
       return;
@@ -138,8 +162,28 @@ export const gitSourceAllowed = resourceRule({
       }
       return;
     }
+    // Objects besides Flux's sources that fetch from a URL (FluxInstance, k3s HelmChart, Argo CD): the same
+    // prefixes hold (the owner's for Git URLs), never plain http; identity trust is for Flux sources only.
+    for (const src of installedSources(s)) {
+      const who = `${describe(s)} (${src.what})`;
+      if (src.url === undefined) report(`${who} has no ${src.at.join(".")}: set the URL it pulls from.`, src.at);
+      else if (/^http:\/\//i.test(src.url)) report(`${who} uses plain http (${src.url}): use https://, oci:// or ssh://.`, src.at);
+      else {
+        const prefixes = [...(src.git ? ownerPrefixes : []), ...config.allowedPrefixes];
+        if (!prefixes.some((p) => urlUnder(src.url!, p))) {
+          report(
+            `${who} pulls from ${src.url}, which is not an allowed source ` +
+              `(${prefixes.length ? prefixes.join(", ") : "none configured"}): use a repository of the configured GitHub ` +
+              "owner (github:owner) or add its prefix to git-source-allowed.allowedPrefixes.",
+            src.at,
+          );
+        }
+      }
+    }
     if (kind === undefined || !(SOURCE_KINDS as readonly string[]).includes(kind)) return;
-    const at = kind === "Bucket" ? ["spec", "endpoint"] : ["spec", "url"];
+    // A gcp Bucket never reads spec.endpoint: its URL comes from spec.bucketName.
+    const at =
+      kind === "Bucket" ? (field(s.props, "spec", "provider") === "gcp" ? ["spec", "bucketName"] : ["spec", "endpoint"]) : ["spec", "url"];
     const url = sourceUrl(s);
     if (url === undefined) {
       report(`${describe(s)} has no ${at.join(".")}: set the URL it pulls from.`, at);

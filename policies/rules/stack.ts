@@ -10,7 +10,17 @@ import {
 } from "../../infra/contract.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../../infra/flux/versions.ts";
 import { urlUnder } from "../urls.ts";
-import { field, fluxNamespace, isFluxSystemSync, parseKubernetesType, parseUrn, resourceRule, stackRule, text } from "./model.ts";
+import {
+  field,
+  fluxNamespace,
+  isFluxSystemSync,
+  parseKubernetesType,
+  parseUrn,
+  providerBool,
+  resourceRule,
+  stackRule,
+  text,
+} from "./model.ts";
 import type { Subject } from "./model.ts";
 
 const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
@@ -146,7 +156,13 @@ function notAutomationKey(s: Subject): string | undefined {
   return undefined;
 }
 
-const writable = (s: Subject) => s.type === DEPLOY_KEY_RESOURCE && field(s.props, "readOnly") === false;
+/** A value for a one-line message: a short string or number as JSON, anything else by its type. */
+const shown = (v: unknown) =>
+  typeof v === "string" || typeof v === "number" ? JSON.stringify(v).slice(0, 40) : v === null ? "null" : `of type ${typeof v}`;
+/** `readOnly` as the GitHub provider reads it (providerBool); unset is the provider's default, read-only. */
+const readOnly = (s: Subject) => providerBool(field(s.props, "readOnly")) ?? true;
+/** A key that may push, or whose readOnly is no boolean the provider reads (counted as one: fail closed). */
+const writable = (s: Subject) => s.type === DEPLOY_KEY_RESOURCE && readOnly(s) !== true;
 
 export const deployKeyReadOnly = resourceRule({
   name: "deploy-key-read-only",
@@ -156,6 +172,14 @@ export const deployKeyReadOnly = resourceRule({
   config: z.strictObject({}),
   check(s, _config, report) {
     if (!writable(s)) return;
+    if (readOnly(s) === "invalid") {
+      report(
+        `deploy key "${s.name}" has readOnly ${shown(field(s.props, "readOnly"))}, which is not a boolean ` +
+          "the GitHub provider reads (true/false, or the strings and numbers it decodes): set readOnly to true.",
+        ["readOnly"],
+      );
+      return;
+    }
     const why = notAutomationKey(s);
     if (why === undefined) return;
     report(

@@ -12,11 +12,11 @@ import { environment, type EnvironmentDefinition } from "./index.ts";
 
 export const DEFINITIONS_DIR = join(import.meta.dirname, "..", "environments");
 
-/** The objects environment `cfg.stack` deploys, from its definition file. */
-export async function loadEnvironment(cfg: StackConfig, source: string): Promise<Environment> {
-  const file = join(DEFINITIONS_DIR, `${cfg.stack}.ts`);
+/** The objects environment `cfg.stack` deploys, from its definition file (in `definitions`: tests pass their own). */
+export async function loadEnvironment(cfg: StackConfig, source: string, definitions = DEFINITIONS_DIR): Promise<Environment> {
+  const file = join(definitions, `${cfg.stack}.ts`);
   if (!existsSync(file)) {
-    const defined = readdirSync(DEFINITIONS_DIR)
+    const defined = readdirSync(definitions)
       .filter((f) => f.endsWith(".ts"))
       .map((f) => f.slice(0, -3));
     throw new ConfigError(

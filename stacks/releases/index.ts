@@ -6,9 +6,18 @@
 import type { StackConfig } from "../../infra/config/index.ts";
 import { SYNC_NAME } from "../../infra/contract.ts";
 import { auditMetadata } from "../../infra/metadata.ts";
-import { kustomization, namespace, type BuildContext, type Duration, type GitRef, type Kustomization } from "../../infra/render/objects.ts";
+import {
+  kustomization,
+  namespace,
+  type BuildContext,
+  type Duration,
+  type GitRef,
+  type GitRepository,
+  type Kustomization,
+} from "../../infra/render/objects.ts";
+import { ConfigError } from "../../infra/config/index.ts";
 import type { Environment, Layer, RenderObject } from "../../infra/render/write.ts";
-import { CHARTS, chartSources } from "./charts.ts";
+import { CHARTS, chartSources, type ChartName, type ChartPin } from "./charts.ts";
 import { DASHBOARD_DEFAULTS, DASHBOARD_NAMESPACE, dashboard, type DashboardValues } from "./dashboard.ts";
 import { INGRESS_NGINX_DEFAULTS, ingressNginx, type IngressNginxValues } from "./ingress-nginx.ts";
 import { ISTIO_DEFAULTS, ISTIO_NAMESPACE, istioControlPlane, istioGateway, type IstioValues } from "./istio.ts";
@@ -53,7 +62,41 @@ export interface EnvironmentDefinition {
    * stacks/environments/promoted/<to>.ts); laid over `remla`.
    */
   promotedImages?: DeepPartial<RemlaValues>;
+  /**
+   * Releases this environment deploys and the others do not (a chart tried in dev first): each is
+   * installed in its layer after the shared ones, and its chart's GitRepository is added to this
+   * environment only. Default: none.
+   */
+  releases?: EnvironmentRelease[];
 }
+
+/** The install layers a release can go into (the Flux Kustomizations of cluster/<env>, in order). */
+export const LAYERS = ["infra-controllers", "infra-configs", "infra-ingress", "apps"] as const;
+export type LayerName = (typeof LAYERS)[number];
+
+/** A release one environment adds to the shared ones (EnvironmentDefinition `releases`). */
+export interface EnvironmentRelease {
+  /** The chart, by its name in CHARTS (stacks/releases/charts.ts): its source, tag and folder. */
+  chart: ChartName;
+  /** The layer it installs in: the first whose predecessors provide what it needs (docs/cluster.md). */
+  layer: LayerName;
+  /** Namespaces it installs into, created with the others in infra-controllers (none already created). */
+  namespaces?: string[];
+  /** Its objects (a HelmRelease and what goes with it), built from the chart's GitRepository. */
+  build(source: GitRepository, ctx: BuildContext): RenderObject[];
+}
+
+/** The charts every environment's shared releases install (their sources are in every environment). */
+export const SHARED_CHARTS = [
+  "metallb",
+  "ingress-nginx",
+  "kubernetes-dashboard",
+  "istio-base",
+  "istiod",
+  "istio-gateway",
+  "kube-prometheus-stack",
+  "remla-chart",
+] as const satisfies readonly ChartName[];
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -91,18 +134,19 @@ interface LayerPlan {
   timeout: Duration;
 }
 
-/**
- * The layers, in install order: each depends on the one before and waits for its own objects. An
- * environment with image automation has a fifth, `image-automation`, after `apps`.
- */
-export const LAYERS = ["infra-controllers", "infra-configs", "infra-ingress", "apps"] as const;
-
 /** The objects of environment `cfg.stack`, rendered to its sync folder (the folder Flux syncs) in layers. */
 export function environment(cfg: StackConfig, def: EnvironmentDefinition): Environment {
   const ctx = buildContext(cfg);
+  const extra = def.releases ?? [];
   // Copies: the per-environment settings below are written into them, never into the shared defaults.
   const remlaPin = { ...CHARTS["remla-chart"], ref: def.remlaRef };
-  const sources = chartSources([...Object.values(CHARTS).filter((c) => c.source !== remlaPin.source), remlaPin], ctx);
+  const pins: ChartPin[] = [
+    ...SHARED_CHARTS.filter((c) => c !== "remla-chart").map((c) => CHARTS[c]),
+    remlaPin,
+    ...extra.map((r) => CHARTS[r.chart]),
+  ];
+  checkSameSource(pins, cfg.stack);
+  const sources = chartSources(pins, ctx);
   const source = (name: string) => sources.get(name)!;
 
   const istioValues = structuredClone(merge(ISTIO_DEFAULTS, def.istio));
@@ -127,6 +171,11 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
       ctx,
     ),
   ];
+  const named = new Set(namespaces.map((n) => n.metadata!.name));
+  for (const name of extra.flatMap((r) => r.namespaces ?? [])) {
+    if (!named.has(name)) namespaces.push(namespace({ name }, ctx));
+    named.add(name);
+  }
   const [istioBase, istiod] = istioControlPlane({ values: istioValues.istiod, source: source("istio") }, ctx);
   const controllers = [
     ...namespaces,
@@ -185,7 +234,10 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
     { name: "infra-configs", path: "infrastructure/configs", objects: configs, timeout: "5m" },
     { name: "infra-ingress", path: "infrastructure/ingress", objects: ingress, timeout: "15m" },
     { name: "apps", path: "apps", objects: apps, timeout: "15m" },
-  ];
+  ] satisfies (LayerPlan & { name: LayerName })[];
+  for (const release of extra) {
+    plans.find((p) => p.name === release.layer)!.objects.push(...release.build(source(CHARTS[release.chart].source), ctx));
+  }
   if (automated.length > 0) {
     plans.push({ name: "image-automation", path: "automation", objects: [...automated, updateAutomation(cfg, ctx)], timeout: "5m" });
   }
@@ -210,6 +262,21 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
   }
   const layers: Layer[] = plans.map((p) => ({ path: p.path, objects: p.objects }));
   return { name: cfg.stack, dir: cfg.syncPath.folder, objects: kustomizations, layers };
+}
+
+/**
+ * Charts of one repository share one GitRepository (one name): a chart an environment adds must name the
+ * same URL and ref as the others of its source, or one of them would be fetched from the wrong place.
+ */
+function checkSameSource(pins: ChartPin[], stack: string): void {
+  for (const pin of pins) {
+    const first = pins.find((p) => p.source === pin.source)!;
+    if (first.url !== pin.url || JSON.stringify(first.ref) !== JSON.stringify(pin.ref)) {
+      throw new ConfigError(
+        `stacks/environments/${stack}.ts: chart source '${pin.source}' is ${first.url} ${JSON.stringify(first.ref)} for one chart and ${pin.url} ${JSON.stringify(pin.ref)} for another; give the chart its own source name in CHARTS`,
+      );
+    }
+  }
 }
 
 /** MetalLB's speakers need host networking and NET_RAW: the labels of metallb-native.yaml's namespace. */

@@ -18,6 +18,7 @@ import { main as render } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { isSecretAt, ROOT, runStack, type KeyMaterial, type StackRun } from "../support/pulumi-mocks.ts";
 import { sshFingerprint, sshKeygen } from "../support/sshd.ts";
+import { TEST_STACKS, testStackFile } from "../support/stacks.ts";
 
 // Canaries are assembled at run time so this file's own text never looks like a real secret.
 const canary = (tag: string) => `CANARY${tag}${"x".repeat(4)}${"7".repeat(8)}`;
@@ -108,13 +109,13 @@ test("every secret setting the schema has gets a canary", () => {
   assert.deepEqual(Object.keys(SECRETS).sort(), [...SECRET_KEYS].sort());
 });
 
-const STACKS = listStacks(ROOT);
+const STACKS = TEST_STACKS;
 for (const stack of STACKS) {
   for (const install of ["helm", "operator"]) {
     test(`${stack} (${install} install): no key, token or webhook secret outside a Pulumi secret`, async () => {
       privateKeys.length = 0; // canaries of this run only
       const flux = {
-        ...withImageControllers((yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as any).config[`${NAMESPACE}:flux`]),
+        ...withImageControllers((yaml.load(readFileSync(testStackFile(stack), "utf8")) as any).config[`${NAMESPACE}:flux`]),
         install,
       };
       const { result: run, output } = (await captureConsole(() =>
@@ -151,7 +152,7 @@ for (const stack of STACKS) {
 function stackFiles(root: string, secret: (value: string) => unknown): void {
   for (const stack of STACKS) {
     const file = join(root, `Pulumi.${stack}.yaml`);
-    copyFileSync(join(ROOT, `Pulumi.${stack}.yaml`), file);
+    copyFileSync(testStackFile(stack), file);
     const doc = yaml.load(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
     Object.assign(doc.config, ALL_ON, Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [`${NAMESPACE}:${k}`, secret(v)])));
     doc.config[`${NAMESPACE}:flux`] = withImageControllers(doc.config[`${NAMESPACE}:flux`] as Record<string, unknown> | undefined);
@@ -230,7 +231,7 @@ test("no file in Git (committed cluster/, fixtures, goldens, stack files) holds 
 });
 
 test("secret settings in the committed stack files are encrypted (secure:), never plain text", () => {
-  for (const stack of STACKS) {
+  for (const stack of listStacks(ROOT)) {
     const config =
       (yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> }).config ?? {};
     for (const [key, value] of Object.entries(config)) {

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { runStack, stackConfig, isSecretAt, type StackRun, TYPES } from "../support/pulumi-mocks.ts";
 import { GITHUB_KNOWN_HOSTS } from "../../infra/flux/known-hosts.ts";
+import { hostKeyLine } from "../support/ssh-keys.ts";
 
 const T = TYPES;
 
@@ -215,7 +216,7 @@ test("a rotation bump replaces key pair and deploy key, and the Secret carries t
 });
 
 test("knownHosts config replaces the pinned GitHub keys", async () => {
-  const line = "git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExampleExampleExampleExample";
+  const line = hostKeyLine("git.example.com");
   const base = stackConfig("dev")["flux-gitops:repository"] as Record<string, unknown>;
   const r = await runStack("dev", {
     config: { "flux-gitops:knownHosts": line, "flux-gitops:repository": { ...base, host: "git.example.com" } },

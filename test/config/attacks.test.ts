@@ -12,6 +12,8 @@ import yaml from "js-yaml";
 import { ConfigError, parseStackConfig, readStackConfigFile } from "../../infra/config/index.ts";
 import { runStack } from "../support/pulumi-mocks.ts";
 import { ROOT } from "../support/paths.ts";
+import { hostKeyLine } from "../support/ssh-keys.ts";
+import { copyTestStacks } from "../support/stacks.ts";
 
 const REPOSITORY = "  flux-gitops:kubernetes: {version: 1.32.4}\n  flux-gitops:repository:\n    owner: acme\n    name: platform\n";
 
@@ -116,7 +118,7 @@ test("bad path settings are one line naming the key, from the file and through n
   }
   const root = mkdtempSync(join(tmpdir(), "config-attack-render-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  copyFileSync(join(ROOT, "Pulumi.prod.yaml"), join(root, "Pulumi.prod.yaml"));
+  copyTestStacks(root, ["prod"]);
   for (const [value, what] of PATH_ATTACKS.slice(0, 1).concat(PATH_ATTACKS.slice(6, 7))) {
     writeFileSync(join(root, "Pulumi.dev.yaml"), `config:\n${REPOSITORY}  flux-gitops:syncPath: ${value}\n`);
     const r = spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root], { encoding: "utf8" });
@@ -218,14 +220,14 @@ test("what the new rules must still accept: real owners, names, branches, hosts,
     {
       kubernetes: { version: "1.32.4" },
       repository: { owner: "remla25-team3", name: "operation.v2_x", branch: "release/1.2-rc.1", host: "git.example.com:2222" },
-      knownHosts: "git.example.com ssh-ed25519 AAAA\ngit.example.com ssh-rsa BBBB\n",
+      knownHosts: `${hostKeyLine("[git.example.com]:2222")}\n${hostKeyLine("[git.example.com]:2222", "ssh-rsa")}\n`,
       imageAutomation: { pushBranch: "flux/image-updates" },
-      syncPath: "cluster/dev.render-notes/.render-x",
+      syncPath: "cluster/dev.render-notes/render-x",
     },
     "dev",
   );
   assert.equal(cfg.repository.branch, "release/1.2-rc.1");
-  assert.equal(cfg.syncPath.folder, "cluster/dev.render-notes/.render-x");
+  assert.equal(cfg.syncPath.folder, "cluster/dev.render-notes/render-x");
   assert.equal(
     parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "a", name: "A-1" } }, "dev").repository.host,
     "github.com",
@@ -235,7 +237,7 @@ test("what the new rules must still accept: real owners, names, branches, hosts,
 test("a second environment whose syncPath is another's staging folder is refused by npm run render; nothing deleted (review repro)", (t) => {
   const root = mkdtempSync(join(tmpdir(), "config-attack-qa-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const env of ["dev", "prod"]) copyFileSync(join(ROOT, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  copyTestStacks(root);
   const render = (...args: string[]) =>
     spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root, ...args], { encoding: "utf8" });
   assert.equal(render().status, 0);
@@ -256,4 +258,62 @@ test("a second environment whose syncPath is another's staging folder is refused
   assert.equal(render().status, 0);
   assert.equal(render("--check").status, 0);
   assert.equal(readFileSync(join(root, "cluster/.dev.render-old-zzz/README.md"), "utf8"), "qa's notes\n");
+});
+
+// Issue 23 (paths): `syncPath: stacks` made the renderer swap the source folder stacks/ for its YAML, and
+// `cluster//dev` or `cluster/./dev` were kept as written (36 files rewritten with the odd path).
+const SOURCE_FOLDERS = ["stacks", "infra", "policies", "test", "docs", "charts", "bench", "node_modules", "stacks/environments"];
+
+test("syncPath outside cluster/ (a source folder, a dot folder, the output root itself) is one line naming the key", (t) => {
+  const below = "must lie below cluster/ (e.g. cluster/dev), the folder meant for output: npm run render replaces the whole folder";
+  const dot = "must not contain a dot folder (a part starting with '.')";
+  const cases: [string, string][] = [
+    ...SOURCE_FOLDERS.map((f): [string, string] => [f, below]),
+    ["cluster", below],
+    ["./cluster/", below],
+    ["clusters/dev", below],
+    ["Pulumi.dev.yaml", below],
+    [".github/workflows", dot],
+    [".tools", dot],
+    ["cluster/.hidden", dot],
+    ["cluster/dev/.cache", dot],
+    ["cluster\\\\dev", "must separate folders with '/', not '\\'"],
+  ];
+  for (const [value, what] of cases) {
+    const file = stackFile(t, `  flux-gitops:syncPath: "${value}"\n`);
+    assert.throws(() => readStackConfigFile(file, "dev"), { name: "ConfigError", message: `${file}: flux-gitops:syncPath ${what}` }, value);
+  }
+});
+
+test("npm run render with syncPath stacks: one line, exit 1, the source folder untouched", (t) => {
+  const root = mkdtempSync(join(tmpdir(), "config-attack-stacks-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, "stacks"));
+  writeFileSync(join(root, "stacks/program.ts"), "// the program\n");
+  writeFileSync(join(root, "Pulumi.dev.yaml"), `config:\n${REPOSITORY}  flux-gitops:syncPath: stacks\n`);
+  for (const args of [[], ["--check"]]) {
+    const r = spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root, ...args], { encoding: "utf8" });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^render: .*Pulumi\.dev\.yaml: flux-gitops:syncPath must lie below cluster\/ \(e\.g\. cluster\/dev\)[^\n]*\n$/);
+    assert.deepEqual(readdirSync(root).sort(), ["Pulumi.dev.yaml", "stacks"]);
+    assert.deepEqual(readdirSync(join(root, "stacks")), ["program.ts"]);
+  }
+});
+
+test("cluster//dev and cluster/./dev are cluster/dev: the committed files stay fresh, nothing rewritten", (t) => {
+  for (const odd of ["cluster//dev", "cluster/./dev", "./cluster/.//dev/"]) {
+    const root = mkdtempSync(join(tmpdir(), "config-attack-norm-"));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
+    copyTestStacks(root);
+    const render = (...args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root, ...args], { encoding: "utf8" });
+    assert.equal(render().status, 0);
+    const dev = yaml.load(readFileSync(join(root, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    dev.config["flux-gitops:syncPath"] = odd;
+    writeFileSync(join(root, "Pulumi.dev.yaml"), yaml.dump(dev));
+    assert.equal(readStackConfigFile(join(root, "Pulumi.dev.yaml"), "dev").syncPath.folder, "cluster/dev", odd);
+    const check = render("--check");
+    assert.equal(check.status, 0, `${odd}: ${check.stdout}${check.stderr}`);
+    assert.equal(check.stdout, "render --check: cluster/dev, cluster/prod up to date\n", odd);
+  }
 });

@@ -7,8 +7,25 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, readStackConfigFile, listStacks, ConfigError } from "../../infra/config/index.ts";
 import { runStack, stackConfig, ROOT } from "../support/pulumi-mocks.ts";
+import { testStackFile } from "../support/stacks.ts";
 
 const repo = { owner: "acme", name: "platform" };
+
+test("the FluxGitOps component names its argument instead of the config key (args.<key>), in every kind of error", () => {
+  const parse = (values: Record<string, unknown>) => () => parseStackConfig(values, "dev", "FluxGitOps dev", "args.");
+  const base = { kubernetes: { version: "1.32.4" }, repository: repo };
+  assert.throws(parse({ ...base, repository: { ...repo, owner: "-acme" } }), (e: Error) => {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.message, /^FluxGitOps dev: args\.repository\.owner must be a GitHub user or organisation name/);
+    return true;
+  });
+  assert.throws(parse({ ...base, flux: { tolerationKeys: ["ok", ""] } }), /^ConfigError: FluxGitOps dev: args\.flux\.tolerationKeys\[1\] /);
+  assert.throws(parse({ ...base, sync: { every: "1m" } }), /^ConfigError: FluxGitOps dev: args\.sync\.every is not a known setting$/);
+  const hostile = JSON.parse(`{"kubernetes": {"version": "1.32.4"}, "repository": {"owner": "acme", "name": "x", "__proto__": {}}}`);
+  assert.throws(parse(hostile), /^ConfigError: FluxGitOps dev: args\.repository\.__proto__ is not allowed /);
+  const replaced = { ...base, sync: Object.assign(Object.create({ inherited: true }), { gitInterval: "1m" }) };
+  assert.throws(parse(replaced), /^ConfigError: FluxGitOps dev: args\.sync must be a plain mapping/);
+});
 
 test("defaults fill every setting the user leaves out", () => {
   const cfg = parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo }, "staging");
@@ -25,11 +42,19 @@ test("defaults fill every setting the user leaves out", () => {
   assert.deepEqual(cfg.sync, { gitInterval: "1m", kustomizationInterval: "10m", timeout: "5m" });
 });
 
-test("syncPath is normalised once into its folder and its Flux path", () => {
-  for (const given of ["./clusters/eu/", "clusters/eu", "clusters/eu//", "././clusters/eu"]) {
+test("syncPath is normalised once into its folder and its Flux path: empty and . segments dropped anywhere", () => {
+  for (const given of [
+    "./cluster/eu/",
+    "cluster/eu",
+    "cluster/eu//",
+    "././cluster/eu",
+    "cluster//eu",
+    "cluster/./eu",
+    ".//cluster/.//eu/./",
+  ]) {
     assert.deepEqual(parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: repo, syncPath: given }, "eu").syncPath, {
-      folder: "clusters/eu",
-      flux: "./clusters/eu",
+      folder: "cluster/eu",
+      flux: "./cluster/eu",
     });
   }
 });
@@ -166,8 +191,7 @@ test("github:owner must match the repository owner", async () => {
 });
 
 test("Pulumi.<stack>.yaml files are read with the same schema", () => {
-  assert.deepEqual(listStacks(ROOT), ["dev", "prod"]);
-  const prod = readStackConfigFile(join(ROOT, "Pulumi.prod.yaml"), "prod");
+  const prod = readStackConfigFile(testStackFile("prod"), "prod");
   assert.equal(prod.production, true);
   assert.equal(prod.syncPath.folder, "cluster/prod");
 

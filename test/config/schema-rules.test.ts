@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listStacks, parseStackConfig, readStackConfigFile } from "../../infra/config/index.ts";
+import { hostKeyLine } from "../support/ssh-keys.ts";
 
 const repository = { owner: "acme", name: "platform" };
 const parse = (values: Record<string, unknown>) => parseStackConfig({ kubernetes: { version: "1.32.4" }, repository, ...values }, "dev");
@@ -92,7 +93,7 @@ test("cross-field rules: each secret a feature needs, the notification-controlle
   accepted({
     kubernetes: { version: "1.32.4" },
     repository: { ...repository, host: "git.example.com" },
-    knownHosts: "git.example.com ssh-ed25519 AAAA",
+    knownHosts: hostKeyLine("git.example.com"),
   });
 
   refused(
@@ -148,14 +149,14 @@ test("repository names, hosts and .git folders: what GitHub and Git take, nothin
   const host = (h: string) => ({
     kubernetes: { version: "1.32.4" },
     repository: { ...repository, host: h },
-    knownHosts: `${h} ssh-ed25519 AAAA`,
+    knownHosts: hostKeyLine(h.includes(":") ? `[${h.replace(":", "]:")}` : h),
   });
   for (const h of ["a", "git.example.com:2222", "A1.example.com"]) accepted(host(h));
   for (const h of ["_x.example.com", "x.example.com_", "x.example.com:", "-x.example.com"]) {
     refused(host(h), "repository.host must be a host name such as github.com (optionally with :port)");
   }
-  for (const path of ["deploy/x.git/dev", ".github/dev", "a/.gitx/b"]) accepted({ syncPath: path });
-  for (const path of [".git/x", "a/.GIT./b", "a/git~1/b"])
+  for (const path of ["cluster/x.git/dev", "cluster/gitx/b", "cluster/a.git.b"]) accepted({ syncPath: path });
+  for (const path of [".git/x", "cluster/.GIT./b", "cluster/git~1/b", ".github/dev", "cluster/a/.gitx/b"])
     assert.throws(() => parse({ syncPath: path }), { message: /^stack dev: flux-gitops:syncPath /u }, path);
 });
 
@@ -171,7 +172,12 @@ test("constrained strings are matched whole: durations, names, versions, URLs, h
       ["ftp://a.example.com", "https://a.example.com/x y", "xhttps://a", "https://"],
     ],
     [{}, "receiver.ingress.host", ["a.example.com", "a"], ["-a.example.com", "a.example.com-", "A.example.com", "a_b.example.com"]],
-    [{}, "syncPath", ["cluster/dev", "./cluster/dev/", "c", "cluster/a:b"], ["\\\\server\\share", "C:\\cluster", "c:/x", "./", ".", "/"]],
+    [
+      {},
+      "syncPath",
+      ["cluster/dev", "./cluster/dev/", "cluster/c", "cluster/a:b"],
+      ["\\\\server\\share", "C:\\cluster", "c:/x", "./", ".", "/", "c", "cluster"],
+    ],
   ];
   for (const [, path, good, bad] of cases) {
     const at = (value: string): Record<string, unknown> => {

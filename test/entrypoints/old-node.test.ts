@@ -1,4 +1,4 @@
-// Both entry points started with a Node.js older than 22.18, exactly as the CLI would start them with that node
+// The entry points (program, policy pack, package) started with a Node.js older than 22.18, exactly as the CLI would start them with that node
 // first on PATH: one line saying what to install, a non-zero exit, and nothing else attempted.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { cliPolicyPackCommand } from "../support/analyzer-client.ts";
 import { FakeEngine, runUnderCmdRun } from "../support/engine.ts";
 import { findOldNode } from "../support/old-node.ts";
+import { languageHostPluginCommand } from "../support/plugin.ts";
 
 const old = findOldNode();
 
@@ -49,6 +50,26 @@ test(`policy pack through cmd/run-policy-pack with Node ${old.version}: one line
     const child = spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 60_000 });
     assert.notEqual(child.status, 0, `exit ${child.status}`);
     assert.equal(child.stdout, "", "no port printed: the CLI reports the pack failed to start");
+    const lines = child.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, `exactly one line on stderr, got:\n${child.stderr}`);
+    assert.match(lines[0]!, expectedLine(old.version));
+  } finally {
+    await engine.close();
+  }
+});
+
+test(`package through cmd/run-plugin with Node ${old.version}: one line, non-zero exit, no port`, async (t) => {
+  t.diagnostic(`old node: ${old.source}`);
+  const engine = await FakeEngine.start({ project: "flux-gitops", stack: "dev", dryRun: true });
+  try {
+    const { command, args, cwd, env } = languageHostPluginCommand({
+      engineAddress: engine.engineAddress,
+      node: old.node,
+      nodeArgs: old.nodeArgs,
+    });
+    const child = spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 60_000 });
+    assert.notEqual(child.status, 0, `exit ${child.status}`);
+    assert.equal(child.stdout, "", "no port printed: the CLI reports the plugin failed to start");
     const lines = child.stderr.trimEnd().split("\n");
     assert.equal(lines.length, 1, `exactly one line on stderr, got:\n${child.stderr}`);
     assert.match(lines[0]!, expectedLine(old.version));

@@ -108,3 +108,42 @@ test("refresh packages a chart from its Git tag with its dependencies vendored, 
   assert.equal(JSON.parse(readFileSync(join(cache, "lock.json"), "utf8")).charts[0].sha256, JSON.parse(lockBefore).charts[0].sha256);
   assert.equal((await runInProcess(main, ["refresh", "--only", "nope.tgz", "--dir", cache])).code, 1);
 });
+
+test("refresh with add: the lock gains the new entry only once its archive is built; a second add or a failed one leaves the lock as it was", async (t) => {
+  const work = mkdtempSync(join(tmpdir(), "charts-add-"));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const url = repoWith(join(work, "probe"), "probe-1.0.0", { "charts/probe/Chart.yaml": "apiVersion: v2\nname: probe\nversion: 1.0.0\n" });
+  const cache = join(work, "cache");
+  mkdirSync(cache);
+  writeFileSync(join(cache, "lock.json"), JSON.stringify({ charts: [] }));
+  const entry = {
+    archive: "probe-1.0.0.tgz",
+    url,
+    tag: "probe-1.0.0",
+    path: "charts/probe",
+    dependencies: [],
+    kubeVersion: "",
+    sha256: "",
+  };
+  const { refreshCache } = await import("../../infra/helm/refresh.ts");
+
+  const before = readFileSync(join(cache, "lock.json"), "utf8");
+  await assert.rejects(refreshCache({ dir: cache, add: [{ ...entry, tag: "probe-9.9.9" }] }), /probe-9\.9\.9: git clone fails/);
+  assert.equal(readFileSync(join(cache, "lock.json"), "utf8"), before, "a failed add leaves the lock");
+
+  const [added] = await refreshCache({ dir: cache, add: [entry] });
+  assert.equal(added!.sha256, sha256File(join(cache, "probe-1.0.0.tgz")));
+  assert.deepEqual(
+    readLock(cache).charts.map((e) => e.archive),
+    ["probe-1.0.0.tgz"],
+  );
+  await assert.rejects(refreshCache({ dir: cache, add: [{ ...entry, archive: "other.tgz" }] }), /is locked already \(probe-1\.0\.0\.tgz\)/);
+});
+
+test("npm run charts -- add takes only charts pinned in CHARTS, at a tag", async () => {
+  const r = await runInProcess(main, ["add", "no-such-chart"]);
+  assert.deepEqual([r.code, r.stderr], [2, "charts: no chart no-such-chart in CHARTS (stacks/releases/charts.ts); pin it there first\n"]);
+  const locked = await runInProcess(main, ["add", "metallb", "--dir", mkdtempSync(join(tmpdir(), "charts-add-cli-"))]);
+  assert.equal(locked.code, 1);
+  assert.match(locked.stderr, /lock\.json/);
+});

@@ -19,15 +19,16 @@ import { PACK_DIR, PolicyPackProcess, analyzerInput, type AnalyzerInput } from "
 import { ROOT } from "../support/paths.ts";
 import { runUnderCmdRun } from "../support/engine.ts";
 import { stackConfig } from "../support/pulumi-mocks.ts";
+import { testStackFile } from "../support/stacks.ts";
 
 const projectConfig = JSON.parse(readFileSync(join(PACK_DIR, "config.json"), "utf8")) as Record<string, unknown>;
-const MOVED = { namespace: "flux", syncPath: "deploy/dev" };
+const MOVED = { namespace: "flux", syncPath: "cluster/moved/dev" };
 /** Sources are trusted by identity: with Flux moved, the config names the moved namespace. */
 const movedPolicyConfig = JSON.parse(
   JSON.stringify(projectConfig).replaceAll('"namespace":"flux-system"', `"namespace":"${MOVED.namespace}"`),
 ) as Record<string, unknown>;
 
-/** Pulumi.dev.yaml's config with Flux in namespace `flux`, syncing `deploy/dev`. */
+/** Pulumi.dev.yaml's config with Flux in namespace `flux`, syncing `cluster/moved/dev`. */
 function movedConfig(): Record<string, unknown> {
   const config = stackConfig("dev");
   return {
@@ -37,7 +38,7 @@ function movedConfig(): Record<string, unknown> {
   };
 }
 
-test("pack: a dev stack with flux.namespace flux and syncPath deploy/dev is clean", async () => {
+test("pack: a dev stack with flux.namespace flux and syncPath cluster/moved/dev is clean", async () => {
   const config = movedConfig();
   // Through cmd/run: the URNs the engine builds (the automation's key is checked by its place in the stack).
   const run = await runUnderCmdRun({ stack: "dev", dryRun: true, config });
@@ -99,7 +100,7 @@ test("YAML checker: the same stack's rendered folder is clean; its sync objects 
 test("YAML checker: the sync folder that does not match the moved syncPath is still reported", () => {
   const root = mkdtempSync(join(tmpdir(), "flux-gitops-contract-"));
   try {
-    cpSync(join(ROOT, "Pulumi.dev.yaml"), join(root, "Pulumi.dev.yaml"));
+    cpSync(testStackFile("dev"), join(root, "Pulumi.dev.yaml"));
     const file = stackConfigFile(root, "dev");
     const doc = yaml.load(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
     Object.assign(doc.config, movedConfig());
@@ -128,7 +129,7 @@ test("YAML checker: the sync folder that does not match the moved syncPath is st
         ["sync-not-in-git", "mandatory"],
       ],
     );
-    assert.match(findings[0]!.message, /must sync \.\/deploy\/dev/);
+    assert.match(findings[0]!.message, /must sync \.\/cluster\/moved\/dev/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

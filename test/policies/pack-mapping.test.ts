@@ -481,6 +481,18 @@ test("one-write-key: two writable keys in a stack are one too many, named in the
   assert.deepEqual(stackOnly(analyzeStack([keys[0]!, { ...keys[1]!, type: "github:index/userSshKey:UserSshKey" }])), []);
 });
 
+test('one-write-key: a readOnly the GitHub provider decodes to false counts as write access ("false", 0, ""), one it decodes to true does not', () => {
+  const stackOnly = (found: [string, string][]) => found.filter(([p]) => p === "one-write-key").map(([, m]) => m);
+  const written = [deployKey("a", { readOnly: "false" }), deployKey("b", { readOnly: 0 }), deployKey("c", { readOnly: "" })];
+  assert.deepEqual(stackOnly(analyzeStack(written)), [
+    `found 3 deploy keys with write access ("a", "b", "c"); a stack may register only one, the image automation's "${AUTOMATION_KEY_NAME}"`,
+  ]);
+  const readOnly = [deployKey("a", { readOnly: "true" }), deployKey("b", { readOnly: 1 }), deployKey("c", { readOnly: "T" }), written[0]!];
+  assert.deepEqual(stackOnly(analyzeStack(readOnly)), []);
+  // A value the provider would not read as a boolean is not trusted to be read-only.
+  assert.equal(stackOnly(analyzeStack([written[0]!, deployKey("d", { readOnly: "no" })])).length, 1);
+});
+
 test("single-flux-install: exactly one FluxInstall and one flux-system sync (Kustomization or FluxInstance sync)", () => {
   const install: Resource = { type: FLUX_INSTALL_TYPE, name: "flux", props: {}, parents: [GITOPS_TYPE] };
   const sync = (namespace = "flux-system", name = "flux-system", apiVersion = "v1"): Resource => ({

@@ -75,6 +75,32 @@ describe("policy pack process, rule by rule", () => {
   }
 });
 
+describe("deploy keys whose readOnly is no boolean, through the pack process", () => {
+  test('one-write-key: two keys with readOnly "false" and 0 (the provider decodes both to false) are reported', async () => {
+    const pack = await PolicyPackProcess.start("dev", { "github:owner": OWNER });
+    try {
+      await pack.configure({});
+      const key = (name: string, readOnly: unknown) =>
+        input("dev", "github:index/repositoryDeployKey:RepositoryDeployKey", name, {
+          key: "ssh-ed25519 AAAA",
+          readOnly,
+          repository: "gitops",
+          title: name,
+        });
+      const diags = (await pack.analyzeStack([key("a", "false"), key("b", 0), key("c", "true")])).filter(
+        (d) => d.policy !== "single-flux-install",
+      );
+      assert.deepEqual(
+        diags.map((d) => [d.policy, d.level]),
+        [["one-write-key", "mandatory"]],
+      );
+      assert.match(diags[0]!.message, /found 2 deploy keys with write access \("a", "b"\)/);
+    } finally {
+      await pack.close();
+    }
+  });
+});
+
 describe("the project's own stacks through the policy pack", () => {
   for (const stack of ["dev", "prod"]) {
     test(`${stack}: every registered resource and the whole stack are clean`, async () => {

@@ -219,6 +219,11 @@ test("sourceUrl: spec.url, or a Bucket's endpoint (https unless insecure) and bu
   );
   assert.equal(
     sourceUrl(obj("Bucket", { spec: { endpoint: "s3.example.com", bucketName: "b", insecure: "true" } })),
+    "http://s3.example.com/b",
+    "a non-boolean insecure is not trusted to mean https",
+  );
+  assert.equal(
+    sourceUrl(obj("Bucket", { spec: { endpoint: "s3.example.com", bucketName: "b", insecure: false } })),
     "https://s3.example.com/b",
   );
   assert.equal(sourceUrl(obj("Bucket", { spec: { endpoint: "minio://m.example.com", bucketName: "b" } })), "minio://m.example.com/b");

@@ -24,6 +24,7 @@ import { dirname, join, relative } from "node:path";
 import { checkEnvironments, HEADER, planEnvironment, writeEnvironments } from "../../infra/render/write.ts";
 import { fixtureEnvironment, type Variant } from "../support/render-child.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyTestStacks } from "../support/stacks.ts";
 
 function tempDir(t: { after(fn: () => void): void }, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -283,7 +284,7 @@ test("a render killed at any point while it takes back a folder that exists only
 
 test("render --check reports leftovers of an interrupted render and render cleans them up", (t) => {
   const root = tempDir(t, "attack-cli-");
-  for (const env of ["dev", "prod"]) copyFileSync(join(ROOT, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  copyTestStacks(root);
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root, ...args], { encoding: "utf8" });
   assert.equal(cli().status, 0);
@@ -306,7 +307,7 @@ test("render --check reports leftovers of an interrupted render and render clean
 
 test("npm run render takes back the real dev environment that exists only as an old tree, and says so in --check (review repro)", (t) => {
   const root = tempDir(t, "attack-cli-");
-  for (const env of ["dev", "prod"]) copyFileSync(join(ROOT, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  copyTestStacks(root);
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", root, ...args], { encoding: "utf8" });
   assert.equal(cli().status, 0);

@@ -10,6 +10,7 @@ import { dirname, join, relative } from "node:path";
 import { breakDefinitions, MISTAKES, renderCli } from "../support/bad-definitions.ts";
 import { runInProcess, type CliRun } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyTestStacks } from "../support/stacks.ts";
 
 const REPO = ROOT;
 const main = await renderCli();
@@ -36,7 +37,7 @@ function snapshot(dir: string): Map<string, string> {
  */
 const TEMPLATE = mkdtempSync(join(tmpdir(), "bad-render-template-"));
 after(() => rmSync(TEMPLATE, { recursive: true, force: true }));
-for (const env of ["dev", "prod"]) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(TEMPLATE, `Pulumi.${env}.yaml`));
+copyTestStacks(TEMPLATE);
 assert.equal((await render(["--root", TEMPLATE])).code, 0);
 appendFileSync(join(TEMPLATE, "cluster/prod/apps/helmrelease_flux-system_remla-app.yaml"), "# drifted\n");
 rmSync(join(TEMPLATE, "cluster/dev/infrastructure/controllers/namespace_monitoring.yaml"));
@@ -100,13 +101,29 @@ describe("invalid definitions", () => {
 const BAD_SETTINGS: [string, (root: string) => void, (root: string) => RegExp][] = [
   [
     "syncPath is a file",
-    (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: Pulumi.prod.yaml\n"),
-    () => /^render: Pulumi\.prod\.yaml is not a folder \(a file is in the way\)/,
+    (root) => {
+      writeFileSync(join(root, "cluster/notes.txt"), "hand-written\n");
+      appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: cluster/notes.txt\n");
+    },
+    () => /^render: cluster\/notes\.txt is not a folder \(a file is in the way\)/,
   ],
   [
     "syncPath lies under a file",
-    (root) => appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: Pulumi.prod.yaml/dev\n"),
-    () => /^render: Pulumi\.prod\.yaml is not a folder \(a file is in the way\)/,
+    (root) => {
+      writeFileSync(join(root, "cluster/notes.txt"), "hand-written\n");
+      appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: cluster/notes.txt/dev\n");
+    },
+    () => /^render: cluster\/notes\.txt is not a folder \(a file is in the way\)/,
+  ],
+  [
+    "syncPath is a source folder (stacks/)",
+    (root) => {
+      mkdirSync(join(root, "stacks"));
+      writeFileSync(join(root, "stacks/program.ts"), "// source\n");
+      appendFileSync(join(root, "Pulumi.dev.yaml"), "  flux-gitops:syncPath: stacks\n");
+    },
+    (root) =>
+      new RegExp(`^render: ${join(root, "Pulumi.dev.yaml")}: flux-gitops:syncPath must lie below cluster/ \\(e\\.g\\. cluster/dev\\)`),
   ],
   [
     "two stacks render to one folder",
@@ -176,7 +193,7 @@ describe("bad settings and flags", () => {
 test("the broken definitions stayed with their roots: a clean root still renders the committed files", async (t) => {
   const root = mkdtempSync(join(tmpdir(), "bad-render-clean-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const env of ["dev", "prod"]) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  copyTestStacks(root);
   assert.equal((await render(["--root", root])).code, 0);
   for (const env of ["dev", "prod"]) {
     const rendered = snapshot(join(root, "cluster", env));

@@ -12,9 +12,10 @@ import { listStacks } from "../../infra/config/index.ts";
 import { main } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyTestStacks, TEST_STACKS, testStackFile } from "../support/stacks.ts";
 
 const REPO = ROOT;
-const ENVS = listStacks(REPO);
+const ENVS = TEST_STACKS;
 
 const render = (...args: string[]) => runInProcess(main, args);
 
@@ -22,7 +23,7 @@ const render = (...args: string[]) => runInProcess(main, args);
 function tempRepo(t: { after(fn: () => void): void }): string {
   const root = mkdtempSync(join(tmpdir(), "render-cli-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
-  for (const env of ENVS) copyFileSync(join(REPO, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
+  copyTestStacks(root);
   return root;
 }
 
@@ -207,7 +208,7 @@ test("bad input gives one line and a non-zero exit, and nothing is written", asy
   assert.equal(existsSync(join(root, "cluster")), false);
 
   const root2 = tempRepo(t);
-  copyFileSync(join(REPO, "Pulumi.dev.yaml"), join(root2, "Pulumi.staging.yaml"));
+  copyFileSync(testStackFile("dev"), join(root2, "Pulumi.staging.yaml"));
   const undefinedEnv = await render("--root", root2);
   assert.equal(undefinedEnv.code, 1);
   assert.equal(

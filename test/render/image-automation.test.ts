@@ -127,6 +127,9 @@ test("keepOwnedValues: the automation's value wins, every other change of the de
   assert.equal(keep(marked("v1.0.0"), reindented), reindented);
   // Quoted the way Flux's setter keeps a string that looks like a number: the text on disk is kept.
   assert.equal(keep(marked("v1.0.0"), marked("'1.10.0'")), marked("'1.10.0'"));
+  // Tags Flux's semver policy picks (fluxcd/pkg/version v0.12.0 ParseVersion: leading zeros allowed) are kept
+  // although npm's semver would not read them (issue 23: a genuine automation commit failed --check).
+  for (const tag of ["1.08.0", "v01.2.3"]) assert.equal(keep(marked("v1.0.0"), marked(tag)), marked(tag), tag);
 });
 
 test("keepOwnedValues: only the marked value's text may differ (review finding 2)", () => {
@@ -186,7 +189,7 @@ test("ownedValueProblem: a tag Flux could pick for the policy, the exact image, 
 test("keepOwnedValues: a marked value Flux could not have written is refused in one line (review finding 4)", () => {
   for (const [tag, why] of [
     ["v9.9.9", /outside the policy's semver range/],
-    ["'latest'", /outside/],
+    ["'latest'", /no version Flux reads/],
     ["'v1.2.0;rm'", /not an image tag/],
     ["1.10", /do not all read as the same string/],
     ["010", /do not all read as the same string/],

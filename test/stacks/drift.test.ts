@@ -10,12 +10,13 @@ import { INGRESS_NGINX_DRIFT_IGNORE } from "../../stacks/releases/ingress-nginx.
 import { ISTIO_BASE_DRIFT_IGNORE, ISTIOD_DRIFT_IGNORE } from "../../stacks/releases/istio.ts";
 import { KEEP_METALLB_CRDS, METALLB_DRIFT_IGNORE } from "../../stacks/releases/metallb.ts";
 import { MONITORING_DRIFT_IGNORE } from "../../stacks/releases/monitoring.ts";
+import { TEST_DEFINITIONS_DIR } from "../support/stacks.ts";
 
 const config = (stack: string) =>
   parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "remla25-team3", name: "flux-gitops" } }, stack);
 
 async function releases(stack: string): Promise<Map<string, HelmRelease>> {
-  const env = await loadEnvironment(config(stack), `Pulumi.${stack}.yaml`);
+  const env = await loadEnvironment(config(stack), `Pulumi.${stack}.yaml`, TEST_DEFINITIONS_DIR);
   const all = (env.layers ?? []).flatMap((l) => l.objects).filter((o): o is HelmRelease => o.kind === "HelmRelease");
   return new Map(all.map((r) => [r.metadata!.name!, r]));
 }

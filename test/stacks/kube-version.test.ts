@@ -5,13 +5,14 @@ import assert from "node:assert/strict";
 import { parseStackConfig } from "../../infra/config/index.ts";
 import { readLock } from "../../infra/helm/cache.ts";
 import { checkChartKubeVersions, loadEnvironment } from "../../stacks/releases/environments.ts";
+import { TEST_DEFINITIONS_DIR } from "../support/stacks.ts";
 
 const config = (version: string) =>
   parseStackConfig({ kubernetes: { version }, repository: { owner: "remla25-team3", name: "flux-gitops" } }, "dev", "Pulumi.dev.yaml");
 
 test("a chart whose kubeVersion the cluster does not meet is refused in one line naming the key, the chart and its constraint", async () => {
   const cfg = config("1.32.4");
-  const env = await loadEnvironment(cfg, "Pulumi.dev.yaml");
+  const env = await loadEnvironment(cfg, "Pulumi.dev.yaml", TEST_DEFINITIONS_DIR);
   assert.doesNotThrow(() => checkChartKubeVersions(env, cfg, "Pulumi.dev.yaml"));
   const lock = readLock();
   const stricter = {

@@ -14,6 +14,7 @@ import { METALLB_REPLACED, NEVER_DELETED, metallbMigrationCommands, type ObjectR
 
 import { ROOT } from "../support/paths.ts";
 import { renderedEnvironment } from "../support/rendered.ts";
+import { TEST_DEFINITIONS_DIR } from "../support/stacks.ts";
 const TEAM = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "team-operation.json"), "utf8")) as {
   helmReleases: { releases: { release: string; namespace: string }[] };
   notHelm: { metallb: { objects: ObjectRef[] } };
@@ -30,7 +31,7 @@ const config = (stack: string) =>
   parseStackConfig({ kubernetes: { version: "1.32.4" }, repository: { owner: "remla25-team3", name: "flux-gitops" } }, stack);
 
 async function releases(stack: string): Promise<HelmRelease[]> {
-  const env = await loadEnvironment(config(stack), `Pulumi.${stack}.yaml`);
+  const env = await loadEnvironment(config(stack), `Pulumi.${stack}.yaml`, TEST_DEFINITIONS_DIR);
   return (env.layers ?? []).flatMap((l) => l.objects).filter((o): o is HelmRelease => o.kind === "HelmRelease");
 }
 
@@ -114,7 +115,7 @@ test("dev serves Grafana and Prometheus where the team does: LoadBalancers at .9
 
 for (const stack of ["dev", "prod"]) {
   test(`${stack}: every LoadBalancer IP lies in the MetalLB pool, and no two are the same`, async () => {
-    const env = await loadEnvironment(config(stack), `Pulumi.${stack}.yaml`);
+    const env = await loadEnvironment(config(stack), `Pulumi.${stack}.yaml`, TEST_DEFINITIONS_DIR);
     const objects = (env.layers ?? []).flatMap((l) => l.objects);
     const pool = objects.find((o) => o.kind === "IPAddressPool") as unknown as { spec: { addresses: string[] } };
     const hrs = objects.filter((o): o is HelmRelease => o.kind === "HelmRelease");

@@ -234,6 +234,31 @@ export const cases: Case[] = [
     fires: ["pulumi", "git"],
     props: gitRepository({ url: `http://github.com/${OWNER}/app` }),
   },
+  ...([true, "true", 1] as const).map((insecure): Case => ({
+    // Anything but false/unset is read as plain http (fail closed); the API server refuses a non-boolean anyway.
+    title: `a Bucket with insecure ${JSON.stringify(insecure)} is plain http, allowed prefix or not`,
+    rule: "git-source-allowed",
+    fires: ["pulumi", "git"],
+    props: {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "Bucket",
+      metadata: meta("assets", "dev"),
+      spec: { interval: "10m", endpoint: "s3.example.com", bucketName: "assets", insecure },
+    },
+    config: { "git-source-allowed": { allowedPrefixes: ["https://s3.example.com", "http://s3.example.com"] } },
+  })),
+  {
+    title: "a Bucket with insecure false in an allowed prefix",
+    rule: "git-source-allowed",
+    fires: [],
+    props: {
+      apiVersion: "source.toolkit.fluxcd.io/v1",
+      kind: "Bucket",
+      metadata: meta("assets", "dev"),
+      spec: { interval: "10m", endpoint: "s3.example.com", bucketName: "assets", insecure: false },
+    },
+    config: { "git-source-allowed": { allowedPrefixes: ["https://s3.example.com"] } },
+  },
   {
     title: "a GitRepository of another owner",
     rule: "git-source-allowed",
@@ -420,6 +445,41 @@ export const cases: Case[] = [
     name: "deploy-key",
     props: { key: "ssh-ed25519 AAAA", readOnly: true, repository: "gitops", title: "dev" },
   },
+  // readOnly as the GitHub provider reads it (policies/rules/model.ts providerBool): the strings and numbers it
+  // weak-decodes to false are write keys, the ones it decodes to true are read-only, anything else is refused.
+  ...(
+    [
+      ["false", "the string"],
+      ["0", "the string"],
+      ["f", "the string"],
+      ["", "the empty string"],
+      [0, "the number"],
+      [0.5, "the number"],
+    ] as const
+  ).map(([readOnly, what]): Case => ({
+    title: `a deploy key whose readOnly is ${what} ${JSON.stringify(readOnly)} (the provider reads false)`,
+    rule: "deploy-key-read-only",
+    fires: ["pulumi"],
+    type: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    name: "deploy-key",
+    props: { key: "ssh-ed25519 AAAA", readOnly, repository: "gitops", title: "dev" },
+  })),
+  ...(["true", "1", "T", 1] as const).map((readOnly): Case => ({
+    title: `a deploy key whose readOnly is ${JSON.stringify(readOnly)} (the provider reads true)`,
+    rule: "deploy-key-read-only",
+    fires: [],
+    type: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    name: "deploy-key",
+    props: { key: "ssh-ed25519 AAAA", readOnly, repository: "gitops", title: "dev" },
+  })),
+  ...(["no", "yes", 2, -1, null, ["false"], { value: false }] as const).map((readOnly): Case => ({
+    title: `a deploy key whose readOnly is ${JSON.stringify(readOnly)}, no boolean the provider reads`,
+    rule: "deploy-key-read-only",
+    fires: ["pulumi"],
+    type: "github:index/repositoryDeployKey:RepositoryDeployKey",
+    name: "deploy-key",
+    props: { key: "ssh-ed25519 AAAA", readOnly, repository: "gitops", title: "dev" },
+  })),
   {
     // Only its name and a parent's type: no stack config turns automation on, and a real key sits deeper
     // (test/policies/deploy-key.test.ts checks the real one through cmd/run).

@@ -30,6 +30,7 @@ import enginePb from "@pulumi/pulumi/proto/engine_pb.js";
 import structPb from "google-protobuf/google/protobuf/struct_pb.js";
 import emptyPb from "google-protobuf/google/protobuf/empty_pb.js";
 import { ROOT } from "./paths.ts";
+import { testStackFile } from "./stacks.ts";
 
 const Feature = resourcePb.ResourceMonitorFeature;
 export const FEATURES = {
@@ -252,12 +253,16 @@ export function programLocation(root = ROOT): { project: ProjectFile; programDir
   return isDir ? { project, programDir: main, entryPoint: "." } : { project, programDir: dirname(main), entryPoint: basename(main) };
 }
 
-/** Stack config as the CLI passes it to the language host: full keys, structured values as JSON text. */
-export function languageHostConfig(stack: string, overrides: Record<string, unknown> = {}) {
-  const doc = yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+/**
+ * Stack config as the CLI passes it to the language host: full keys, structured values as JSON text. `replace`
+ * is the whole config instead of the tests' own Pulumi.<stack>.yaml's (with `overrides` on top).
+ */
+export function languageHostConfig(stack: string, overrides: Record<string, unknown> = {}, replace?: Record<string, unknown>) {
+  const file = () => (yaml.load(readFileSync(testStackFile(stack), "utf8")) as { config?: Record<string, unknown> }).config;
+  const base = replace ?? file();
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries({ ...doc.config, ...overrides })) {
+  for (const [key, value] of Object.entries({ ...base, ...overrides })) {
     if (value === undefined) continue;
     const secure = typeof value === "object" && value !== null && "secure" in value;
     const text = secure ? String((value as { secure: unknown }).secure) : typeof value === "string" ? value : JSON.stringify(value);
@@ -278,6 +283,8 @@ export interface CmdRunOptions {
   nodeArgs?: string[];
   /** Config entries to add or override (`{ secure: value }` for a secret); undefined deletes. */
   config?: Record<string, unknown>;
+  /** The whole stack config (full keys), instead of reading Pulumi.<stack>.yaml. */
+  replaceConfig?: Record<string, unknown>;
   computed?: EngineOptions["computed"];
   timeoutMs?: number;
 }
@@ -324,7 +331,7 @@ export async function runUnderCmdRun(opts: CmdRunOptions): Promise<CmdRunResult>
     "16",
     entryPoint,
   ];
-  const env: NodeJS.ProcessEnv = { ...process.env, ...languageHostConfig(opts.stack, opts.config) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...languageHostConfig(opts.stack, opts.config, opts.replaceConfig) };
   if (project.runtime.options?.typescript !== false) env.PULUMI_NODEJS_TYPESCRIPT = "true";
   const child = spawn(opts.node ?? process.execPath, argv, { cwd: programDir, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

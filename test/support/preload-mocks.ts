@@ -4,6 +4,7 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { testStackFile } from "./stacks.ts";
 
 const stack = process.env.FLUX_GITOPS_MOCK_STACK ?? "dev";
 const out = process.env.FLUX_GITOPS_MOCK_OUT;
@@ -23,7 +24,7 @@ await pulumi.runtime.setMocks(
   stack,
   false,
 );
-const doc = yaml.load(readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, unknown> };
+const doc = yaml.load(readFileSync(testStackFile(stack), "utf8")) as { config: Record<string, unknown> };
 pulumi.runtime.setAllConfig(
   Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
 );

@@ -13,6 +13,7 @@ const { Struct } = gstruct;
 
 export { ROOT } from "./paths.ts";
 import { ROOT } from "./paths.ts";
+import { testStackFile } from "./stacks.ts";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
@@ -86,9 +87,9 @@ export interface StackRun {
   one(type: string, name?: string): Registration;
 }
 
-/** The stack config as Pulumi passes it to a program: full keys, structured values as JSON text. */
+/** The tests' own config of `stack` (test/support/stacks.ts) as Pulumi passes it to a program: full keys, structured values as JSON text. */
 export function stackConfig(stack: string): Record<string, unknown> {
-  const doc = yaml.load(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+  const doc = yaml.load(readFileSync(testStackFile(stack), "utf8")) as { config?: Record<string, unknown> };
   return { ...(doc.config ?? {}) };
 }
 

@@ -3,6 +3,7 @@
 // type or null (YAML `key:` with no value), a value outside the key's bounds, pattern or enum, and an
 // unknown sibling key. A key added to the schema gets its cases without touching the tests.
 import type { z } from "zod";
+import { hostKeyLine } from "./ssh-keys.ts";
 
 type Schema = z.core.$ZodType;
 export type Segment = string | number;
@@ -73,7 +74,18 @@ function base(schema: Schema): Def {
 const accepts = (schema: Schema, value: unknown) => (schema as unknown as z.ZodType).safeParse(value).success;
 
 // Values a user plausibly writes; a key's valid sample is the first it accepts.
-const STRING_SAMPLES = ["a", "x1", "https://example.com", "1m", "1.32.4", "2.7.5", "1.0.0", "2.7.0"];
+const STRING_SAMPLES = [
+  "a",
+  "x1",
+  "https://example.com",
+  "1m",
+  "1.32.4",
+  "2.7.5",
+  "1.0.0",
+  "2.7.0",
+  "cluster/a",
+  hostKeyLine("github.com"),
+];
 const NUMBER_SAMPLES = [0, 1, 4096];
 
 /** A valid value for `schema` that sets every optional key too, so every nested path exists. */

@@ -1,14 +1,15 @@
 // A throwaway Git server for tests: OpenSSH's sshd on 127.0.0.1 (free port), started by the test
 // process as the current user with its own host key and sshd_config (public-key auth only, no PAM,
-// authorized_keys in its temp dir), serving bare repositories under <dir>/repos. Needs /usr/sbin/sshd
-// (Debian openssh-server), ssh, ssh-keygen and git; when one is missing, start/clone throw.
+// authorized_keys in its temp dir), serving bare repositories under <dir>/repos. sshd is Debian's,
+// unpacked into .tools/openssh by the project on first use (./openssh.ts); ssh, ssh-keygen and git
+// come from the machine; when one is missing, start/clone throw.
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { projectSshd } from "./openssh.ts";
 
-const SSHD = "/usr/sbin/sshd";
 /** sshd's privilege-separation directory (compiled in); the Debian package creates it only at service start. */
 const PRIVSEP_DIR = "/run/sshd";
 
@@ -92,10 +93,10 @@ export interface GitServer {
 }
 
 export async function startGitServer(): Promise<GitServer> {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} not found: install openssh-server (Debian) to run the ssh tests`);
   const dir = mkdtempSync(join(tmpdir(), "sshd-"));
   let child: ChildProcess | undefined;
   try {
+    const sshd = projectSshd(dir);
     const user = userInfo().username;
     const port = await freePort();
     const host = `127.0.0.1:${port}`;
@@ -126,7 +127,7 @@ export async function startGitServer(): Promise<GitServer> {
     );
     if (process.getuid?.() === 0) mkdirSync(PRIVSEP_DIR, { recursive: true, mode: 0o755 });
 
-    const proc = spawn(SSHD, ["-D", "-e", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
+    const proc = spawn(sshd.binary, ["-D", "-e", "-f", config], { stdio: ["ignore", "ignore", "pipe"], env: sshd.env });
     child = proc;
     let log = "";
     await new Promise<void>((resolve, reject) => {

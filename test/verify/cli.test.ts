@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readStackConfigFile, stackConfigFile } from "../../infra/config/index.ts";
 import { writeEnvironments } from "../../infra/render/write.ts";
-import dev from "../../stacks/environments/dev.ts";
+import dev from "../fixtures/stacks/environments/dev.ts";
 import { environment, type EnvironmentDefinition } from "../../stacks/releases/index.ts";
 import { main } from "../../stacks/verify.ts";
 import { runInProcess } from "../support/in-process.ts";

@@ -10,8 +10,8 @@ import { parseStackConfig } from "../../infra/config/index.ts";
 import { writeEnvironments } from "../../infra/render/write.ts";
 import { CHECKS } from "../../infra/verify/checks/index.ts";
 import { environmentView } from "../../infra/verify/environment.ts";
-import dev from "../../stacks/environments/dev.ts";
-import prod from "../../stacks/environments/prod.ts";
+import dev from "../fixtures/stacks/environments/dev.ts";
+import prod from "../fixtures/stacks/environments/prod.ts";
 import { environment, type EnvironmentDefinition } from "../../stacks/releases/index.ts";
 
 const config = (stack: string, production = false) =>
