@@ -3,7 +3,7 @@
 // npm run policy -- [--exclude GLOB]... PATHS...
 //   paths mode: the files under folders that are not an environment (.policyignore in the root adds globs).
 // Exit 0: no mandatory finding; 1: a mandatory finding; 2: bad flags/config, kubectl missing, or a file
-// Flux would apply that cannot be read or built.
+// Flux would apply that cannot be read or built (a permission, a full disk: one line, infra/cli.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isMain, runCli, type Io } from "../infra/cli.ts";
@@ -57,6 +57,8 @@ export function main(argv: string[], io?: Io): Promise<number> {
         exclude: { type: "string", multiple: true },
       },
       allowPositionals: true,
+      // A file that cannot be read (a permission, a full disk for the build's temp folder) is unreadable input.
+      ioFailureExit: 2,
       async run({ values, positionals }, io) {
         const { format, config } = values;
         if (format !== "text" && format !== "json") throw new PolicyConfigError(`--format must be text or json, not "${format}"`);

@@ -5,9 +5,10 @@
 // Then `npm run render` and a pull request deploy them (docs/operations.md "Promote dev → prod").
 // It promotes only what `npm run render -- --check` accepts for <from> (the same check, run first), and
 // only values carrying the exact marker the definitions place, that Flux's setter could have written.
-// Exit 0: written (or already up to date); 1: a bad environment, a missing or edited rendered file; 2: bad arguments.
+// Exit 0: written (or already up to date); 1: a bad environment, a missing or edited rendered file, or a failure of
+// the machine (a full disk, a permission: one line, the temp file and any folder it made removed); 2: bad arguments.
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { isScalar, parseDocument } from "yaml";
 import { isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
@@ -109,7 +110,12 @@ function replaceFile(file: string, content: string): void {
   const fd = openSync(temp, "wx", 0o644);
   try {
     try {
-      writeSync(fd, content);
+      const bytes = Buffer.from(content, "utf8");
+      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
+    } catch (err) {
+      // A write names no path: say which file it was (a full disk reports ENOSPC here).
+      (err as NodeJS.ErrnoException).path ??= temp;
+      throw err;
     } finally {
       closeSync(fd);
     }
@@ -117,6 +123,18 @@ function replaceFile(file: string, content: string): void {
   } catch (err) {
     rmSync(temp, { force: true });
     throw err;
+  }
+}
+
+/** Removes the empty folders from `folder` up to `made`, the first one `mkdir -p` created (a failed write's). */
+function removeMadeFolders(folder: string, made: string | undefined): void {
+  if (made === undefined) return;
+  for (let at = folder; at.startsWith(made); at = dirname(at)) {
+    try {
+      rmdirSync(at);
+    } catch {
+      return;
+    }
   }
 }
 
@@ -175,9 +193,14 @@ async function promote(root: string, from: string, to: string, io: Io): Promise<
     io.out(`promote: ${promotedFile(to)} already holds ${from}'s image values\n`);
     return 0;
   }
-  mkdirSync(dirname(file), { recursive: true });
-  refuseSymlinks(root, promotedFile(to));
-  replaceFile(file, source);
+  const made = mkdirSync(dirname(file), { recursive: true });
+  try {
+    refuseSymlinks(root, promotedFile(to));
+    replaceFile(file, source);
+  } catch (err) {
+    removeMadeFolders(dirname(file), made);
+    throw err;
+  }
   io.out(`promote: wrote ${promotedFile(to)}; run npm run render and open a pull request with it and cluster/${to}\n`);
   return 0;
 }

@@ -1,7 +1,8 @@
 // npm run render [-- --check] [--reset-image-tags] [--root DIR]
 // Renders what every environment deploys into its sync folder (cluster/<env>). Environments are the
 // stacks with a Pulumi.<stack>.yaml in the repository root; each is written to its configured syncPath.
-// Exit 0: done (or up to date); 1: a bad definition or stack config, or --check found stale files; 2: bad flags.
+// Exit 0: done (or up to date); 1: a bad definition or stack config, --check found stale files, or a failure of the
+// machine (a full disk, a permission, a name too long: one line, after removing what the run created); 2: bad flags.
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { isMain, runCli, type Io } from "../infra/cli.ts";

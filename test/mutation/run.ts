@@ -7,62 +7,10 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { GROUPS } from "./groups.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const TARGET = 85;
-
-/**
- * Module group → the files mutated, the tests run against every mutant (`node --test` arguments), and
- * optionally `slow` tests run only against the mutants that survive `tests` (a second Stryker run limited
- * to those mutants' lines). Both stages together decide a mutant's fate: the result is the same as running
- * all the tests against every mutant, without paying for the slow ones where a fast one already failed.
- */
-export const GROUPS: Record<string, { mutate: string[]; tests: string[]; slow?: string[] }> = {
-  config: {
-    mutate: ["infra/config/schema.ts", "infra/config/index.ts"],
-    tests: [
-      "test/config/config.test.ts",
-      "test/config/schema-rules.test.ts",
-      "test/config/bad-input.test.ts",
-      "test/config/attacks.test.ts",
-      "test/config/property.test.ts",
-    ],
-  },
-  secrets: {
-    mutate: ["infra/flux/known-hosts.ts", "infra/components/deploy-key.ts", "infra/components/secret.ts", "infra/components/flux-sync.ts"],
-    tests: [
-      "test/components/known-hosts.test.ts",
-      "test/components/deploy-key.test.ts",
-      "test/components/stack.test.ts",
-      "test/components/lifecycle.test.ts",
-      "test/components/operator.test.ts",
-    ],
-  },
-  policies: {
-    mutate: ["policies/rules/sources.ts", "policies/rules/stack.ts", "policies/rules/reconcile.ts", "policies/rules/model.ts"],
-    tests: [
-      "test/policies/rules.test.ts",
-      "test/policies/source-prefix.test.ts",
-      "test/policies/pack-mapping.test.ts",
-      "test/policies/model.test.ts",
-      "test/policies/rule-checks.test.ts",
-      "test/policies/docs.test.ts",
-    ],
-    // The same table through the real pack process (gRPC, about 8 s a run) and the moved-namespace contract.
-    slow: ["test/policies/pack.test.ts", "test/policies/contract.test.ts"],
-  },
-  render: {
-    mutate: ["infra/render/tree.ts"],
-    // The SIGKILL tests start a render child per kill point (about 25 s a run): second stage only.
-    tests: [
-      "--test-skip-pattern=killed at any point",
-      "test/render/tree.test.ts",
-      "test/render/write.test.ts",
-      "test/render/attacks.test.ts",
-    ],
-    slow: ["--test-name-pattern=killed at any point", "test/render/attacks.test.ts"],
-  },
-};
 
 interface Mutant {
   status: string;
@@ -152,9 +100,9 @@ function runGroup(name: string, again: boolean, slow: boolean): Report {
   } else {
     report = stryker(name, group.mutate, group.tests);
   }
-  if (group.slow && slow) {
-    if (countTests(group.slow) === 0) throw new Error(`the slow tests of ${name} (${group.slow.join(" ")}) select no test`);
-    rerunSurvivors(report, `${name}.slow`, group.slow);
+  for (const [i, stage] of (slow ? (group.slow ?? []) : []).entries()) {
+    if (countTests(stage) === 0) throw new Error(`the slow tests of ${name} (${stage.join(" ")}) select no test`);
+    rerunSurvivors(report, `${name}.slow${i === 0 ? "" : i + 1}`, stage);
   }
   writeFileSync(file, JSON.stringify(report));
   process.stdout.write(`${name}: ${Math.round((Date.now() - started) / 1000)} s\n`);

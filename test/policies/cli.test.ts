@@ -2,11 +2,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocuments } from "../../policies/yaml.ts";
+import { cliArgv, handOver, inMountNamespace, runUnprivileged, traceLines, unprivilegedDir } from "../support/io-conditions.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyOfRenderedRepo } from "../support/temp-repo.ts";
 
 const CLI = join(ROOT, "policies", "cli.ts");
 
@@ -209,4 +211,53 @@ test("document lines skip separators, directives and comments", () => {
     parseDocuments(text).map((d) => d.line),
     [4, 7, 10],
   );
+});
+
+// Failures of the machine, made real (test/support/io-conditions.ts): a file Flux would apply that this user
+// cannot read, and a full disk for the folder the graph is built in. One line, exit 2 (unreadable input), no
+// stack trace, and the build folder removed.
+test("an unreadable file and a full temp disk in graph mode: one line, exit 2, the build folder removed (issue 23)", (t) => {
+  const check = (r: { status: number | null; stderr: string }, line: RegExp, what: string) => {
+    assert.equal(r.status, 2, `${what}: ${r.stderr}`);
+    assert.deepEqual(traceLines(r.stderr), [], r.stderr);
+    assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, line, what);
+  };
+  const root = unprivilegedDir(t, "policy-io");
+  cpSync(copyOfRenderedRepo(t, "policy-io"), root, { recursive: true });
+  const temp = join(root, "tmp");
+  mkdirSync(temp);
+  const release = "cluster/dev/apps/helmrelease_flux-system_remla-app.yaml";
+  // A full disk first (the namespace's root runs the CLI): a tmpfs of a few pages as TMPDIR, filled.
+  const out = join(root, "out");
+  mkdirSync(out);
+  const script = `
+    mount -t tmpfs -o size=64k,mode=0777 tmpfs "$TMPDIR"
+    cat /dev/zero > "$TMPDIR/.filler" 2>/dev/null || true
+    status=0
+    "$NODE" ${cliArgv("policies/cli.ts", ["--root", root, "--env", "dev"])
+      .slice(1)
+      .map((a) => `'${a}'`)
+      .join(" ")} > "$OUT/out" 2> "$OUT/err" || status=$?
+    echo "$status" > "$OUT/status"
+    rm "$TMPDIR/.filler"
+    ls -A "$TMPDIR" > "$OUT/entries"`;
+  const ns = inMountNamespace(script, { TMPDIR: temp, OUT: out, NODE: process.execPath });
+  assert.equal(ns.status, 0, ns.stderr);
+  check(
+    { status: Number(readFileSync(join(out, "status"), "utf8")), stderr: readFileSync(join(out, "err"), "utf8") },
+    /^policy: cannot (copy|write|create the folder|open) \S+( to \S+)?: no space left on device \(ENOSPC\) — free space on the disk and run again\n$/,
+    "full disk",
+  );
+  assert.equal(readFileSync(join(out, "entries"), "utf8"), "", "the build folder is removed");
+  // An unreadable file, as a user the permissions apply to.
+  handOver(root);
+  chmodSync(join(root, release), 0o000);
+  const r = runUnprivileged("policies/cli.ts", ["--root", root, "--env", "dev"], { TMPDIR: temp });
+  check(
+    r,
+    new RegExp(`^policy: cannot copy \\S+/${release.replaceAll(".", "\\.")} to \\S+: permission denied \\(EACCES\\) — `),
+    "unreadable",
+  );
+  assert.deepEqual(readdirSync(temp), [], "the build folder is removed");
 });

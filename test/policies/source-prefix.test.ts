@@ -10,6 +10,8 @@ import yaml from "js-yaml";
 import { checkPaths } from "../../policies/checker.ts";
 import { resolveConfig } from "../../policies/config.ts";
 import { rules } from "../../policies/rules/index.ts";
+import { isRemoteEntry, normalizeUrl, remoteEntryUrl, sameUrl, urlUnder } from "../../policies/urls.ts";
+import { hasSopsMetadata, isSopsCiphertext, isSopsEncrypted, unencryptedSecretKeys } from "../../infra/sops.ts";
 
 const ALLOWED_PREFIXES = ["https://git.example.com/team", "ssh://git@git.example.com/platform/"];
 
@@ -68,4 +70,54 @@ const REFUSED = [
 test("owner and allowed prefixes match on path boundaries after resolving dot segments", (t) => {
   for (const url of ALLOWED) assert.equal(fires(t, url), false, `${url} is allowed`);
   for (const url of REFUSED) assert.equal(fires(t, url), true, `${url} is refused`);
+});
+
+// Each side of the guards in policies/urls.ts and infra/sops.ts on its own (the guard mutator of
+// test/mutation/guards.ts drops one side at a time).
+test("URL and SOPS helpers, each condition on its own (issue 23)", () => {
+  // file: URLs have no host and are URLs; other schemes without a host are not.
+  assert.equal(normalizeUrl("file:///srv/git/app"), "file:///srv/git/app");
+  assert.equal(normalizeUrl("oci:///team/app"), undefined);
+  // A default port goes (ssh's too, which URL keeps), another stays.
+  assert.equal(normalizeUrl("ssh://git@git.example.com:22/team/app"), "ssh://git.example.com/team/app");
+  assert.equal(normalizeUrl("ssh://git@git.example.com:2222/team/app"), "ssh://git.example.com:2222/team/app");
+  assert.equal(normalizeUrl("https://git.example.com/team/app"), "https://git.example.com/team/app");
+  // Empty and `.` segments go, each on its own.
+  assert.equal(normalizeUrl("oci://ghcr.io/team//app"), "oci://ghcr.io/team/app");
+  assert.equal(normalizeUrl("oci://ghcr.io/team/./app"), "oci://ghcr.io/team/app");
+  assert.equal(normalizeUrl("oci://ghcr.io/team/%2e/app"), "oci://ghcr.io/team/app");
+  // Not a URL on either side: never under, never the same.
+  assert.equal(urlUnder("not a url", "https://git.example.com/team"), false);
+  assert.equal(urlUnder("https://git.example.com/team/app", "not a url"), false);
+  assert.equal(urlUnder("https://git.example.com/team", "https://git.example.com/team"), true);
+  assert.equal(sameUrl("not a url", "nor this"), false);
+  assert.equal(sameUrl("https://git.example.com/team/", "https://GIT.example.com/team"), true);
+  assert.equal(sameUrl("https://git.example.com/team", "https://git.example.com/other"), false);
+  // Each form kustomize fetches, on its own; a local path is none of them.
+  for (const entry of ["https://github.com/acme/base", "git::../base", "git@github.com:acme/base", "github.com/acme/base"])
+    assert.equal(isRemoteEntry(entry), true, entry);
+  assert.equal(isRemoteEntry("../base"), false);
+  assert.equal(remoteEntryUrl("git@github.com:acme/base?ref=v1"), "ssh://github.com/acme/base");
+  assert.equal(remoteEntryUrl("git::https://github.com/acme/base?ref=v1"), "https://github.com/acme/base");
+  assert.equal(remoteEntryUrl("github.com/acme/base"), "https://github.com/acme/base");
+  // A SOPS value is a string; a list holding one is not, nor is metadata whose mac is not one.
+  const enc = "ENC[AES256_GCM,data:bWFj,iv:aXY=,tag:dGFn,type:str]";
+  assert.equal(isSopsCiphertext(enc), true);
+  assert.equal(isSopsCiphertext([enc]), false);
+  assert.equal(hasSopsMetadata({ sops: { mac: enc } }), true);
+  assert.equal(hasSopsMetadata({ sops: [{ mac: enc }] }), false);
+  assert.equal(hasSopsMetadata([{ sops: { mac: enc } }]), false);
+  assert.equal(hasSopsMetadata({ sops: { mac: "plain" } }), false);
+  assert.equal(hasSopsMetadata(null), false);
+  const secret = (data: unknown, sops: unknown = { mac: enc }) => ({ kind: "Secret", data, sops });
+  assert.deepEqual(unencryptedSecretKeys(secret({ a: enc, b: "plain" })), ["data.b"]);
+  assert.deepEqual(unencryptedSecretKeys(secret({ a: enc }, { mac: "plain" })), ["data.a"]);
+  // `data` as a list is no map Kubernetes would take: none of its entries is a key.
+  assert.deepEqual(unencryptedSecretKeys(secret([enc])), []);
+  assert.deepEqual(unencryptedSecretKeys(secret(["plain"])), []);
+  assert.equal(isSopsEncrypted(secret({ a: enc })), true);
+  assert.equal(isSopsEncrypted(secret({ a: enc }, { mac: "plain" })), false);
+  assert.equal(isSopsEncrypted(secret({ a: "plain" })), false);
+  // No metadata is no encryption, even with nothing to encrypt.
+  assert.equal(isSopsEncrypted({ kind: "Secret" }), false);
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import jsYaml from "js-yaml";
 import { parseDocument } from "yaml";
 import { ImagePolicy, ImageRepository, ImageUpdateAutomation } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1";
-import { markedScalars, setterMarker, writeMarkers, type ValueMarker } from "../../infra/render/markers.ts";
+import { markedScalars, markerOf, setterMarker, writeMarkers, type ValueMarker } from "../../infra/render/markers.ts";
 import { keepOwnedValues, ownedValueProblem, sameText } from "../../infra/render/ownership.ts";
 import { RenderError } from "../../infra/render/errors.ts";
 import { main as render } from "../../stacks/render.ts";
@@ -311,4 +311,40 @@ test("turning image automation off does not roll an automation commit back silen
   assert.doesNotMatch(now, /\$imagepolicy/);
   assert.match(now, /tag: v1\.6\.0$/m);
   assert.equal((await runInProcess(render, ["--check", "--root", root])).code, 0);
+});
+
+// Each side of the guards in ownership.ts and markers.ts on its own (the guard mutator of test/mutation/guards.ts
+// drops one side at a time; docs/testing.md lists the sides that cannot change an answer).
+test("guards, each side on its own: alphabetical tags, unparsable layouts, aliases, a missing value, marker shapes, complex keys, multi-line values", () => {
+  // An alphabetical policy orders any tag: only a numerical one needs a number.
+  const alphabetical = { holds: "tag", image: "ghcr.io/team/app", accepts: { alphabetical: "asc", filter: { pattern: ".*" } } } as const;
+  assert.equal(ownedValueProblem("main-abc", alphabetical), undefined);
+  assert.match(
+    ownedValueProblem("main-abc", { ...alphabetical, accepts: { numerical: "asc", filter: { pattern: ".*" } } }) ?? "",
+    /no number/,
+  );
+  // The same tokens in a layout that does not parse (either side) are not the same text.
+  assert.equal(sameText("a:\n  - x\n  - y\n", "a:\n  - x\n- y\n"), false);
+  assert.equal(sameText("a:\n  - x\n- y\n", "a:\n  - x\n  - y\n"), false);
+  // Nor are the same tokens nested otherwise.
+  assert.equal(sameText("x:\n  a: 1\n  b: 2\n", "x:\n  a: 1\nb: 2\n"), false);
+  // An alias is the same as an alias spaced otherwise.
+  assert.equal(sameText("a: &x 1\nb: *x\n", "a: &x 1\nb:    *x\n"), true);
+  // A file on disk without the marked value: the planned file as it is.
+  const noTag = "# head\nv:\n  replicas: 1\n  list:\n    - a\n";
+  assert.equal(keep(marked("v1.0.0"), noTag), marked("v1.0.0"));
+  // A marker is an object naming an image policy, nothing else in braces.
+  assert.equal(markerOf('{"$imagepolicy": "ns:p:tag"}'), '{"$imagepolicy": "ns:p:tag"}');
+  assert.equal(markerOf('{"a": "ns:p:tag"}'), undefined);
+  assert.equal(markerOf('{"$imagepolicy": 1}'), undefined);
+  // A value under a complex key has no key path Flux's setter could name: never a marked scalar.
+  const complex = parseDocument('? [a]\n: x # {"$imagepolicy": "ns:p:tag"}\nb: y # {"$imagepolicy": "ns:p:tag"}\n');
+  assert.deepEqual(
+    markedScalars(complex).map((m) => m.path),
+    [["b"]],
+  );
+  // A marker goes on a one-line value only: a plain scalar folded over two lines is refused.
+  assert.throws(() => writeMarkers("a:\n  s: x\n    y\n", [at("a", "s")], "here"), {
+    message: "here: image automation marks a.s, which is not a one-line string value",
+  });
 });

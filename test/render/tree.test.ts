@@ -515,3 +515,108 @@ test("an incomplete staging folder is never taken for the tree; a plan emptied o
   assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
   assert.deepEqual(readdirSync(join(root, "cluster/dev")), []);
 });
+
+// Issue 23: the protections each held by a test of their own (the survivors of a mutation run that drops one
+// side of a guard or one flag of an open).
+test("a staging-named symlink to an outside folder is never taken back as the folder: removed as a leftover, the outside untouched", (t) => {
+  const root = tempDir(t);
+  const outside = tempDir(t, "tree-outside-");
+  writeFileSync(join(outside, "secret.txt"), "secret\n");
+  chmodSync(outside, 0o777);
+  mkdirSync(join(root, "cluster"));
+  for (const stage of ["ready", "old"]) {
+    const name = `.dev.render-${stage}-0123456789ab`;
+    symlinkSync(outside, join(root, "cluster", name));
+    assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "1" })]).missingFolders, [{ dir: "cluster/dev" }], stage);
+    assert.deepEqual(writeTrees(root, [tree({ "a.yaml": "1" })]).cleaned, [`cluster/${name}`]);
+    const dev = lstatSync(join(root, "cluster/dev"));
+    assert.ok(dev.isDirectory() && !dev.isSymbolicLink(), stage);
+    assert.notEqual(dev.mode & 0o777, 0o777, stage);
+    assert.deepEqual(readdirSync(join(root, "cluster/dev")), ["a.yaml"], stage);
+    assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"], stage);
+    assert.deepEqual(readdirSync(outside), ["secret.txt"], stage);
+    assert.equal(lstatSync(outside).mode & 0o777, 0o777, stage);
+    rmSync(join(root, "cluster/dev"), { recursive: true });
+  }
+});
+
+test("a hand-written file swapped for a symlink while the render runs is not read through (O_NOFOLLOW): one line, the staging folder removed", (t) => {
+  const root = tempDir(t);
+  const outside = tempDir(t, "tree-outside-");
+  writeFileSync(join(outside, "secret"), "secret\n");
+  writeTrees(root, [tree({ "a.yaml": "1" })]);
+  const notes = join(root, "cluster/dev/NOTES.md");
+  writeFileSync(notes, "by hand\n");
+  // Between reading the folder (a file) and copying it into the new tree (settle runs in between).
+  const racing: Tree = {
+    ...tree({ "a.yaml": "2" }),
+    settle() {
+      rmSync(notes);
+      symlinkSync(join(outside, "secret"), notes);
+    },
+  };
+  assert.throws(() => writeTrees(root, [racing]), {
+    name: "IoError",
+    message:
+      /^cannot open cluster\/dev\/NOTES\.md: too many symbolic links encountered \(ELOOP\); cluster\/dev is unchanged; removed cluster\/\.dev\.render-new-[0-9a-f]{12} — a symlink is in the way/,
+  });
+  assert.deepEqual(readdirSync(join(root, "cluster")), ["dev"]);
+  assert.equal(readFileSync(join(root, "cluster/dev/a.yaml"), "utf8"), `${H}1`);
+  assert.equal(readlinkSync(notes), join(outside, "secret"));
+});
+
+test("a lock that is a symlink to a file naming a pid names no pid: the link is not read through", (t) => {
+  const root = tempDir(t);
+  const outside = tempDir(t, "tree-outside-");
+  writeFileSync(join(outside, "pid"), "4242\n");
+  mkdirSync(join(root, "cluster"));
+  symlinkSync(join(outside, "pid"), join(root, "cluster/.dev.render-lock"));
+  assert.throws(() => writeTrees(root, [tree({ "a.yaml": "1" })]), {
+    message:
+      "cluster/.dev.render-lock exists: a render of cluster/dev is under way or was killed; if none is running, remove it (rm cluster/.dev.render-lock) and render again",
+  });
+  assert.equal(readFileSync(join(outside, "pid"), "utf8"), "4242\n");
+});
+
+test("a failed write removes the empty folders it made for its lock, and only those", (t) => {
+  const root = tempDir(t);
+  const refused: Tree = {
+    ...tree({ "a.yaml": "1" }, "out/envs/dev"),
+    settle() {
+      throw new Error("refused while planning");
+    },
+  };
+  assert.throws(() => writeTrees(root, [refused]), { message: "refused while planning" });
+  assert.deepEqual(readdirSync(root), [], "out/envs made and removed again");
+  // A folder that was there stays; so does one that a file was put in meanwhile.
+  mkdirSync(join(root, "out"));
+  assert.throws(() => writeTrees(root, [refused]), { message: "refused while planning" });
+  assert.deepEqual(readdirSync(root), ["out"]);
+  assert.deepEqual(readdirSync(join(root, "out")), []);
+  rmSync(join(root, "out"), { recursive: true });
+  const filling: Tree = {
+    ...refused,
+    settle() {
+      writeFileSync(join(root, "out/README"), "kept\n");
+      throw new Error("refused while planning");
+    },
+  };
+  assert.throws(() => writeTrees(root, [filling]), { message: "refused while planning" });
+  assert.deepEqual(readdirSync(join(root, "out")), ["README"], "out/envs (empty once the lock is gone) removed, out kept");
+});
+
+test("a temp-file name without the generated header is hand-written, and nested folders are refused in either order", (t) => {
+  const root = tempDir(t);
+  writeTrees(root, [tree({ "a.yaml": "1" })]);
+  writeFileSync(join(root, "cluster/dev/notes.yaml.77.tmp"), "# by hand\n");
+  assert.deepEqual(checkTrees(root, [tree({ "a.yaml": "1" })]).leftovers, []);
+  writeTrees(root, [tree({ "a.yaml": "2" })]);
+  assert.equal(readFileSync(join(root, "cluster/dev/notes.yaml.77.tmp"), "utf8"), "# by hand\n");
+  const prod = { ...tree({ "a.yaml": "1" }, "cluster/dev/prod"), name: "prod" };
+  for (const trees of [
+    [tree({ "a.yaml": "1" }), prod],
+    [prod, tree({ "a.yaml": "1" })],
+  ]) {
+    assert.throws(() => writeTrees(root, trees), { message: /^environments "(dev|prod)" and "(dev|prod)" render to nested folders / });
+  }
+});

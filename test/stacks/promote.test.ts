@@ -2,13 +2,25 @@
 // cluster/dev (an automation commit included) and writes them as prod's promoted values.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { main as promote, promotedFile } from "../../stacks/promote.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
+import { cliArgv, handOver, inMountNamespace, runUnprivileged, traceLines, unprivilegedDir } from "../support/io-conditions.ts";
 import { copyOfRenderedRepo } from "../support/temp-repo.ts";
 
 const RELEASE = join("cluster", "dev", "apps", "helmrelease_flux-system_remla-app.yaml");
@@ -145,4 +157,93 @@ test("promote refuses a symlinked promoted folder or file and never writes throu
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readdirSync(outside), []);
   assert.deepEqual(readdirSync(folder).sort(), ["prod.ts", `prod.ts.${process.pid}.tmp`]);
+});
+
+test("a promoted file holding other values is replaced; one holding these is left as it is", async (t) => {
+  const root = copyOfRenderedRepo(t, "promote");
+  const file = join(root, promotedFile("prod"));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, "// older values\n");
+  let r = await runInProcess(promote, ["dev", "prod", "--root", root]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^promote: wrote stacks\/environments\/promoted\/prod\.ts;/m);
+  assert.equal(readFileSync(file, "utf8"), readFileSync(join(ROOT, promotedFile("prod")), "utf8"));
+  r = await runInProcess(promote, ["dev", "prod", "--root", root]);
+  assert.match(r.stdout, /^promote: stacks\/environments\/promoted\/prod\.ts already holds dev's image values$/m);
+});
+
+// Failures of the machine, made real (test/support/io-conditions.ts): one line each, no stack trace, no temp
+// file or folder of promote's left behind.
+test("a read-only promoted folder or parent, an unreadable rendered file, a full disk: one line, nothing left (issue 23)", (t) => {
+  const oneLine = (r: { status: number | null; stderr: string }, line: RegExp, what: string) => {
+    assert.equal(r.status, 1, `${what}: ${r.stderr}`);
+    assert.deepEqual(traceLines(r.stderr), [], r.stderr);
+    assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, line, what);
+  };
+  const repo = (unprivileged = true) => {
+    const root = unprivilegedDir(t, "promote-io");
+    cpSync(copyOfRenderedRepo(t, "promote"), root, { recursive: true });
+    const file = join(root, RELEASE);
+    writeFileSync(file, readFileSync(file, "utf8").replace("tag: v1.6.0 #", "tag: v1.7.2 #"));
+    mkdirSync(join(root, "stacks/environments/promoted"), { recursive: true });
+    if (unprivileged) handOver(root);
+    return root;
+  };
+  const run = (root: string) => runUnprivileged("stacks/promote.ts", ["dev", "prod", "--root", root]);
+  const promoted = (root: string) => join(root, "stacks/environments/promoted");
+
+  let root = repo();
+  chmodSync(promoted(root), 0o555);
+  oneLine(
+    run(root),
+    /^promote: cannot open \S+\/stacks\/environments\/promoted\/prod\.ts\.[0-9a-f]{16}\.tmp: permission denied \(EACCES\) — /,
+    "read-only folder",
+  );
+  assert.deepEqual(readdirSync(promoted(root)), []);
+
+  root = repo();
+  rmSync(promoted(root), { recursive: true });
+  chmodSync(join(root, "stacks/environments"), 0o555);
+  oneLine(
+    run(root),
+    /^promote: cannot create the folder \S+\/stacks\/environments\/promoted: permission denied \(EACCES\) — /,
+    "read-only parent",
+  );
+  assert.deepEqual(readdirSync(join(root, "stacks/environments")), []);
+
+  root = repo();
+  chmodSync(join(root, RELEASE), 0o000);
+  oneLine(
+    run(root),
+    /^promote: cannot open cluster\/dev\/apps\/helmrelease_flux-system_remla-app\.yaml: permission denied \(EACCES\) — /,
+    "unreadable file",
+  );
+  assert.deepEqual(readdirSync(promoted(root)), []);
+
+  // A full disk: a tmpfs of a few pages over stacks/environments, filled (by root of a user namespace of its own):
+  // the promoted folder promote makes there is removed again with its temp file.
+  root = repo(false);
+  rmSync(promoted(root), { recursive: true });
+  const out = join(root, "out");
+  mkdirSync(out);
+  const script = `
+    mount -t tmpfs -o size=64k,mode=0755 tmpfs "$DIR"
+    cat /dev/zero > "$DIR/.filler" 2>/dev/null || true
+    status=0
+    "$NODE" ${cliArgv("stacks/promote.ts", ["dev", "prod", "--root", root])
+      .slice(1)
+      .map((a) => `'${a}'`)
+      .join(" ")} > "$OUT/out" 2> "$OUT/err" || status=$?
+    echo "$status" > "$OUT/status"
+    rm "$DIR/.filler"
+    ls -A "$DIR" > "$OUT/entries"`;
+  const ns = inMountNamespace(script, { DIR: join(root, "stacks/environments"), OUT: out, NODE: process.execPath });
+  assert.equal(ns.status, 0, ns.stderr);
+  oneLine(
+    { status: Number(readFileSync(join(out, "status"), "utf8")), stderr: readFileSync(join(out, "err"), "utf8") },
+    /^promote: cannot write \S+\/stacks\/environments\/promoted\/prod\.ts\.[0-9a-f]{16}\.tmp: no space left on device \(ENOSPC\) — free space on the disk and run again\n$/,
+    "full disk",
+  );
+  assert.equal(readFileSync(join(out, "entries"), "utf8"), "", "no temp file or folder left");
 });
