@@ -82,7 +82,7 @@ export const cli = defineCli({
     if (format !== "text" && format !== "json") throw new PolicyConfigError(`--format must be text or json, not "${format}"`);
     // Paths the user typed are relative to where they stand (npm starts the script in the package root).
     const cwd = userCwd("policy", env);
-    const settings = loadConfig(config === undefined ? undefined : resolve(cwd, config));
+    const settings = loadConfig(config === undefined || cwd === process.cwd() ? config : resolve(cwd, config));
     const root = resolve(cwd, values.root ?? process.cwd());
     let result: CheckResult;
     if (positionals.length) {

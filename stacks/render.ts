@@ -9,7 +9,7 @@ import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { defineCli, isMain, runCli, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
-import { unincludedMessage } from "../infra/render/included.ts";
+import { unincludedMessage } from "../infra/included.ts";
 import { originOf } from "../infra/render/origin.ts";
 import type { OwnedValueOptions } from "../infra/render/ownership.ts";
 import { checkDefinitionTypes } from "../infra/render/typecheck.ts";
