@@ -95,7 +95,7 @@ export function helpText<O extends ParseArgsOptionsConfig>(cli: Cli<O>): string 
 }
 
 function placeholder(flag: string): string {
-  return flag === "root" || flag === "dir" ? "DIR" : flag.toUpperCase();
+  return flag === "root" || flag === "dir" ? "DIR" : flag.split("-").at(-1)!.toUpperCase();
 }
 
 /**
