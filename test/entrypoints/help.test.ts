@@ -22,7 +22,7 @@ interface Tool {
 }
 
 test("the npm scripts start every CLI this test knows, through the launcher", () => {
-  assert.deepEqual(tools.map((t) => t.script).sort(), ["charts", "diff", "policy", "preview", "promote", "render", "verify"]);
+  assert.deepEqual(tools.map((t) => t.script).sort(), ["charts", "diff", "policy", "preview", "promote", "render", "stacks", "verify"]);
 });
 
 /** The arguments of an example (`npm run x -- a --b c`), as the shell would pass them after `--`. */

@@ -244,13 +244,13 @@ test("npm's swallowed flags (npm run render --check, no --) are refused with the
   assert.equal(await main(["--root", root, "--check"], io, { npm_lifecycle_event: "test", npm_config_check: "true" }), 1);
 });
 
-/** A copy of this checkout (its code, definitions, stack files and cluster/) in a temp folder, sharing node_modules. */
+/** A copy of this checkout (its code, definitions and cluster/, the tests' stack files) in a temp folder, sharing node_modules. */
 function checkoutCopy(t: { after(fn: () => void): void }): string {
   const root = mkdtempSync(join(tmpdir(), "render-checkout-"));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   for (const dir of ["infra", "stacks", "cluster"]) cpSync(join(REPO, dir), join(root, dir), { recursive: true });
-  for (const file of ["tsconfig.json", "package.json", "package-lock.json", ...ENVS.map((e) => `Pulumi.${e}.yaml`)])
-    copyFileSync(join(REPO, file), join(root, file));
+  for (const file of ["tsconfig.json", "package.json", "package-lock.json"]) copyFileSync(join(REPO, file), join(root, file));
+  copyTestStacks(root);
   mkdirSync(join(root, "charts"));
   copyFileSync(join(REPO, "charts/lock.json"), join(root, "charts/lock.json"));
   symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"));
@@ -259,6 +259,7 @@ function checkoutCopy(t: { after(fn: () => void): void }): string {
 
 test("--root OTHER renders OTHER's own definitions (its renderer), not this checkout's", async (t) => {
   const other = checkoutCopy(t);
+  assert.equal((await render("--root", other)).code, 0, "the copy renders its stack files");
   const prod = join(other, "stacks/environments/prod.ts");
   writeFileSync(prod, readFileSync(prod, "utf8").replace("appService: { replicas: 3,", "appService: { replicas: 7,"));
   assert.match(readFileSync(prod, "utf8"), /replicas: 7,/, "the definition was changed");
