@@ -4,10 +4,11 @@
 // (stacks/environments/**/*.ts and everything they import, with the project's tsconfig.json) and stops
 // with the compiler's diagnostics. TypeScript is a devDependency: rendering is a development task
 // (`npm ci` installs it; the Pulumi program, which runs with production dependencies only, never renders).
-// A check that passed is remembered (a hash of every file the program read, the compiler version and
-// the options) in the OS temp folder, so a render of unchanged definitions does not pay for it again.
+// A check that passed is remembered in the OS temp folder (a hash of every file the program read besides
+// the packages, of tsconfig.json and of package-lock.json, which pins the compiler and every package),
+// so a render of unchanged definitions neither loads the compiler nor pays for the check again.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, type Dirent } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { ConfigError } from "../config/index.ts";
@@ -63,8 +64,12 @@ function remember(root: string, key: string, files: string[]): void {
  * diagnostics, one a line (`file:line:col - error TSnnnn: message`), when they do not type-check.
  */
 export async function checkDefinitionTypes(root: string): Promise<void> {
-  const ts = await compiler();
   const configPath = join(root, "tsconfig.json");
+  const roots = definitionFiles(join(root, DEFINITIONS));
+  // Checked before the compiler is loaded: a render of unchanged definitions does not load TypeScript.
+  const key = hash(JSON.stringify([readOrEmpty(configPath), readOrEmpty(join(root, "package-lock.json")), roots]));
+  if (stillValid(root, key)) return;
+  const ts = await compiler();
   const parsed = ts.getParsedCommandLineOfConfigFile(
     configPath,
     {},
@@ -76,9 +81,6 @@ export async function checkDefinitionTypes(root: string): Promise<void> {
     },
   );
   if (parsed === undefined) throw new ConfigError(`${configPath}: cannot be read`);
-  const roots = ts.sys.readDirectory(join(root, DEFINITIONS), [".ts"]).sort();
-  const key = hash(JSON.stringify([ts.version, parsed.options, roots]));
-  if (stillValid(root, key)) return;
   const program = ts.createProgram(roots, { ...parsed.options, noEmit: true });
   const diagnostics = ts.getPreEmitDiagnostics(program);
   if (diagnostics.length > 0) {
@@ -95,6 +97,26 @@ export async function checkDefinitionTypes(root: string): Promise<void> {
   const read = program
     .getSourceFiles()
     .map((f) => f.fileName)
-    .filter((f) => !f.includes(`${sep}node_modules${sep}`) && !f.includes("/node_modules/"));
-  remember(root, key, [configPath, join(root, "package-lock.json"), ...read]);
+    .filter((f) => !f.split(/[\\/]/).includes("node_modules"));
+  remember(root, key, read);
+}
+
+/** The .ts files below `dir`, sorted (the program's roots). */
+function definitionFiles(dir: string): string[] {
+  try {
+    return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+      .map((e) => join(e.parentPath, e.name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
 }

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import yaml from "js-yaml";
 import { listStacks } from "../../infra/config/index.ts";
+import { checkDefinitionTypes } from "../../infra/render/typecheck.ts";
 import { main } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
@@ -275,6 +276,8 @@ test("--root OTHER renders OTHER's own definitions (its renderer), not this chec
 
 test("a definition type error stops render with the TypeScript diagnostic, before anything is written", async (t) => {
   const other = checkoutCopy(t);
+  // The copy's definitions type-check, and the passing check is remembered: the edit below must still be seen.
+  await checkDefinitionTypes(other);
   const dev = join(other, "stacks/environments/dev.ts");
   // A misspelt key in an environment override: Node strips the types, so only the compiler sees it.
   writeFileSync(dev, readFileSync(dev, "utf8").replace("remla: { appService:", "remla: { appSevice:"));
