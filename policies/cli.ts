@@ -54,7 +54,7 @@ export const cli = defineCli({
       "as Flux builds it, following its Kustomizations and sources; a file in cluster/<env> that no kustomization",
       "includes is an error. With PATHS: the YAML files under them (node_modules and .git are never walked).",
     ].join("\n"),
-    positionals: { "PATHS...": "files or folders to check, relative to the folder you run the command in" },
+    positionals: { "PATHS...": "files or folders to check, relative to the folder you run the command in (to --root when it is given)" },
     flags: {
       format: "text (file:line  level  rule  object  message) or json (findings, errors, notes, counts)",
       config: "a policy config file (JSON: rule → level or settings), relative to where you stand; default policies/config.json",
@@ -87,7 +87,8 @@ export const cli = defineCli({
     let result: CheckResult;
     if (positionals.length) {
       if (values.env) throw new PolicyConfigError("--env selects environments in graph mode; give either --env or PATHS");
-      const paths = positionals.map((p) => resolve(cwd, p));
+      // Relative to --root when it is given (as before), else to the folder the user stands in.
+      const paths = values.root === undefined ? positionals.map((p) => resolve(cwd, p)) : positionals;
       result = checkPaths(paths, settings, { root, exclude: [...(values.exclude ?? []), ...ignoreGlobs(root)] });
     } else {
       if (values.exclude) throw new PolicyConfigError("--exclude applies to PATHS; graph mode checks all that Flux applies");

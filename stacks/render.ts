@@ -6,16 +6,22 @@
 // Exit 0: done (or up to date); 1: a bad definition or stack config, or --check found stale files; 2: bad flags.
 import { spawnSync } from "node:child_process";
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { defineCli, isMain, runCli, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
 import { unincludedMessage } from "../infra/included.ts";
 import { originOf } from "../infra/render/origin.ts";
-import type { OwnedValueOptions } from "../infra/render/ownership.ts";
-import { checkDefinitionTypes } from "../infra/render/typecheck.ts";
-import { checkEnvironments, fileName, KUSTOMIZATION_FILE, writeEnvironments, type Environment } from "../infra/render/write.ts";
+import { checkDefinitionTypes, DEFINITIONS } from "../infra/render/typecheck.ts";
+import {
+  checkEnvironments,
+  fileName,
+  KUSTOMIZATION_FILE,
+  writeEnvironments,
+  type Environment,
+  type RenderOptions,
+} from "../infra/render/write.ts";
 import { unifiedDiff } from "../infra/unified-diff.ts";
-import { DEFINITIONS_DIR, loadEnvironment } from "./releases/environments.ts";
+import { loadEnvironment } from "./releases/environments.ts";
 
 const REPOSITORY_ROOT = dirname(import.meta.dirname);
 /** This file, relative to a checkout's root: how `--root` finds another checkout's own renderer. */
@@ -37,9 +43,7 @@ async function environments(root: string): Promise<Environment[]> {
 function producers(envs: Environment[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const env of envs) {
-    const definition = relative(REPOSITORY_ROOT, join(DEFINITIONS_DIR, `${env.name}.ts`))
-      .split(sep)
-      .join("/");
+    const definition = join(DEFINITIONS, `${env.name}.ts`).split(sep).join("/");
     const folders = [
       { dir: env.dir, objects: env.objects },
       ...(env.layers ?? []).map((l) => ({ dir: `${env.dir}/${l.path}`, objects: l.objects })),
@@ -58,8 +62,8 @@ function producers(envs: Environment[]): Map<string, string> {
   return out;
 }
 
-function check(root: string, envs: Environment[], io: Io, options: OwnedValueOptions): number {
-  const report = checkEnvironments(root, envs, options);
+function check(root: string, envs: Environment[], io: Io, options: RenderOptions): number {
+  const report = checkEnvironments(root, envs, { ...options, changes: true });
   const from = producers(envs);
   const folders = (report.missingFolders ?? []).map(
     ({ dir, restoreFrom }) =>
@@ -99,7 +103,7 @@ function check(root: string, envs: Environment[], io: Io, options: OwnedValueOpt
   return 0;
 }
 
-function write(root: string, envs: Environment[], io: Io, options: OwnedValueOptions): number {
+function write(root: string, envs: Environment[], io: Io, options: RenderOptions): number {
   const report = writeEnvironments(root, envs, options);
   for (const f of report.cleaned) io.out(`cleaned up ${f}\n`);
   for (const f of report.written) io.out(`wrote ${f}\n`);
@@ -166,7 +170,7 @@ export const cli = defineCli({
       throw new ConfigError(`--root ${root}: not a directory`);
     await checkDefinitionTypes(REPOSITORY_ROOT);
     const envs = await environments(root);
-    const options = { resetImageTags: values["reset-image-tags"] };
+    const options = { resetImageTags: values["reset-image-tags"], refuseUnapplied: true };
     return values.check ? check(root, envs, io, options) : write(root, envs, io, options);
   },
 });

@@ -53,6 +53,11 @@ export interface Tree {
   files: Map<string, string>;
   /** Adjusts the planned files once the generated files on disk are read (path below `dir` → content). */
   settle?(onDisk: ReadonlyMap<string, string>): void;
+  /**
+   * The folder is one Flux applies: a hand-written YAML file in it that no kustomization includes is an
+   * error (write refuses, check lists it in `unincluded`).
+   */
+  fluxFolder?: boolean;
 }
 
 export interface CheckReport {
@@ -65,7 +70,7 @@ export interface CheckReport {
   missingFolders?: MissingFolder[];
   /** Locks of renders under way or killed, `.<name>.render-lock` (present only when there are some). */
   locked?: string[];
-  /** Generated files that differ: what the folder holds and what the definitions render (same order as `stale`). */
+  /** With `changes` asked for: the generated files that differ, what the folder holds and what the definitions render (same order as `stale`). */
   changes?: { file: string; current: string; rendered: string }[];
   /** Hand-written files in an output folder that no kustomization Flux applies includes (present only when there are some). */
   unincluded?: string[];
@@ -344,16 +349,16 @@ function plan({ tree, dir, abs }: Located): Plan {
   const disk = readDisk(dir, abs);
   tree.settle?.(disk.generated);
   refuseConflicts(tree, dir, disk);
-  // The folder as the render leaves it: the planned files and the hand-written ones.
+  // The folder as the render leaves it: the planned files and the hand-written ones (read only when asked).
   const after = new Map<string, () => string>([...tree.files].map(([f, content]) => [f, () => content]));
   for (const [f, entry] of disk.handWritten)
     if (entry.type === "file") after.set(f, () => readNoFollow(join(abs, f)).content.toString("utf8"));
-  const unincluded = unincludedFiles(dir, after).map((f) => `${dir}/${f}`);
+  const unincluded = tree.fluxFolder ? unincludedFiles(dir, after).map((f) => `${dir}/${f}`) : [];
   return { ...tree, dir, abs, disk, unincluded };
 }
 
 /** Writes nothing; lists generated files that differ, are missing or should no longer exist, and leftovers. */
-export function checkTrees(root: string, trees: Tree[]): CheckReport {
+export function checkTrees(root: string, trees: Tree[], options: { changes?: boolean } = {}): CheckReport {
   const report: CheckReport = { stale: [], missing: [], extra: [], leftovers: [] };
   const missingFolders: MissingFolder[] = [];
   const locked: string[] = [];
@@ -369,7 +374,7 @@ export function checkTrees(root: string, trees: Tree[]): CheckReport {
       if (current === undefined) report.missing.push(`${dir}/${file}`);
       else if (current !== content) {
         report.stale.push(`${dir}/${file}`);
-        changes.push({ file: `${dir}/${file}`, current, rendered: content });
+        if (options.changes) changes.push({ file: `${dir}/${file}`, current, rendered: content });
       }
     }
     for (const file of disk.generated.keys()) {
