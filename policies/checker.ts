@@ -221,7 +221,10 @@ export interface PathsOptions {
 const READABLE = /\.(ya?ml|json)$/i;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Every .yaml/.yml/.json file under the paths; symlinks inside the scanned tree followed once, never outside it. */
+/**
+ * Every .yaml/.yml/.json file under the paths; symlinks inside the scanned tree followed once, never outside it;
+ * `.git` and `node_modules` folders never walked.
+ */
 export function collectFiles(paths: string[], options: PathsOptions): { files: string[]; errors: InputError[]; notes: Note[] } {
   const files = new Set<string>();
   const errors: InputError[] = [];
@@ -246,7 +249,8 @@ export function collectFiles(paths: string[], options: PathsOptions): { files: s
       const st = statSync(real);
       if (st.isDirectory()) {
         for (const entry of readdirSync(real, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-          if (entry.name === ".git") continue;
+          // Never the VCS's store or installed packages: neither is anything Flux applies.
+          if (entry.name === ".git" || entry.name === "node_modules") continue;
           const child = join(path, entry.name);
           let target = join(real, entry.name);
           if (entry.isSymbolicLink()) {

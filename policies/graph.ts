@@ -3,10 +3,11 @@
 // way kustomize-controller does (./kustomize.ts), substitutes post-build variables where their values are
 // known, renders ResourceSets, and follows every Flux Kustomization whose source is this repository.
 // Content of other sources is checked as a source (its URL, by the rules) and noted as not verified.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Dirent } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Dirent } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix, relative, resolve, sep } from "node:path";
 import { SYNC_NAME } from "../infra/contract.ts";
+import { unincludedFiles, unincludedMessage } from "../infra/included.ts";
 import { copyArtifact } from "./artifact.ts";
 import { type CheckResult, type CheckedObject, type EnvironmentContext, display, emptyResult, objectsOf, runRules } from "./checker.ts";
 import { substituteObject } from "./envsubst.ts";
@@ -288,6 +289,8 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
     rmSync(workDir, { recursive: true, force: true });
   }
   appliedTwice(objects);
+  for (const file of notApplied(root, facts.sync.folder))
+    result.errors.push({ file, message: unincludedMessage(file).slice(file.length + 2) });
   for (const o of objects) o.file = real(o.file);
   result.counts.objects += objects.length;
   result.counts.files += new Set(objects.map((o) => o.file)).size;
@@ -295,6 +298,31 @@ export async function checkEnvironment(env: string, settings: RuleSetting[], opt
   for (const n of result.notes) n.file = display(real(n.file), root);
   for (const e of result.errors) e.file = display(real(e.file), root);
   return result;
+}
+
+/**
+ * The files of the sync folder (repository-relative) that no kustomization Flux applies includes: they sit
+ * in cluster/<env> but are never applied (infra/render/included.ts, the renderer's check). Symlinks are
+ * not followed; a missing folder holds none.
+ */
+function notApplied(root: string, folder: string): string[] {
+  const files = new Map<string, () => string>();
+  const walk = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(join(root, folder, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const rel = dir === "" ? e.name : `${dir}/${e.name}`;
+      if (e.isDirectory() && e.name !== ".git" && e.name !== "node_modules") walk(rel);
+      else if (e.isFile() && !lstatSync(join(root, folder, rel)).isSymbolicLink())
+        files.set(rel, () => readFileSync(join(root, folder, rel), "utf8"));
+    }
+  };
+  walk("");
+  return unincludedFiles(folder, files).map((f) => `${folder}/${f}`);
 }
 
 /**

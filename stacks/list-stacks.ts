@@ -6,7 +6,7 @@
 // Exit 0: the list; 1: a stack file that does not parse or a stack without a definition, one line; 2: bad arguments.
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { isMain, runCli, type Io } from "../infra/cli.ts";
+import { defineCli, isMain, runCli, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
 
 const REPOSITORY_ROOT = dirname(import.meta.dirname);
@@ -24,21 +24,32 @@ export function stacksInDeployOrder(root: string): string[] {
   return stacks.sort((a, b) => Number(a.production) - Number(b.production) || a.stack.localeCompare(b.stack)).map((s) => s.stack);
 }
 
-export function main(argv: string[], io?: Io): Promise<number> {
-  return runCli(
-    {
-      name: "stacks",
-      usage: USAGE,
-      options: { json: { type: "boolean" }, root: { type: "string" } },
-      run({ values }, io) {
-        const stacks = stacksInDeployOrder(resolve(values.root ?? REPOSITORY_ROOT));
-        io.out(values.json ? `${JSON.stringify(stacks)}\n` : stacks.map((s) => `${s}\n`).join(""));
-        return 0;
-      },
+export const cli = defineCli({
+  name: "stacks",
+  usage: USAGE,
+  help: {
+    summary: [
+      "Lists the environments: every Pulumi.<env>.yaml at the root (read with the stack schema) that has its definition",
+      "stacks/environments/<env>.ts, in deploy order (non-production first, then production, each by name).",
+      "The workflow's preview and up matrices are this list (--json).",
+    ].join("\n"),
+    flags: {
+      json: "print a JSON array (what the workflow reads) instead of one name a line",
+      root: "the repository root (default: this checkout)",
     },
-    argv,
-    io,
-  );
+    exits: { 0: "the list", 1: "a stack file that does not parse, or a stack without a definition", 2: "bad arguments" },
+    examples: ["npm run stacks", "npm run stacks -- --json"],
+  },
+  options: { json: { type: "boolean" }, root: { type: "string" } },
+  run({ values }, io) {
+    const stacks = stacksInDeployOrder(resolve(values.root ?? REPOSITORY_ROOT));
+    io.out(values.json ? `${JSON.stringify(stacks)}\n` : stacks.map((s) => `${s}\n`).join(""));
+    return 0;
+  },
+});
+
+export function main(argv: string[], io?: Io, env?: NodeJS.ProcessEnv): Promise<number> {
+  return runCli(cli, argv, io, env);
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { isScalar, parseDocument } from "yaml";
-import { isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
+import { defineCli, isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
 import { markerOf, setterMarker, valueMarkers } from "../infra/render/markers.ts";
 import { ownedValueProblem } from "../infra/render/ownership.ts";
@@ -205,28 +205,41 @@ async function promote(root: string, from: string, to: string, io: Io): Promise<
   return 0;
 }
 
-export function main(argv: string[], io?: Io): Promise<number> {
-  return runCli(
-    {
-      name: "promote",
-      usage: "npm run promote -- <from> <to> [--root DIR]",
-      options: { root: { type: "string" } },
-      allowPositionals: true,
-      async run({ values, positionals }, io) {
-        if (positionals.length !== 2)
-          throw new UsageError("expected two environments, e.g. dev prod (usage: npm run promote -- <from> <to> [--root DIR])");
-        const [from, to] = positionals as [string, string];
-        return promote(
-          resolve(values.root ?? REPOSITORY_ROOT),
-          from,
-          to,
-          io ?? { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
-        );
-      },
+export const cli = defineCli({
+  name: "promote",
+  usage: "npm run promote -- <from> <to> [--root DIR]",
+  help: {
+    summary: [
+      "Copies the image values environment <from> runs (the marked values in cluster/<from>, image automation's",
+      "commits included) into <to>'s definitions: stacks/environments/promoted/<to>.ts. Then npm run render and a pull",
+      "request deploy them. Promotes only from a folder render --check accepts.",
+    ].join("\n"),
+    positionals: { "<from> <to>": "the environment to copy from and the one to copy into" },
+    flags: { root: "the repository root holding Pulumi.<env>.yaml, cluster/ and stacks/environments/promoted (default: this checkout)" },
+    exits: {
+      0: "written, or already up to date",
+      1: "a bad environment, a missing or edited rendered file, or a value promote will not copy",
+      2: "bad arguments",
     },
-    argv,
-    io,
-  );
+    examples: ["npm run promote -- dev prod", "npm run promote -- dev prod && npm run render"],
+  },
+  options: { root: { type: "string" } },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    if (positionals.length !== 2)
+      throw new UsageError("expected two environments, e.g. dev prod (usage: npm run promote -- <from> <to> [--root DIR])");
+    const [from, to] = positionals as [string, string];
+    return promote(
+      resolve(values.root ?? REPOSITORY_ROOT),
+      from,
+      to,
+      io ?? { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+    );
+  },
+});
+
+export function main(argv: string[], io?: Io, env?: NodeJS.ProcessEnv): Promise<number> {
+  return runCli(cli, argv, io, env);
 }
 
 if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

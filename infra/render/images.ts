@@ -7,6 +7,7 @@ import { ImageRepository } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd
 import { ImageUpdateAutomation } from "@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageUpdateAutomation";
 import { RenderError } from "./errors.ts";
 import { DEFAULT_CONTEXT, DEFAULT_INTERVAL, objectMeta, type Duration, type Named, type ObjectInput } from "./objects.ts";
+import { traced } from "./origin.ts";
 
 export { ImagePolicy, ImageRepository, ImageUpdateAutomation };
 
@@ -43,14 +44,16 @@ export function imageRepository(
   if (/[:@]/.test(input.image.split("/").pop() ?? "")) {
     throw new RenderError(`ImageRepository ${input.name}: image ${input.image} must name a repository without a tag or digest`);
   }
-  return new ImageRepository({
-    metadata: objectMeta(input, ctx),
-    spec: {
-      image: input.image,
-      interval: input.interval ?? DEFAULT_INTERVAL,
-      ...(input.secretName !== undefined && { secretRef: { name: input.secretName } }),
-    },
-  });
+  return traced(
+    new ImageRepository({
+      metadata: objectMeta(input, ctx),
+      spec: {
+        image: input.image,
+        interval: input.interval ?? DEFAULT_INTERVAL,
+        ...(input.secretName !== undefined && { secretRef: { name: input.secretName } }),
+      },
+    }),
+  );
 }
 
 export function imagePolicy(
@@ -64,14 +67,16 @@ export function imagePolicy(
       : "numerical" in policy
         ? { numerical: { order: policy.numerical } }
         : { alphabetical: { order: policy.alphabetical } };
-  return new ImagePolicy({
-    metadata: objectMeta(input, ctx),
-    spec: {
-      imageRepositoryRef: nameOf(input.repository, "ImageRepository"),
-      policy: choice,
-      ...(policy.filter !== undefined && { filterTags: { ...policy.filter } }),
-    },
-  });
+  return traced(
+    new ImagePolicy({
+      metadata: objectMeta(input, ctx),
+      spec: {
+        imageRepositoryRef: nameOf(input.repository, "ImageRepository"),
+        policy: choice,
+        ...(policy.filter !== undefined && { filterTags: { ...policy.filter } }),
+      },
+    }),
+  );
 }
 
 /** The commit message: which automation, and every value it changed (old → new). */
@@ -98,18 +103,20 @@ export function imageUpdateAutomation(
   },
   ctx = DEFAULT_CONTEXT,
 ): ImageUpdateAutomation {
-  return new ImageUpdateAutomation({
-    metadata: objectMeta(input, ctx),
-    spec: {
-      interval: (input.interval ?? DEFAULT_INTERVAL) satisfies Duration,
-      sourceRef: { kind: "GitRepository", ...nameOf(input.source, "GitRepository") },
-      git: {
-        checkout: { ref: { branch: input.checkoutBranch } },
-        commit: { author: { ...input.author }, messageTemplate: COMMIT_MESSAGE_TEMPLATE },
-        push: { branch: input.pushBranch },
+  return traced(
+    new ImageUpdateAutomation({
+      metadata: objectMeta(input, ctx),
+      spec: {
+        interval: (input.interval ?? DEFAULT_INTERVAL) satisfies Duration,
+        sourceRef: { kind: "GitRepository", ...nameOf(input.source, "GitRepository") },
+        git: {
+          checkout: { ref: { branch: input.checkoutBranch } },
+          commit: { author: { ...input.author }, messageTemplate: COMMIT_MESSAGE_TEMPLATE },
+          push: { branch: input.pushBranch },
+        },
+        update: { strategy: "Setters", path: input.path },
+        ...(input.policySelector !== undefined && { policySelector: { matchLabels: { ...input.policySelector } } }),
       },
-      update: { strategy: "Setters", path: input.path },
-      ...(input.policySelector !== undefined && { policySelector: { matchLabels: { ...input.policySelector } } }),
-    },
-  });
+    }),
+  );
 }

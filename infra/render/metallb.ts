@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { BuildContext, ObjectInput } from "./objects.ts";
 import { objectMeta } from "./objects.ts";
+import { traced } from "./origin.ts";
 
 /** `a.b.c.d-e.f.g.h` or a CIDR `a.b.c.d/n` (IPv4; MetalLB accepts IPv6 too, this repository uses none). */
 const IPV4 = String.raw`(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}`;
@@ -83,7 +84,7 @@ type MetalLBInput = Omit<ObjectInput, "interval"> & { namespace: string };
 
 export function ipAddressPool(input: MetalLBInput & IPAddressPoolSpec, ctx: BuildContext): IPAddressPool {
   const { addresses, autoAssign, avoidBuggyIPs, ...meta } = input;
-  return new IPAddressPool(objectMeta(meta, ctx) as z.infer<typeof metadata>, { addresses, autoAssign, avoidBuggyIPs });
+  return traced(new IPAddressPool(objectMeta(meta, ctx) as z.infer<typeof metadata>, { addresses, autoAssign, avoidBuggyIPs }));
 }
 
 /** Announces `pools` on layer 2 (ARP/NDP). */

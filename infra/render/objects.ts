@@ -14,6 +14,7 @@ import { DEFAULT_FLUX_NAMESPACE } from "../contract.ts";
 import type { Metadata } from "../metadata.ts";
 import type { ValuesReference } from "../helm/release.ts";
 import { RenderError } from "./errors.ts";
+import { traced } from "./origin.ts";
 
 export type { ValuesReference };
 
@@ -71,30 +72,36 @@ function ref(obj: Named & { kind?: string }): { name: string; namespace?: string
 export type GitRef = { branch: string } | { tag: string } | { semver: string } | { commit: string };
 
 export function gitRepository(input: ObjectInput & { url: string; ref: GitRef; ignore?: string }, ctx = DEFAULT_CONTEXT): GitRepository {
-  return new GitRepository({
-    metadata: objectMeta(input, ctx),
-    spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, ref: input.ref, ignore: input.ignore },
-  });
+  return traced(
+    new GitRepository({
+      metadata: objectMeta(input, ctx),
+      spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, ref: input.ref, ignore: input.ignore },
+    }),
+  );
 }
 
 export function helmRepository(input: ObjectInput & { url: string; type?: "default" | "oci" }, ctx = DEFAULT_CONTEXT): HelmRepository {
-  return new HelmRepository({
-    metadata: objectMeta(input, ctx),
-    spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, type: input.type },
-  });
+  return traced(
+    new HelmRepository({
+      metadata: objectMeta(input, ctx),
+      spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, type: input.type },
+    }),
+  );
 }
 
 export type OCIRef = { tag: string } | { semver: string } | { digest: string };
 
 export function ociRepository(input: ObjectInput & { url: string; ref: OCIRef }, ctx = DEFAULT_CONTEXT): OCIRepository {
-  return new OCIRepository({
-    metadata: objectMeta(input, ctx),
-    spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, ref: input.ref },
-  });
+  return traced(
+    new OCIRepository({
+      metadata: objectMeta(input, ctx),
+      spec: { interval: input.interval ?? DEFAULT_INTERVAL, url: input.url, ref: input.ref },
+    }),
+  );
 }
 
 export function namespace(input: Omit<ObjectInput, "namespace" | "interval">, ctx = DEFAULT_CONTEXT): Namespace {
-  return new Namespace({ metadata: objectMeta(input, ctx, false) });
+  return traced(new Namespace({ metadata: objectMeta(input, ctx, false) }));
 }
 
 /** What a Flux Kustomization waits for before it counts as Ready (and so before its dependents start). */
@@ -123,27 +130,29 @@ export function kustomization(
   },
   ctx = DEFAULT_CONTEXT,
 ): Kustomization {
-  return new Kustomization({
-    metadata: objectMeta(input, ctx),
-    spec: {
-      interval: input.interval ?? DEFAULT_INTERVAL,
-      retryInterval: input.retryInterval,
-      timeout: input.timeout,
-      sourceRef: { kind: input.source.kind, ...ref(input.source) },
-      path: input.path,
-      prune: input.prune ?? true,
-      wait: input.wait,
-      healthChecks: input.healthChecks,
-      targetNamespace: input.targetNamespace,
-      serviceAccountName: ctx.kustomizeServiceAccountName,
-      decryption: input.sopsKeySecret ? { provider: "sops", secretRef: { name: input.sopsKeySecret } } : undefined,
-      dependsOn: input.dependsOn?.map(ref),
-    },
-  });
+  return traced(
+    new Kustomization({
+      metadata: objectMeta(input, ctx),
+      spec: {
+        interval: input.interval ?? DEFAULT_INTERVAL,
+        retryInterval: input.retryInterval,
+        timeout: input.timeout,
+        sourceRef: { kind: input.source.kind, ...ref(input.source) },
+        path: input.path,
+        prune: input.prune ?? true,
+        wait: input.wait,
+        healthChecks: input.healthChecks,
+        targetNamespace: input.targetNamespace,
+        serviceAccountName: ctx.kustomizeServiceAccountName,
+        decryption: input.sopsKeySecret ? { provider: "sops", secretRef: { name: input.sopsKeySecret } } : undefined,
+        dependsOn: input.dependsOn?.map(ref),
+      },
+    }),
+  );
 }
 
 export function serviceAccount(input: Omit<ObjectInput, "interval"> & { namespace: string }, ctx = DEFAULT_CONTEXT): ServiceAccount {
-  return new ServiceAccount({ metadata: objectMeta(input, ctx) });
+  return traced(new ServiceAccount({ metadata: objectMeta(input, ctx) }));
 }
 
 /** Binds `clusterRole` cluster-wide to the service accounts `subjects`. */
@@ -151,11 +160,13 @@ export function clusterRoleBinding(
   input: Omit<ObjectInput, "namespace" | "interval"> & { clusterRole: string; subjects: ServiceAccount[] },
   ctx = DEFAULT_CONTEXT,
 ): ClusterRoleBinding {
-  return new ClusterRoleBinding({
-    metadata: objectMeta(input, ctx, false),
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: input.clusterRole },
-    subjects: input.subjects.map((sa) => ({ kind: "ServiceAccount", ...ref(sa) }) as { kind: string; name: string; namespace?: string }),
-  });
+  return traced(
+    new ClusterRoleBinding({
+      metadata: objectMeta(input, ctx, false),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: input.clusterRole },
+      subjects: input.subjects.map((sa) => ({ kind: "ServiceAccount", ...ref(sa) }) as { kind: string; name: string; namespace?: string }),
+    }),
+  );
 }
 
 /** Where the chart comes from. Git charts redeploy on every new commit (reconcileStrategy Revision). */
@@ -238,33 +249,35 @@ function chartSpec(source: ChartSource) {
 export function helmRelease(input: HelmReleaseInput, ctx = DEFAULT_CONTEXT): HelmRelease {
   const retries = input.retries ?? DEFAULT_RETRIES;
   const ignore = input.driftIgnore?.map(({ paths, target }) => ({ paths, ...(target && { target }) }));
-  return new HelmRelease({
-    metadata: objectMeta(input, ctx),
-    spec: {
-      interval: input.interval ?? DEFAULT_INTERVAL,
-      timeout: input.timeout,
-      // Without this Flux names the Helm release "<targetNamespace>-<name>".
-      releaseName: input.name,
-      // Under the lockdown's --default-service-account, releases must name an account with rights.
-      serviceAccountName: ctx.serviceAccountName,
-      targetNamespace: input.targetNamespace,
-      storageNamespace: input.storageNamespace ?? input.targetNamespace,
-      ...chartSpec(input.chart),
-      dependsOn: input.dependsOn?.map(ref),
-      // disableTakeOwnership: false is helm-controller's default (>= v1.2.0; Flux 2.7.5 ships v1.4.5, 2.8.5
-      // v1.5.3), stated so that it stays: objects the team created outside Helm (the MetalLB manifest,
-      // istioctl) are adopted by the release instead of failing the install (docs/operations.md).
-      install: { createNamespace: true, crds: input.crds, disableTakeOwnership: false, remediation: { retries } },
-      upgrade: {
-        cleanupOnFail: true,
-        crds: input.crds,
-        disableTakeOwnership: false,
-        remediation: { retries, strategy: "rollback" },
+  return traced(
+    new HelmRelease({
+      metadata: objectMeta(input, ctx),
+      spec: {
+        interval: input.interval ?? DEFAULT_INTERVAL,
+        timeout: input.timeout,
+        // Without this Flux names the Helm release "<targetNamespace>-<name>".
+        releaseName: input.name,
+        // Under the lockdown's --default-service-account, releases must name an account with rights.
+        serviceAccountName: ctx.serviceAccountName,
+        targetNamespace: input.targetNamespace,
+        storageNamespace: input.storageNamespace ?? input.targetNamespace,
+        ...chartSpec(input.chart),
+        dependsOn: input.dependsOn?.map(ref),
+        // disableTakeOwnership: false is helm-controller's default (>= v1.2.0; Flux 2.7.5 ships v1.4.5, 2.8.5
+        // v1.5.3), stated so that it stays: objects the team created outside Helm (the MetalLB manifest,
+        // istioctl) are adopted by the release instead of failing the install (docs/operations.md).
+        install: { createNamespace: true, crds: input.crds, disableTakeOwnership: false, remediation: { retries } },
+        upgrade: {
+          cleanupOnFail: true,
+          crds: input.crds,
+          disableTakeOwnership: false,
+          remediation: { retries, strategy: "rollback" },
+        },
+        driftDetection: { mode: "enabled", ...(ignore?.length && { ignore }) },
+        postRenderers: input.patches && [{ kustomize: { patches: input.patches } }],
+        values: input.values,
+        valuesFrom: input.valuesFrom,
       },
-      driftDetection: { mode: "enabled", ...(ignore?.length && { ignore }) },
-      postRenderers: input.patches && [{ kustomize: { patches: input.patches } }],
-      values: input.values,
-      valuesFrom: input.valuesFrom,
-    },
-  });
+    }),
+  );
 }

@@ -147,16 +147,27 @@ function planWithMarkers(env: Environment): Planned {
   return { files, markers };
 }
 
+export interface RenderOptions extends OwnedValueOptions {
+  /**
+   * The folders are what Flux applies (cluster/<env>): a hand-written YAML file in one that no kustomization
+   * includes is an error (infra/included.ts). The render CLI sets it.
+   */
+  refuseUnapplied?: boolean;
+  /** checkEnvironments: report the content of each stale file on disk and as rendered (`changes`), for a diff. */
+  changes?: boolean;
+}
+
 /** Writes nothing; lists generated files that differ, are missing or should no longer exist, and leftovers. */
-export function checkEnvironments(root: string, envs: Environment[], options: OwnedValueOptions = {}): CheckReport {
+export function checkEnvironments(root: string, envs: Environment[], options: RenderOptions = {}): CheckReport {
   return checkTrees(
     root,
     envs.map((env) => tree(env, options)),
+    { changes: options.changes },
   );
 }
 
 /** Brings every environment folder up to date; files already identical are left untouched. */
-export function writeEnvironments(root: string, envs: Environment[], options: OwnedValueOptions = {}): WriteReport {
+export function writeEnvironments(root: string, envs: Environment[], options: RenderOptions = {}): WriteReport {
   return writeTrees(
     root,
     envs.map((env) => tree(env, options)),
@@ -169,12 +180,13 @@ export function writeEnvironments(root: string, envs: Environment[], options: Ow
  * value from the file on disk, so render neither flags nor undoes its commits; a value it owned that the
  * definitions no longer mark is not replaced silently (ownership.ts).
  */
-function tree(env: Environment, options: OwnedValueOptions): Tree {
+function tree(env: Environment, options: RenderOptions): Tree {
   const { files, markers } = planWithMarkers(env);
   return {
     name: env.name,
     dir: env.dir,
     files,
+    fluxFolder: options.refuseUnapplied,
     settle(onDisk) {
       for (const [file, current] of onDisk) {
         const content = files.get(file);

@@ -157,19 +157,40 @@ function inNamespace(o: Manifest, namespace: string, crds: Manifest[]): Manifest
   return { ...o, metadata: { ...o.metadata, namespace } };
 }
 
+/** What kustomize-controller applies from Git for one environment: its sync folder, then each layer in order. */
+export interface FluxApplied {
+  /** The sync folder's objects (the layers' Flux Kustomizations). */
+  root: { folder: string; objects: Manifest[] };
+  /** Each install layer (a Flux Kustomization of the sync folder) in dependsOn order, with what it applies. */
+  layers: { kustomization: Manifest; folder: string; objects: Manifest[] }[];
+}
+
+/**
+ * The objects Flux applies from Git for environment `cfg.stack` in the checkout at `root`: the sync folder
+ * and each layer's folder built with `kubectl kustomize`, as kustomize-controller builds them. `npm run
+ * verify` and `npm run diff` both read what Flux applies through this.
+ */
+export async function fluxApplied(cfg: StackConfig, root: string): Promise<FluxApplied> {
+  const folder = cfg.syncPath.folder;
+  const rootObjects = await build(join(root, folder), folder);
+  const layers: FluxApplied["layers"] = [];
+  for (const k of layersOf(rootObjects, cfg, folder)) {
+    const path = String(asRecord(k.spec).path).replace(/^(\.\/)+/, "");
+    layers.push({ kustomization: k, folder: path, objects: await build(join(root, path), `Kustomization ${idOf(k)} (${path})`) });
+  }
+  return { root: { folder, objects: rootObjects }, layers };
+}
+
 /** The whole environment `cfg.stack` as the cluster would hold it once every layer is Ready. */
 export async function environmentView(cfg: StackConfig, options: ViewOptions): Promise<EnvironmentView> {
-  const folder = cfg.syncPath.folder;
-  const label = folder;
-  const rootObjects = await build(join(options.root, folder), label);
+  const label = cfg.syncPath.folder;
+  const applied = await fluxApplied(cfg, options.root);
   const created = pulumiObjects(cfg);
   const objects: ClusterObject[] = created.map((manifest) => ({ manifest, layer: -1, origin: "Pulumi" }));
-  objects.push(...rootObjects.map((manifest) => ({ manifest, layer: -1, origin: label })));
-  const layers = layersOf(rootObjects, cfg, label);
+  objects.push(...applied.root.objects.map((manifest) => ({ manifest, layer: -1, origin: label })));
+  const layers = applied.layers.map((l) => l.kustomization);
   const gitObjects: Manifest[][] = [];
-  for (const [i, k] of layers.entries()) {
-    const path = String(asRecord(k.spec).path).replace(/^(\.\/)+/, "");
-    const built = await build(join(options.root, path), `Kustomization ${idOf(k)} (${path})`);
+  for (const [i, { folder: path, objects: built }] of applied.layers.entries()) {
     gitObjects.push(built);
     objects.push(...built.map((manifest) => ({ manifest, layer: i, origin: path })));
   }

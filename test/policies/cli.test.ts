@@ -12,8 +12,13 @@ import { copyOfRenderedRepo } from "../support/temp-repo.ts";
 
 const CLI = join(ROOT, "policies", "cli.ts");
 
-function policy(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+function policy(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -260,4 +265,44 @@ test("an unreadable file and a full temp disk in graph mode: one line, exit 2, t
     "unreadable",
   );
   assert.deepEqual(readdirSync(temp), [], "the build folder is removed");
+});
+
+test("under npm run policy, PATHS are resolved from the folder the user stands in (INIT_CWD), not the package root", () => {
+  const dir = project({ "team/apps/secret.yaml": plainSecret });
+  // What npm hands the script for `cd team && npm run policy -- apps`: the package root as cwd, the user's folder in INIT_CWD.
+  const r = policy(["apps"], dir, { npm_lifecycle_event: "policy", INIT_CWD: join(dir, "team") });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /^team\/apps\/secret\.yaml:1 {2}mandatory {2}no-plaintext-secrets/);
+  // INIT_CWD of another script (npm test starting the CLI) is not where the user typed this command.
+  assert.equal(policy(["apps"], dir, { npm_lifecycle_event: "test", INIT_CWD: join(dir, "team") }).code, 2);
+});
+
+test("paths mode never walks node_modules or .git", () => {
+  const dir = project({
+    "node_modules/pkg/secret.yaml": plainSecret,
+    "team/node_modules/pkg/secret.yaml": plainSecret,
+    ".git/secret.yaml": plainSecret,
+    "cluster/dev/repo.yaml": slowRepo,
+  });
+  const r = policy(["."], dir);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, /node_modules|\.git\//);
+  assert.match(r.stdout, /^cluster\/dev\/repo\.yaml:1 {2}advisory {2}interval-bounds/);
+});
+
+test("graph mode: a file in cluster/<env> that no kustomization includes is an error naming it (exit 2)", () => {
+  const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\n`;
+  const dir = project({
+    "cluster/dev/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - a.yaml\n",
+    "cluster/dev/a.yaml": cm("a"),
+    "cluster/dev/forgotten.yaml": cm("forgotten"),
+  });
+  writeFileSync(
+    join(dir, "Pulumi.dev.yaml"),
+    "config:\n  flux-gitops:kubernetes:\n    version: 1.32.4\n  github:owner: acme\n  flux-gitops:repository:\n    owner: acme\n    name: gitops\n",
+  );
+  const r = policy([], dir);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /^cluster\/dev\/forgotten\.yaml: no kustomization\.yaml includes it, so Flux never applies it/m);
+  assert.doesNotMatch(r.stderr, /cluster\/dev\/a\.yaml/);
 });

@@ -4,11 +4,23 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import yaml from "js-yaml";
 import { listStacks } from "../../infra/config/index.ts";
+import { checkDefinitionTypes } from "../../infra/render/typecheck.ts";
 import { main } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
@@ -160,11 +172,24 @@ test("--check lists an edited, a deleted and an extra file, in layer folders too
   const before = files(dev);
   const result = await render("--root", root, "--check");
   assert.equal(result.code, 1);
-  assert.deepEqual(result.stdout.trim().split("\n"), [
-    "stale: cluster/dev/apps/helmrelease_flux-system_remla-app.yaml",
-    "missing: cluster/dev/infrastructure/controllers/namespace_monitoring.yaml",
+  const [list, diff] = result.stdout.split("\n\n");
+  assert.deepEqual(list!.trim().split("\n"), [
+    "stale: cluster/dev/apps/helmrelease_flux-system_remla-app.yaml (from stacks/releases/remla.ts with the overrides in stacks/environments/dev.ts)",
+    "missing: cluster/dev/infrastructure/controllers/namespace_monitoring.yaml (from stacks/releases/index.ts with the overrides in stacks/environments/dev.ts)",
     "extra: cluster/dev/infrastructure/old/namespace_old.yaml",
   ]);
+  // A unified diff per stale file: what the folder holds against what the definitions render.
+  const lines = diff!.split("\n");
+  assert.equal(lines[0], "--- cluster/dev/apps/helmrelease_flux-system_remla-app.yaml (in the folder)");
+  assert.equal(
+    lines[1],
+    "+++ cluster/dev/apps/helmrelease_flux-system_remla-app.yaml (rendered from stacks/releases/remla.ts with the overrides in stacks/environments/dev.ts)",
+  );
+  assert.match(lines[2]!, /^@@ -\d+,7 \+\d+,7 @@/);
+  assert.deepEqual(
+    lines.filter((l) => /^[-+] /.test(l)),
+    ["-      replicas: 5", "+      replicas: 1"],
+  );
   assert.match(result.stderr, /^render --check: 3 generated file\(s\) out of date; run npm run render and commit the result\n$/);
   assert.deepEqual(files(dev), before);
   // A plain render repairs all three.
@@ -173,18 +198,98 @@ test("--check lists an edited, a deleted and an extra file, in layer folders too
   assert.equal((await render("--root", root, "--check")).code, 0);
 });
 
-test("a hand-written file beside generated ones survives a render", async (t) => {
+test("a file in cluster/<env> that no kustomization includes is an error naming it: render writes nothing, --check lists it", async (t) => {
   const root = tempRepo(t);
   await render("--root", root);
   const mine = join(root, "cluster/prod/my-configmap.yaml");
   writeFileSync(mine, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
-  const layerMine = join(root, "cluster/prod/apps/my-configmap.yaml");
-  writeFileSync(layerMine, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
   rmSync(join(root, "cluster/prod/infrastructure/controllers/namespace_remla.yaml"));
+  const before = files(join(root, "cluster"));
+  const r = await render("--root", root);
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    "render: cluster/prod/my-configmap.yaml: no kustomization.yaml includes it, so Flux never applies it; define it in stacks/ (npm run render writes it) or remove it\n",
+  );
+  assert.deepEqual(files(join(root, "cluster")), before, "nothing written");
+  const check = await render("--root", root, "--check");
+  assert.equal(check.code, 1);
+  assert.match(check.stdout, /^not applied: cluster\/prod\/my-configmap\.yaml: no kustomization\.yaml includes it/m);
+  // In a layer folder too; once removed, the render goes through.
+  rmSync(mine);
+  writeFileSync(join(root, "cluster/dev/apps/extra.yml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n");
+  assert.match((await render("--root", root)).stderr, /^render: cluster\/dev\/apps\/extra\.yml: no kustomization\.yaml includes it/);
+  rmSync(join(root, "cluster/dev/apps/extra.yml"));
   assert.equal((await render("--root", root)).code, 0);
-  assert.equal(readFileSync(mine, "utf8"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
-  assert.equal(readFileSync(layerMine, "utf8"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n");
   assert.ok(existsSync(join(root, "cluster/prod/infrastructure/controllers/namespace_remla.yaml")));
+});
+
+test("npm's swallowed flags (npm run render --check, no --) are refused with the command that passes them; nothing is written", async (t) => {
+  const root = tempRepo(t);
+  let out = "";
+  let err = "";
+  const io = { out: (s: string) => void (out += s), err: (s: string) => void (err += s) };
+  // What npm 11 hands the script for `npm run render --check` and `npm run render --root DIR`.
+  const code = await main([], io, { npm_lifecycle_event: "render", npm_config_check: "true" });
+  assert.equal(code, 2);
+  assert.equal(out, "");
+  assert.equal(
+    err,
+    "render: npm kept --check for itself (its flags go after --), so the tool never saw it; run: npm run render -- --check\n",
+  );
+  err = "";
+  assert.equal(await main([root], io, { npm_lifecycle_event: "render", npm_config_root: "true" }), 2);
+  assert.match(err, /run: npm run render -- --root \S+\n$/);
+  assert.equal(existsSync(join(root, "cluster")), false);
+  // The same variables under another script (the tests run under `npm test`) are not the user's flags.
+  assert.equal(await main(["--root", root, "--check"], io, { npm_lifecycle_event: "test", npm_config_check: "true" }), 1);
+});
+
+/** A copy of this checkout (its code, definitions and cluster/, the tests' stack files) in a temp folder, sharing node_modules. */
+function checkoutCopy(t: { after(fn: () => void): void }): string {
+  const root = mkdtempSync(join(tmpdir(), "render-checkout-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  for (const dir of ["infra", "stacks", "cluster"]) cpSync(join(REPO, dir), join(root, dir), { recursive: true });
+  for (const file of ["tsconfig.json", "package.json", "package-lock.json"]) copyFileSync(join(REPO, file), join(root, file));
+  copyTestStacks(root);
+  mkdirSync(join(root, "charts"));
+  copyFileSync(join(REPO, "charts/lock.json"), join(root, "charts/lock.json"));
+  symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"));
+  return root;
+}
+
+test("--root OTHER renders OTHER's own definitions (its renderer), not this checkout's", async (t) => {
+  const other = checkoutCopy(t);
+  assert.equal((await render("--root", other)).code, 0, "the copy renders its stack files");
+  const prod = join(other, "stacks/environments/prod.ts");
+  writeFileSync(prod, readFileSync(prod, "utf8").replace("appService: { replicas: 3,", "appService: { replicas: 7,"));
+  assert.match(readFileSync(prod, "utf8"), /replicas: 7,/, "the definition was changed");
+  const r = await render("--root", other, "--check");
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(
+    r.stdout,
+    /^stale: cluster\/prod\/apps\/helmrelease_flux-system_remla-app\.yaml \(from .*stacks\/environments\/prod\.ts\)$/m,
+    r.stderr,
+  );
+  assert.match(r.stdout, /^\+ {6}replicas: 7$/m);
+});
+
+test("a definition type error stops render with the TypeScript diagnostic, before anything is written", async (t) => {
+  const other = checkoutCopy(t);
+  // The copy's definitions type-check, and the passing check is remembered: the edit below must still be seen.
+  await checkDefinitionTypes(other);
+  const dev = join(other, "stacks/environments/dev.ts");
+  // A misspelt key in an environment override: Node strips the types, so only the compiler sees it.
+  writeFileSync(dev, readFileSync(dev, "utf8").replace("remla: { appService:", "remla: { appSevice:"));
+  rmSync(join(other, "cluster/dev/apps/helmrelease_flux-system_remla-app.yaml"));
+  const before = files(join(other, "cluster"));
+  // Through --root, so the copy's own renderer runs (a process of its own, as `npm run render` there).
+  const r = await render("--root", other);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^render: the definitions do not type-check \(1 error; nothing written\):\n/);
+  assert.match(r.stderr, /^stacks\/environments\/dev\.ts:\d+:\d+ - error TS\d+: .*'appSevice'/m);
+  assert.deepEqual(files(join(other, "cluster")), before);
 });
 
 test("bad input gives one line and a non-zero exit, and nothing is written", async (t) => {
