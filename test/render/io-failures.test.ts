@@ -3,7 +3,7 @@
 // remove, a name too long, a full disk, and a reader that closes the pipe. Each ends in one line naming the
 // path (no stack trace), the run removes what it created (staging folder, lock), and a read-only tree is
 // recovered or named. The CLI runs in a child process through the npm script's launcher.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
@@ -13,26 +13,38 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listStacks } from "../../infra/config/index.ts";
 import { main } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";
 import { chmodTree, cliArgv, handOver, inMountNamespace, runUnprivileged, traceLines, unprivilegedDir } from "../support/io-conditions.ts";
 import { ROOT } from "../support/paths.ts";
+import { copyTestStacks } from "../support/stacks.ts";
 
 const STAGING = /^\.(dev|prod)\.render-(new|ready|old)-[0-9a-f]{12}$/;
 
-/** A repository root (stack files and the committed cluster/) for the unprivileged user, with cluster/dev out of date. */
+/** The tests' own stacks (test/support/stacks.ts) rendered once: what a successful render writes. */
+const REFERENCE = mkdtempSync(join(tmpdir(), "render-io-reference-"));
+after(() => rmSync(REFERENCE, { recursive: true, force: true }));
+copyTestStacks(REFERENCE);
+{
+  const r = spawnSync(process.execPath, [join(ROOT, "stacks/render.ts"), "--root", REFERENCE], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`render of the tests' stacks failed: ${r.stderr}`);
+}
+
+/** A repository root (the tests' stack files and their rendered cluster/) for the unprivileged user, with cluster/dev out of date. */
 function repo(t: { after(fn: () => void): void }): string {
   const root = unprivilegedDir(t, "render-io");
-  for (const env of listStacks(ROOT)) copyFileSync(join(ROOT, `Pulumi.${env}.yaml`), join(root, `Pulumi.${env}.yaml`));
-  cpSync(join(ROOT, "cluster"), join(root, "cluster"), { recursive: true });
+  copyTestStacks(root);
+  cpSync(join(REFERENCE, "cluster"), join(root, "cluster"), { recursive: true });
   edit(root);
   return root;
 }
@@ -41,7 +53,7 @@ function repo(t: { after(fn: () => void): void }): string {
 function edit(root: string): void {
   writeFileSync(
     join(root, "cluster/dev/kustomization.yaml"),
-    `${readFileSync(join(ROOT, "cluster/dev/kustomization.yaml"), "utf8")}# edited\n`,
+    `${readFileSync(join(REFERENCE, "cluster/dev/kustomization.yaml"), "utf8")}# edited\n`,
   );
 }
 
@@ -78,7 +90,7 @@ test("a read-only output folder is rendered into, and so is it by every render a
     assert.deepEqual(readdirSync(join(root, "cluster")).sort(), ["dev", "prod"], `round ${round}: no staging folder or lock left`);
     assert.equal(lstatSync(join(root, "cluster/dev")).mode & 0o777, 0o555, "the folder keeps its mode");
   }
-  assert.deepEqual(snapshot(join(root, "cluster")), snapshot(join(ROOT, "cluster")));
+  assert.deepEqual(snapshot(join(root, "cluster")), snapshot(join(REFERENCE, "cluster")));
   assert.equal(render(root, "--check").status, 0);
 });
 
@@ -198,7 +210,7 @@ test("a full disk (a tmpfs of a few pages): each render succeeds or ends in one 
       .map(([f, c]) => `${f} ${sha(c)}\n`)
       .join("");
   const oldTree = hashes(join(src, "dev"));
-  const newTree = hashes(join(ROOT, "cluster/dev"));
+  const newTree = hashes(join(REFERENCE, "cluster/dev"));
   const outcomes: string[] = [];
   for (const level of free) {
     const status = Number(readFileSync(join(out, `${level}.status`), "utf8"));
@@ -232,11 +244,11 @@ test("a full disk (a tmpfs of a few pages): each render succeeds or ends in one 
 test("render --check | head -1: the first line, then one line on stderr that the reader closed the pipe (no EPIPE trace)", (t) => {
   const root = repo(t);
   // More than a pipe's buffer (64 KiB) of output, so the writer meets the closed pipe whatever the timing.
-  const header = readFileSync(join(ROOT, "cluster/dev/kustomization.yaml"), "utf8").split("\n")[0];
+  const header = readFileSync(join(REFERENCE, "cluster/dev/kustomization.yaml"), "utf8").split("\n")[0];
   for (let i = 0; i < 1000; i++) writeFileSync(join(root, `cluster/dev/${"extra-".repeat(30)}${i}.yaml`), `${header}\n`);
   const argv = cliArgv("stacks/render.ts", ["--check", "--root", root]).map((a) => `'${a}'`);
   const r = spawnSync("bash", ["-c", `${argv.join(" ")} | head -1; echo "exit \${PIPESTATUS[0]}" >&2`], { encoding: "utf8" });
-  assert.equal(r.stdout, "stale: cluster/dev/kustomization.yaml\n");
+  assert.equal(r.stdout, "stale: cluster/dev/kustomization.yaml (from the objects stacks/environments/dev.ts places in cluster/dev)\n");
   assert.deepEqual(traceLines(r.stderr), [], r.stderr);
   assert.deepEqual(
     r.stderr.trimEnd().split("\n"),
