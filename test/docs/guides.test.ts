@@ -111,7 +111,11 @@ test("guide: a new environment: staging is listed between dev and prod, rendered
 test("guide: switch on notifications: the program registers the commit status and the Slack alert; cluster/ unchanged", async (t) => {
   const dir = copyRepository();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  followGuide("docs/guide-notifications.md", dir);
+  const log = followGuide("docs/guide-notifications.md", dir);
+  // npm run preview: both Providers and their Alerts, the secrets masked.
+  for (const name of ["github-status-provider", "slack-provider", "github-status-alert", "slack-alert"])
+    assert.match(log, new RegExp(`notification\\.toolkit\\.fluxcd\\.io/v1beta3:\\w+ ${name} `));
+  assert.doesNotMatch(log, /guide-token|guide-webhook/, "a secret in the preview");
   const doc = yaml.load(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
   const run = await runStack("dev", { replaceConfig: doc.config });
   const providers = run.byType(TYPES.provider).map((r) => (r.inputs as { spec: { type: string } }).spec.type);
