@@ -12,7 +12,8 @@ import { describeParseError, isGoTemplate, parseDocuments, type ParsedDocument }
 import { isResourceSet, renderResourceSet } from "./resourceset.ts";
 import { KUSTOMIZATION_FILES } from "./kustomize.ts";
 import { resourceSetTooLarge } from "./bounds.ts";
-import { stackFileLookup, validStackName, type StackLookup } from "./stacks.ts";
+import { isDnsLabel } from "../infra/grammar/kubernetes.ts";
+import { stackFileLookup, type StackLookup } from "./stacks.ts";
 
 export interface Finding {
   file: string;
@@ -476,7 +477,7 @@ function environmentOf(file: string, root: string, stackOf: StackLookup): (doc: 
   return (doc) => {
     const labelled = field(doc, "metadata", "labels", LABELS.environment);
     const env =
-      byPath ?? (typeof labelled === "string" && validStackName(labelled) && stackOf.stacks().includes(labelled) ? labelled : undefined);
+      byPath ?? (typeof labelled === "string" && isDnsLabel(labelled) && stackOf.stacks().includes(labelled) ? labelled : undefined);
     if (env === undefined) return {};
     const view = stackOf(env);
     return { environment: env, stack: view.facts, githubOwner: view.githubOwner };

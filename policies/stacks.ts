@@ -3,11 +3,20 @@
 // Both go through the one stack config schema, so defaults (Flux namespace, cluster/<env>) agree.
 import { readFileSync } from "node:fs";
 import { type StackFacts } from "../infra/contract.ts";
+import { isDnsLabel } from "../infra/grammar/kubernetes.ts";
+import { syncUrl } from "../infra/grammar/sync-url.ts";
 import { helmMajorFor } from "../infra/flux/versions.ts";
 import type { Manifest } from "../infra/helm/release.ts";
 import { pulumiObjects } from "../infra/verify/pulumi.ts";
 import { loadBounded } from "../infra/yaml.ts";
-import { NAMESPACE, listStacks, parseStackConfig, readStackConfigFile, stackConfigFile, type StackConfig } from "../infra/config/index.ts";
+import {
+  engineConfigValues,
+  listStacks,
+  parseStackConfig,
+  readStackConfigFile,
+  stackConfigFile,
+  type StackConfig,
+} from "../infra/config/index.ts";
 
 export function stackFacts(cfg: StackConfig): StackFacts {
   return {
@@ -22,25 +31,12 @@ export function stackFacts(cfg: StackConfig): StackFacts {
   };
 }
 
-/** Structured config arrives as JSON text; plain strings stay strings. */
-function decode(text: unknown): unknown {
-  if (typeof text !== "string") return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * The stack config the CLI hands a policy pack (PULUMI_CONFIG: full keys to strings). `undefined`
  * when it holds no valid flux-gitops config: the program itself refuses to run on one.
  */
 export function factsFromPulumiConfig(config: Record<string, unknown>, stack: string): StackFacts | undefined {
-  const values: Record<string, unknown> = {};
-  for (const [key, text] of Object.entries(config)) {
-    if (key.startsWith(`${NAMESPACE}:`)) values[key.slice(NAMESPACE.length + 1)] = decode(text);
-  }
+  const values = engineConfigValues(config);
   if (Object.keys(values).length === 0) return undefined;
   try {
     return stackFacts(parseStackConfig(values, stack));
@@ -80,11 +76,6 @@ export interface StackView {
   error?: string;
 }
 
-const STACK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** A name that can be a stack (and so an environment): lowercase RFC 1123, never a path. */
-export const validStackName = (name: string) => name.length <= 63 && STACK_NAME.test(name);
-
 export interface StackLookup {
   (env: string): StackView;
   /** Stacks with a Pulumi.<env>.yaml in the project folder. */
@@ -103,7 +94,7 @@ export function stackFileLookup(projectDir: string): StackLookup {
     let view = cache.get(env);
     if (view === undefined) {
       view = {};
-      if (validStackName(env)) {
+      if (isDnsLabel(env)) {
         const file = stackConfigFile(projectDir, env);
         try {
           view.githubOwner = githubOwnerOf((loadBounded(readFileSync(file, "utf8")) as { config?: Record<string, unknown> })?.config ?? {});
@@ -115,7 +106,7 @@ export function stackFileLookup(projectDir: string): StackLookup {
           view.facts = stackFacts(cfg);
           view.githubOwner = view.facts.githubOwner;
           const { host, owner, name, branch } = cfg.repository;
-          view.repository = { url: `ssh://git@${host}/${owner}/${name}`, branch };
+          view.repository = { url: syncUrl({ host, owner, name }), branch };
           view.render = { kubeVersion: cfg.kubernetes.version, helm: helmMajorFor(cfg.flux.version), created: pulumiObjects(cfg) };
         } catch (e) {
           // no valid flux-gitops config: rules use the config's defaults
@@ -129,7 +120,7 @@ export function stackFileLookup(projectDir: string): StackLookup {
   return Object.assign(lookup, {
     stacks: () => {
       try {
-        names ??= listStacks(projectDir).filter(validStackName);
+        names ??= listStacks(projectDir).filter(isDnsLabel);
       } catch {
         names = [];
       }

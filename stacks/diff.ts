@@ -9,15 +9,14 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { defineCli, isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
 import type { Manifest } from "../infra/helm/release.ts";
 import { toYaml } from "../infra/render/write.ts";
 import { unifiedDiff } from "../infra/unified-diff.ts";
 import { fluxApplied } from "../infra/verify/environment.ts";
-
-const REPOSITORY_ROOT = dirname(import.meta.dirname);
+import { REPOSITORY_ROOT } from "../infra/repository.ts";
 
 /** One object Flux applies, keyed by what the API server keys it by. */
 interface Applied {

@@ -5,11 +5,11 @@
 // workflow's preview and up matrices are this list (`--json`), so a new stack needs no workflow edit.
 // Exit 0: the list; 1: a stack file that does not parse or a stack without a definition, one line; 2: bad arguments.
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { defineCli, isMain, runCli, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
+import { REPOSITORY_ROOT } from "../infra/repository.ts";
 
-const REPOSITORY_ROOT = dirname(import.meta.dirname);
 const USAGE = "npm run stacks [-- --json] [--root DIR]";
 
 /** The stacks of `root` in deploy order (non-production first), each checked to have a definition. */

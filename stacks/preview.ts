@@ -9,12 +9,12 @@
 // Exit 0: the program ran and registered its resources; 1: the program failed (its errors are printed);
 // 2: bad arguments or no such stack.
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { defineCli, isMain, runCli, UsageError, userCwd, type Io } from "../infra/cli.ts";
 import { listStacks } from "../infra/config/index.ts";
 import { isSecretValue, readStackConfigEntries, runProgram, UNKNOWN, type EngineRegistration } from "../infra/preview/engine.ts";
+import { REPOSITORY_ROOT } from "../infra/repository.ts";
 
-const REPOSITORY_ROOT = dirname(import.meta.dirname);
 export const MASK = "[secret]";
 
 /** Inputs whose values say what a resource is (scalars only; nested paths `a.b`). */

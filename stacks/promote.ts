@@ -18,8 +18,7 @@ import { ownedValueProblem } from "../infra/render/ownership.ts";
 import { checkEnvironments, fileName, type Environment, type RenderObject } from "../infra/render/write.ts";
 import { loadEnvironment } from "./releases/environments.ts";
 import { valueAt } from "./releases/images.ts";
-
-const REPOSITORY_ROOT = dirname(import.meta.dirname);
+import { REPOSITORY_ROOT } from "../infra/repository.ts";
 
 /** The release whose values `promotedImages` of an EnvironmentDefinition overrides. */
 const PROMOTED_RELEASE = "remla-app";

@@ -7,7 +7,7 @@
 // machine (a full disk, a permission, a name too long: one line, after removing what the run created); 2: bad flags.
 import { spawnSync } from "node:child_process";
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { defineCli, isMain, runCli, type Io } from "../infra/cli.ts";
 import { ConfigError, listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
 import { unincludedMessage } from "../infra/included.ts";
@@ -23,8 +23,8 @@ import {
 } from "../infra/render/write.ts";
 import { unifiedDiff } from "../infra/unified-diff.ts";
 import { loadEnvironment } from "./releases/environments.ts";
+import { REPOSITORY_ROOT } from "../infra/repository.ts";
 
-const REPOSITORY_ROOT = dirname(import.meta.dirname);
 /** This file, relative to a checkout's root: how `--root` finds another checkout's own renderer. */
 const RENDERER = join("stacks", "render.ts");
 

@@ -5,13 +5,13 @@
 // whole environment (infra/verify/checks): schemas, install order of kinds, mounted Secrets and ConfigMaps,
 // images, LoadBalancer IPs, IngressClasses and Gateway selectors. Needs no cluster.
 // Exit 0: every check passes; 1: a finding (one line each) or a release that cannot be rendered; 2: bad arguments.
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
 import { defineCli, isMain, runCli, UsageError, type Io } from "../infra/cli.ts";
 import { listStacks, readStackConfigFile, stackConfigFile } from "../infra/config/index.ts";
 import { helmMajorFor } from "../infra/flux/versions.ts";
 import { runChecks } from "../infra/verify/checks/index.ts";
 import { environmentView } from "../infra/verify/environment.ts";
-const REPOSITORY_ROOT = dirname(import.meta.dirname);
+import { REPOSITORY_ROOT } from "../infra/repository.ts";
 
 const USAGE = "npm run verify [-- <env>...] [--helm 3|4] [--root DIR]";
 

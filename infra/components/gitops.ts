@@ -31,6 +31,7 @@ import { FluxNotifications, channels } from "./notifications.ts";
 import { FluxReceiver } from "./receiver.ts";
 import { ImageAutomationAccess } from "./image-automation.ts";
 import { fluxSecret } from "./secret.ts";
+import { syncUrl } from "../grammar/sync-url.ts";
 
 // The arguments mirror the stack config keys one to one (docs/configuration.md has each key's meaning and
 // default); infra/config/schema.ts checks them, here and in `pulumi up`. Secrets are Input<string>.
@@ -263,7 +264,7 @@ export class FluxGitOps extends pulumi.ComponentResource {
     super(GITOPS_TYPE, name, {}, opts);
     const { repository, deployKey, flux, sync } = config;
     const metadata = auditMetadata(config);
-    const repositoryUrl = `ssh://git@${repository.host}/${repository.owner}/${repository.name}`;
+    const repositoryUrl = syncUrl(repository);
 
     const key = new DeployKey(
       "deploy-key",

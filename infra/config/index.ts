@@ -6,6 +6,8 @@ import yaml from "js-yaml";
 import type { z } from "zod";
 import { CONFIG_NAMESPACE as NAMESPACE } from "../contract.ts";
 import { UserError } from "../errors.ts";
+import { isDnsLabel } from "../grammar/kubernetes.ts";
+import { escapeUnprintable } from "../grammar/text.ts";
 import { loadBounded } from "../yaml.ts";
 import { SECRET_KEYS, stackConfigFor, type StackConfig } from "./schema.ts";
 
@@ -18,11 +20,6 @@ export class ConfigError extends UserError {
   override name = "ConfigError";
 }
 
-const STACK_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Characters a key is never shown with: control characters and bidi controls, written as `\uXXXX`. */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
 /**
  * `flux-gitops:a.b[0].c` (or `<prefix>a.b[0].c`); a key holding unprintable characters shows them escaped, so the
  * message stays one line.
@@ -31,7 +28,7 @@ function keyPath(path: readonly PropertyKey[], prefix = NAMESPACE + ":"): string
   let out = prefix;
   path.forEach((seg, i) => {
     if (typeof seg === "number") out += `[${seg}]`;
-    else out += (i === 0 ? "" : ".") + String(seg).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    else out += (i === 0 ? "" : ".") + escapeUnprintable(String(seg));
   });
   return out;
 }
@@ -85,8 +82,23 @@ function withoutPrototypes(value: unknown, path: PropertyKey[], source: string, 
   return copy;
 }
 
+/** A config value as the engine hands it (PULUMI_CONFIG, `runtime.allConfig()`): structured values arrive as JSON text; plain strings stay strings. */
+function decodeConfigText(text: unknown): unknown {
+  if (typeof text !== "string") return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The `flux-gitops:*` entries of the config the engine hands a program or a policy pack (full keys to JSON text), decoded. */
+export function engineConfigValues(config: Record<string, unknown>): Record<string, unknown> {
+  return namespacedValues(Object.entries(config).map(([key, text]) => [key, decodeConfigText(text)]));
+}
+
 /** The `flux-gitops:*` entries of a stack's config, keyed without the namespace, in an object without a prototype. */
-export function namespacedValues(entries: Iterable<[string, unknown]>): Record<string, unknown> {
+function namespacedValues(entries: Iterable<[string, unknown]>): Record<string, unknown> {
   const values: Record<string, unknown> = Object.create(null);
   for (const [key, value] of entries) {
     if (key.startsWith(NAMESPACE + ":")) values[key.slice(NAMESPACE.length + 1)] = value;
@@ -105,7 +117,7 @@ export function parseStackConfig(
   source = `stack ${stack}`,
   keyPrefix = NAMESPACE + ":",
 ): StackConfig {
-  if (!STACK_NAME.test(stack)) {
+  if (!isDnsLabel(stack)) {
     throw new ConfigError(`${source}: stack name '${stack}' must be a lowercase RFC 1123 name (it names cluster/<stack>)`);
   }
   const result = stackConfigFor(stack).safeParse(withoutPrototypes(values, [], source, keyPrefix), { reportInput: true });

@@ -1,20 +1,11 @@
 // Reads the `flux-gitops:*` configuration of the running Pulumi stack.
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config.js";
-import { ConfigError, NAMESPACE, namespacedValues, parseStackConfig, plaintextSecret, type StackConfig } from "./index.ts";
+import { ConfigError, NAMESPACE, engineConfigValues, parseStackConfig, plaintextSecret, type StackConfig } from "./index.ts";
 import { SECRET_KEYS, type SecretKey } from "./schema.ts";
 
 /** The secret settings that are set, each as a Pulumi secret (never a plain string). */
 export type StackSecrets = Partial<Record<SecretKey, pulumi.Output<string>>>;
-
-/** Structured config arrives as JSON text; plain strings stay strings. */
-function decode(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 /**
  * The running stack's `flux-gitops:*` settings, checked (errors name Pulumi.<stack>.yaml and the key): `values` as
@@ -22,7 +13,7 @@ function decode(text: string): unknown {
  * further), `config` parsed with the defaults filled in.
  */
 export function loadStackSettings(stack = pulumi.getStack()): { config: StackConfig; values: Record<string, unknown> } {
-  const values = namespacedValues(Object.entries(pulumi.runtime.allConfig()).map(([key, text]) => [key, decode(text)]));
+  const values = engineConfigValues(pulumi.runtime.allConfig());
   const cfg = parseStackConfig(values, stack, `Pulumi.${stack}.yaml`);
   // A token typed in as plain config would sit readable in Pulumi.<stack>.yaml, in Git.
   const isSecret = (runtimeConfig as unknown as { isConfigSecret(key: string): boolean }).isConfigSecret;

@@ -6,19 +6,17 @@ import {
   CONFIG_NAMESPACE,
   DEFAULT_FLUX_NAMESPACE,
   IMAGE_REGISTRY_SECRET,
-  OUTPUT_FOLDER,
   SYNC_NAME,
   defaultSyncFolder,
-  looksLikeRenderSibling,
   syncPath as toSyncPath,
 } from "../contract.ts";
 import semver from "semver";
 import { knownHostsProblem } from "../flux/known-hosts.ts";
+import { FLUX_DURATION } from "../grammar/duration.ts";
+import { folderProblem } from "../grammar/folder.ts";
+import { DNS_LABEL, DNS_LABEL_MAX } from "../grammar/kubernetes.ts";
+import { BIDI_CONTROL, CONTROL_CHARACTER } from "../grammar/text.ts";
 import { FLUX_OPERATOR_CHART, FLUX_VERSIONS, defaultFluxFor, kubernetesMinimumFor } from "../flux/versions.ts";
-
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
-/** Bidirectional embeddings, overrides and isolates: they make text read otherwise than it is (Trojan Source). */
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * The one string type of every string setting: no control characters (C0, DEL, C1) and no bidi
@@ -38,8 +36,8 @@ function text({ lines = false } = {}) {
 
 const nonEmpty = text().trim().min(1, "must be a non-empty string");
 
-/** Go duration, as Flux intervals are parsed (e.g. `1m`, `10m30s`, `1h`). */
-const duration = text().regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, "must be a Go duration such as 30s, 1m or 1h");
+/** A Flux duration (e.g. `1m`, `10m30s`, `1h`): the Flux CRDs' pattern, stricter than Go's ParseDuration (no ns, us, µs). */
+const duration = text().regex(FLUX_DURATION, "must be a Flux duration such as 30s, 1m or 1h (units ms, s, m, h)");
 
 /**
  * A branch name Git accepts (git check-ref-format, for refs/heads/<name>) that `git branch` would also
@@ -53,13 +51,10 @@ const gitBranch = text()
     "must be a valid Git branch name (no '..', '@{', spaces or ~^:?*[\\; no part starting with '.' or ending in '.lock'; not starting with '-')",
   );
 
-/** Windows and macOS open these as Git's own folder: `.git` in any case, with trailing dots or spaces, or its 8.3 name. */
-const isGitFolder = (segment: string) => /^(\.git|git~1)[. ]*$/i.test(segment);
-
 /** A Kubernetes name (RFC 1123 label). */
 const dnsLabel = text()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a lowercase RFC 1123 name (a-z, 0-9, '-')")
-  .max(63, "must be at most 63 characters");
+  .regex(DNS_LABEL, "must be a lowercase RFC 1123 name (a-z, 0-9, '-')")
+  .max(DNS_LABEL_MAX, `must be at most ${DNS_LABEL_MAX} characters`);
 
 // The closed sets of values, each once, as `as const` objects: the schema below checks them, and the
 // FluxGitOps package (infra/components/gitops.ts) publishes them as enums (Pulumi's analyzer reads the
@@ -115,30 +110,11 @@ export const EXTRA_COMPONENTS = Object.values(FluxExtraController);
 const repositoryFolder = text()
   .trim()
   .min(1, "must be a non-empty string")
-  .refine(
-    (p) => !p.startsWith("/") && !p.startsWith("\\") && !/^[A-Za-z]:/.test(p),
-    "must be a relative path inside the repository, not an absolute one",
-  )
-  .transform(toSyncPath)
-  .refine(({ folder }) => !folder.split(/[\\/]/).includes(".."), "must be a path inside the repository (no '..')")
-  .refine(
-    ({ folder }) => !folder.split(/[\\/]/).some(isGitFolder),
-    "must not contain a .git segment (Git's own folder, in any case or with trailing dots or spaces)",
-  )
-  .refine(
-    ({ folder }) => !folder.split(/[\\/]/).some(looksLikeRenderSibling),
-    "must not contain a part named like the renderer's staging folders (.<folder>.render-…)",
-  )
-  .refine(({ folder }) => folder !== "" && folder !== ".", "must name a folder below the repository root (e.g. cluster/dev)")
-  .refine(({ folder }) => !folder.includes("\\"), "must separate folders with '/', not '\\'")
-  .refine(
-    ({ folder }) => !folder.split("/").some((segment) => segment.startsWith(".")),
-    "must not contain a dot folder (a part starting with '.')",
-  )
-  .refine(
-    ({ folder }) => folder.startsWith(`${OUTPUT_FOLDER}/`),
-    `must lie below ${OUTPUT_FOLDER}/ (e.g. ${OUTPUT_FOLDER}/dev), the folder meant for output: npm run render replaces the whole folder`,
-  );
+  .superRefine((path, ctx) => {
+    const problem = folderProblem(path);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .transform(toSyncPath);
 
 const repository = z.strictObject({
   /** GitHub user or organisation. */

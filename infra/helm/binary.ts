@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { UserError } from "../errors.ts";
 import { sha256File } from "./cache.ts";
+import { REPOSITORY_ROOT } from "../repository.ts";
 
 export type HelmMajor = 3 | 4;
 
@@ -37,7 +38,7 @@ export const HELM: Readonly<Record<HelmMajor, HelmDistribution>> = {
   },
 };
 
-export const TOOLS_DIR = join(import.meta.dirname, "..", "..", ".tools", "helm");
+export const TOOLS_DIR = join(REPOSITORY_ROOT, ".tools", "helm");
 
 export class HelmUnavailableError extends UserError {
   override name = "HelmUnavailableError";

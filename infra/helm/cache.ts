@@ -8,9 +8,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.ts";
+import { REPOSITORY_ROOT } from "../repository.ts";
 
 /** The repository's chart cache folder. */
-export const CHART_CACHE_DIR = join(import.meta.dirname, "..", "..", "charts");
+export const CHART_CACHE_DIR = join(REPOSITORY_ROOT, "charts");
 export const LOCK_FILE = "lock.json";
 
 /** A problem with the chart cache or a pin it does not hold; the message is one line. */

@@ -5,9 +5,9 @@
 // (stacks/environments/<env>.ts), so the user knows which file to change.
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { REPOSITORY_ROOT } from "../repository.ts";
 
 const ORIGINS = new WeakMap<object, string>();
-const REPOSITORY_ROOT = dirname(dirname(import.meta.dirname));
 const STACKS = join(REPOSITORY_ROOT, "stacks") + sep;
 
 /** Records the definition file that is building `obj` (the first stacks/ file on the call stack); returns `obj`. */

@@ -48,7 +48,17 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { looksLikeRenderSibling, renderLockName, STAGING_SUFFIX_LENGTH, stagingName, stagingStage, type RenderStage } from "../contract.ts";
+import { folderProblem, isGitFolder } from "../grammar/folder.ts";
+import { hasUnprintable } from "../grammar/text.ts";
+import {
+  looksLikeRenderSibling,
+  OUTPUT_FOLDER,
+  renderLockName,
+  STAGING_SUFFIX_LENGTH,
+  stagingName,
+  stagingStage,
+  type RenderStage,
+} from "../contract.ts";
 import { ioFailure, IoError } from "../errors.ts";
 import { RenderError } from "./errors.ts";
 import { unincludedFiles, unincludedMessage } from "../included.ts";
@@ -100,7 +110,6 @@ export interface WriteReport {
   cleaned: string[];
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
 /** The temp files of renderers before the staging folder: `<file>.<pid>.tmp`. */
 const ORPHAN_TMP = /\.yaml\.\d+\.tmp$/;
 
@@ -133,28 +142,31 @@ const errno = (err: unknown) => (err as NodeJS.ErrnoException).code;
 
 function checkDir(tree: Tree): string {
   const dir = normalize(tree.dir).replace(/[\\/]+$/, "");
+  const refuse = (what: string) => new RenderError(`environment "${tree.name}": output folder ${JSON.stringify(tree.dir)} ${what}`);
   if (isAbsolute(tree.dir) || dir === "." || dir.split(sep).includes("..")) {
-    throw new RenderError(
-      `environment "${tree.name}": output folder ${JSON.stringify(tree.dir)} must be a relative path inside the repository, e.g. cluster/${tree.name}`,
-    );
+    throw refuse(`must be a relative path inside the repository, e.g. ${OUTPUT_FOLDER}/${tree.name}`);
   }
-  if (CONTROL.test(dir) || dir.split(sep).includes(".git")) {
-    throw new RenderError(
-      `environment "${tree.name}": output folder ${JSON.stringify(tree.dir)} must not hold control characters or a .git segment`,
-    );
-  }
+  if (hasUnprintable(dir) || dir.split(sep).some(isGitFolder)) throw refuse("must not hold control characters or a .git segment");
   const staging = dir.split(sep).find(looksLikeRenderSibling);
   if (staging !== undefined) {
-    throw new RenderError(
-      `environment "${tree.name}": output folder ${JSON.stringify(tree.dir)} must not have a part named like the renderer's staging folders (${JSON.stringify(staging)}); a render of the folder beside it would take it for a leftover — choose another folder`,
+    throw refuse(
+      `must not have a part named like the renderer's staging folders (${JSON.stringify(staging)}); a render of the folder beside it would take it for a leftover — choose another folder`,
     );
   }
+  // The rest of the stack config's folder rule (a dot folder, a backslash, outside cluster/): what the schema
+  // refuses as a syncPath is never written either.
+  const problem = folderProblem(tree.dir);
+  if (problem !== undefined) throw refuse(problem);
   return dir;
 }
 
 function checkFile(tree: Tree, file: string): void {
   const segments = file.split("/");
-  if (CONTROL.test(file) || !file.endsWith(".yaml") || segments.some((s) => ["", ".", "..", ".git"].includes(s) || s.includes("\\"))) {
+  if (
+    hasUnprintable(file) ||
+    !file.endsWith(".yaml") ||
+    segments.some((s) => ["", ".", ".."].includes(s) || isGitFolder(s) || s.includes("\\"))
+  ) {
     throw new RenderError(
       `environment "${tree.name}": file ${JSON.stringify(file)} must be a relative .yaml path below the output folder (no '..', '.git' or control characters)`,
     );

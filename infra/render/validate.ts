@@ -1,5 +1,7 @@
 // Schema validation of built objects: the CRD schema check of the model (`.validate()`), plus the few
 // constraints the API server enforces that the generated schemas leave out (object names, Flux durations).
+import { FLUX_DURATION } from "../grammar/duration.ts";
+import { isDnsLabel, isDnsSubdomain } from "../grammar/kubernetes.ts";
 
 export interface Violation {
   /** Dotted path of the offending field, e.g. `spec.upgrade.remediation.strategy` or `spec.dependsOn[0].name`. */
@@ -20,11 +22,6 @@ interface SchemaError {
   params?: { allowedValues?: unknown[]; missingProperty?: string };
 }
 
-// RFC 1123 subdomain (object names) and label (namespaces), as Kubernetes checks them.
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// The pattern the Flux CRDs put on every duration field.
-const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 const DURATION_FIELDS = ["interval", "timeout", "retryInterval"];
 
 function fieldPath(instancePath: string): string {
@@ -58,20 +55,20 @@ export function violations(obj: Validatable): Violation[] {
     found.push(...errors.map(schemaViolation));
   }
   const name = obj.metadata?.name;
-  if (!name || !DNS_SUBDOMAIN.test(name) || name.length > 253) {
+  if (!name || !isDnsSubdomain(name)) {
     found.push({
       field: "metadata.name",
       message: `${JSON.stringify(name ?? "")} is not a valid object name (lower-case RFC 1123 subdomain)`,
     });
   }
   const ns = obj.metadata?.namespace;
-  if (ns !== undefined && (!DNS_LABEL.test(ns) || ns.length > 63)) {
+  if (ns !== undefined && !isDnsLabel(ns)) {
     found.push({ field: "metadata.namespace", message: `${JSON.stringify(ns)} is not a valid namespace (lower-case RFC 1123 label)` });
   }
   const spec = (obj.spec ?? {}) as Record<string, unknown>;
   for (const key of DURATION_FIELDS) {
     const value = spec[key];
-    if (typeof value === "string" && !DURATION.test(value)) {
+    if (typeof value === "string" && !FLUX_DURATION.test(value)) {
       found.push({ field: `spec.${key}`, message: `${JSON.stringify(value)} is not a duration like "10m" or "1h30m"` });
     }
   }

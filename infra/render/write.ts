@@ -3,6 +3,7 @@
 // with the header are ever replaced or removed, so hand-written files beside them are safe. The files
 // reach the disk through infra/render/tree.ts, which swaps in a whole environment folder at once.
 import yaml from "js-yaml";
+import { isLabelPath } from "../grammar/kubernetes.ts";
 import { isSopsEncrypted } from "../sops.ts";
 import { RenderError } from "./errors.ts";
 import { valueMarkers, writeMarkers, type ValueMarker } from "./markers.ts";
@@ -62,8 +63,6 @@ export function fileName(obj: RenderObject): string {
   const { name = "", namespace } = obj.metadata ?? {};
   return `${[obj.kind.toLowerCase(), namespace, name].filter(Boolean).join("_")}.yaml`;
 }
-
-const LAYER_PATH = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** One object's file: the header, its YAML, and Flux's setter marker on each value image automation owns. */
 function serialise(obj: RenderObject, doc: Record<string, unknown>, where: string): string {
@@ -132,7 +131,7 @@ function planWithMarkers(env: Environment): Planned {
   const { files, markers } = planFolder(where, env.objects);
   const paths = new Set<string>();
   for (const layer of env.layers ?? []) {
-    if (!LAYER_PATH.test(layer.path)) {
+    if (!isLabelPath(layer.path)) {
       throw new RenderError(
         `${where}: layer ${JSON.stringify(layer.path)} must be a relative folder of lower-case names, e.g. infrastructure/controllers`,
       );

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { AUTOMATION_NAME, INSTANCE_NAME, SYNC_NAME, defaultSyncFolder, syncPath } from "../../infra/contract.ts";
 import yaml from "js-yaml";
+import { parseFluxDuration } from "../../infra/grammar/duration.ts";
 import { dotenvPairs, isSopsDotenv, isSopsEncryptedTree, unencryptedSecretKeys } from "../../infra/sops.ts";
 import {
   describe,
@@ -16,17 +17,7 @@ import {
 } from "./model.ts";
 import type { Subject } from "./model.ts";
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Milliseconds of a Go duration such as `1m30s`, `10m`, `1h`; undefined when it is not one. */
-export function parseDuration(value: string): number | undefined {
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value)) return undefined;
-  let total = 0;
-  for (const [, n, unit] of value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(n) * UNIT_MS[unit!]!;
-  return total;
-}
-
-const duration = z.string().refine((v) => parseDuration(v) !== undefined, "must be a duration such as 30s, 5m or 1h");
+const duration = z.string().refine((v) => parseFluxDuration(v) !== undefined, "must be a duration such as 30s, 5m or 1h");
 
 export const syncPathMatchesEnv = resourceRule({
   name: "sync-path-matches-env",
@@ -75,10 +66,10 @@ export const intervalBounds = resourceRule({
     if (fluxKind(s) === undefined) return;
     const interval = field(s.props, "spec", "interval");
     if (interval === undefined) return;
-    const ms = typeof interval === "string" ? parseDuration(interval) : undefined;
+    const ms = typeof interval === "string" ? parseFluxDuration(interval) : undefined;
     if (ms === undefined) {
       report(`${describe(s)} has spec.interval ${JSON.stringify(interval)}, which is not a duration: use e.g. 1m, 10m or 1h.`);
-    } else if (ms < parseDuration(config.min)! || ms > parseDuration(config.max)!) {
+    } else if (ms < parseFluxDuration(config.min)! || ms > parseFluxDuration(config.max)!) {
       report(
         `${describe(s)} reconciles every ${interval as string}, outside ${config.min}..${config.max}: ` +
           "pick an interval in range (or change interval-bounds.min / max).",

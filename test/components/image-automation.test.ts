@@ -121,7 +121,7 @@ test("bad image automation settings are one line naming the key", () => {
   assert.throws(
     () => parseStackConfig({ ...base, flux, imageAutomation: { enabled: true, scanInterval: "often" } }, "qa", "Pulumi.qa.yaml"),
     {
-      message: /imageAutomation\.scanInterval must be a Go duration/,
+      message: /imageAutomation\.scanInterval must be a Flux duration/,
     },
   );
   // Off by default, and the committed dev stack turns it on with its controllers.

@@ -144,8 +144,14 @@ const BAD: [Record<string, unknown>, string][] = [
   [{ kubernetes: { version: "1.32.4" }, repository: repo, knownHosts: "" }, "flux-gitops:knownHosts must be a non-empty string"],
   [
     { kubernetes: { version: "1.32.4" }, repository: repo, sync: { gitInterval: "1 minute" } },
-    "flux-gitops:sync.gitInterval must be a Go duration such as 30s, 1m or 1h",
+    "flux-gitops:sync.gitInterval must be a Flux duration such as 30s, 1m or 1h (units ms, s, m, h)",
   ],
+  // Go's ParseDuration takes ns, us and µs; the Flux CRDs' pattern does not, and the API server would refuse the object
+  // (issue 21: the schema accepted these and the renderer refused them).
+  ...["60000000us", "60000000µs", "60000000000ns", "-1m", "1d"].map((gitInterval): [Record<string, unknown>, string] => [
+    { kubernetes: { version: "1.32.4" }, repository: repo, sync: { gitInterval } },
+    "flux-gitops:sync.gitInterval must be a Flux duration such as 30s, 1m or 1h (units ms, s, m, h)",
+  ]),
   [
     { kubernetes: { version: "1.32.4" }, repository: repo, sync: { kustomizationInterval: 10 } },
     "flux-gitops:sync.kustomizationInterval must be a string",

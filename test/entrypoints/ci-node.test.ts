@@ -1,6 +1,6 @@
 // `npm test` on a machine whose node is older than 22.18: the npm scripts run through .ci/node, which
 // installs Node 24 into .tools/node by itself the first time (one line), then uses it silently. Checked on
-// a copy of .ci/ with an old node first on PATH and a stand-in `npm` that records its arguments and
+// a copy of .ci/ (and the version check it runs) with an old node first on PATH and a stand-in `npm` that records its arguments and
 // "installs" by linking this test's node (no download in the test suite).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -16,6 +16,8 @@ const old = findOldNode();
 function sandbox() {
   const root = mkdtempSync(join(tmpdir(), "flux-gitops-ci-node-"));
   cpSync(join(ROOT, ".ci"), join(root, ".ci"), { recursive: true });
+  // The version check .ci/node-env runs (the one every entry point shares).
+  cpSync(join(ROOT, "infra", "node-version.cjs"), join(root, "infra", "node-version.cjs"));
   const bin = join(root, "bin");
   const log = join(root, "npm-calls");
   mkdirSync(bin);

@@ -7,7 +7,7 @@ import { resolveConfig } from "../../policies/config.ts";
 import { rules } from "../../policies/rules/index.ts";
 import type { Subject } from "../../policies/rules/model.ts";
 import { EXACT_VERSION, checkoutRef, isPinned, isProduction, sourceUrl, trustedSources } from "../../policies/rules/sources.ts";
-import { isSecretReference, parseDuration } from "../../policies/rules/reconcile.ts";
+import { isSecretReference } from "../../policies/rules/reconcile.ts";
 
 interface Found {
   message: string;
@@ -586,16 +586,6 @@ test("chart-version-pinned: HelmRelease and HelmChart from a HelmRepository need
 
 const sync = (spec: Record<string, unknown>, extra: Partial<Subject> = {}) =>
   obj("Kustomization", { spec }, { name: "flux-system", ...extra });
-
-test("parseDuration: Go durations to milliseconds", () => {
-  assert.equal(parseDuration("1m30s"), 90_000);
-  assert.equal(parseDuration("1h"), 3_600_000);
-  assert.equal(parseDuration("250ms"), 250);
-  assert.equal(parseDuration("1.5s"), 1500);
-  assert.equal(parseDuration("1.25s"), 1250);
-  assert.equal(parseDuration("2h3m4s5ms"), 7_384_005);
-  for (const bad of ["", "1", "m", "1d", "1m ", " 1m", "-1m", "1.m", "1m1"]) assert.equal(parseDuration(bad), undefined, bad);
-});
 
 test("sync-path-matches-env: the stack's sync folder, the template's, or cluster/<env>", () => {
   assert.deepEqual(check("sync-path-matches-env", sync({ path: "./cluster/dev" })), []);

@@ -154,17 +154,46 @@ test("planned paths that leave the folder, enter .git or hold control characters
       message: `environment "dev": file ${JSON.stringify(file)} must be a relative .yaml path below the output folder (no '..', '.git' or control characters)`,
     });
   }
-  for (const dir of [".git/x", "cluster/.git", "cluster/\u0007dev"]) {
+  // Git's own folder in every spelling Windows and macOS open as it, and bidi controls (issue 21: the schema refused
+  // these as a syncPath, the writer wrote into them).
+  for (const dir of [
+    ".git/x",
+    "cluster/.git",
+    "cluster/\u0007dev",
+    "cluster/.GIT",
+    "cluster/git~1",
+    "cluster/.git.",
+    "cluster/.git ",
+    "cluster/de\u202ev",
+    "cluster/\u0085dev",
+  ]) {
     assert.throws(() => writeTrees(root, [tree({}, dir)]), {
       name: "RenderError",
       message: /must not hold control characters or a \.git segment$/,
     });
   }
+  // The rest of the schema's folder rule: a dot folder, a backslash, a folder outside cluster/.
+  for (const [dir, problem] of [
+    ["cluster/.hidden", "must not contain a dot folder (a part starting with '.')"],
+    ["cluster\\dev", "must separate folders with '/', not '\\'"],
+    ["docs/dev", "must lie below cluster/ (e.g. cluster/dev), the folder meant for output: npm run render replaces the whole folder"],
+  ]) {
+    assert.throws(() => writeTrees(root, [tree({ "a.yaml": "" }, dir)]), {
+      name: "RenderError",
+      message: `environment "dev": output folder ${JSON.stringify(dir)} ${problem}`,
+    });
+  }
+  for (const file of ["a/.GIT/b.yaml", "git~1/b.yaml", ".git./b.yaml", "a\u202eb.yaml"]) {
+    assert.throws(() => writeTrees(root, [{ name: "dev", dir: "cluster/dev", files: new Map([[file, H]]) }]), {
+      name: "RenderError",
+      message: `environment "dev": file ${JSON.stringify(file)} must be a relative .yaml path below the output folder (no '..', '.git' or control characters)`,
+    });
+  }
   assert.throws(() => writeTrees(root, [tree({ "a.yaml": "", "a.yaml/b.yaml": "" })]), {
     message: 'environment "dev": a.yaml is planned both as a file and as the folder of a.yaml/b.yaml',
   });
-  assert.throws(() => writeTrees(root, [tree({}, "cluster"), { ...tree({}, "cluster/dev"), name: "prod" }]), {
-    message: 'environments "dev" and "prod" render to nested folders cluster and cluster/dev',
+  assert.throws(() => writeTrees(root, [tree({}, "cluster/dev"), { ...tree({}, "cluster/dev/prod"), name: "prod" }]), {
+    message: 'environments "dev" and "prod" render to nested folders cluster/dev and cluster/dev/prod',
   });
   assert.equal(existsSync(join(root, "cluster")), false);
 });
@@ -581,28 +610,28 @@ test("a lock that is a symlink to a file naming a pid names no pid: the link is 
 test("a failed write removes the empty folders it made for its lock, and only those", (t) => {
   const root = tempDir(t);
   const refused: Tree = {
-    ...tree({ "a.yaml": "1" }, "out/envs/dev"),
+    ...tree({ "a.yaml": "1" }, "cluster/envs/dev"),
     settle() {
       throw new Error("refused while planning");
     },
   };
   assert.throws(() => writeTrees(root, [refused]), { message: "refused while planning" });
-  assert.deepEqual(readdirSync(root), [], "out/envs made and removed again");
+  assert.deepEqual(readdirSync(root), [], "cluster/envs made and removed again");
   // A folder that was there stays; so does one that a file was put in meanwhile.
-  mkdirSync(join(root, "out"));
+  mkdirSync(join(root, "cluster"));
   assert.throws(() => writeTrees(root, [refused]), { message: "refused while planning" });
-  assert.deepEqual(readdirSync(root), ["out"]);
-  assert.deepEqual(readdirSync(join(root, "out")), []);
-  rmSync(join(root, "out"), { recursive: true });
+  assert.deepEqual(readdirSync(root), ["cluster"]);
+  assert.deepEqual(readdirSync(join(root, "cluster")), []);
+  rmSync(join(root, "cluster"), { recursive: true });
   const filling: Tree = {
     ...refused,
     settle() {
-      writeFileSync(join(root, "out/README"), "kept\n");
+      writeFileSync(join(root, "cluster/README"), "kept\n");
       throw new Error("refused while planning");
     },
   };
   assert.throws(() => writeTrees(root, [filling]), { message: "refused while planning" });
-  assert.deepEqual(readdirSync(join(root, "out")), ["README"], "out/envs (empty once the lock is gone) removed, out kept");
+  assert.deepEqual(readdirSync(join(root, "cluster")), ["README"], "cluster/envs (empty once the lock is gone) removed, cluster kept");
 });
 
 test("a temp-file name without the generated header is hand-written, and nested folders are refused in either order", (t) => {

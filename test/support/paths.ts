@@ -1,4 +1,2 @@
-// The repository root, for tests that read the project's own files or start its CLIs.
-import { join } from "node:path";
-
-export const ROOT = join(import.meta.dirname, "..", "..");
+// The repository root, for tests that read the project's own files or start its CLIs (infra/repository.ts).
+export { REPOSITORY_ROOT as ROOT } from "../../infra/repository.ts";
