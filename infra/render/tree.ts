@@ -5,6 +5,10 @@
 //   its path is a symlink;
 // - nothing is read, written or removed through a symlink: files are opened with O_NOFOLLOW, and a
 //   symlink inside the folder is a hand-written entry, carried over as a link (never followed);
+// - a racing process cannot redirect it either: the folder's parent, the folder and the staging folder are
+//   each opened once without following a symlink and reached through their descriptors from then on
+//   (anchor.ts), and a tree is removed folder by folder through its descriptors; what such a process changes
+//   meanwhile ends the render in one line ("something else changed the folder…"; test/render/race.test.ts);
 // - the new tree is built in a fresh sibling folder `.<name>.render-new-<random>` (created exclusively,
 //   every file created with `wx`): the generated files plus a copy of every hand-written entry. Once
 //   complete it is renamed `.<name>.render-ready-<random>`; then the folder is renamed
@@ -44,6 +48,7 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  unlinkSync,
   symlinkSync,
   writeSync,
 } from "node:fs";
@@ -59,7 +64,8 @@ import {
   stagingStage,
   type RenderStage,
 } from "../contract.ts";
-import { ioFailure, IoError } from "../errors.ts";
+import { ioFailure, IoError, shownPath } from "../errors.ts";
+import { Anchors, descriptorPath } from "./anchor.ts";
 import { RenderError } from "./errors.ts";
 import { unincludedFiles, unincludedMessage } from "../included.ts";
 
@@ -130,8 +136,11 @@ interface OnDisk {
 }
 
 interface Plan extends Tree {
-  /** Absolute path of the output folder (below the real repository root). */
+  /** The output folder, in its anchored parent (see Located). */
   abs: string;
+  /** The output folder itself anchored, to read its files from (abs when it is missing). */
+  contents: string;
+  anchors: Anchors;
   disk: OnDisk;
   /** Repository-relative paths of the hand-written files that the folder's kustomizations, once written, leave out. */
   unincluded: string[];
@@ -201,7 +210,13 @@ function outputFolder(realRoot: string, dir: string): string {
       if (real !== undefined && !isInside(real, realRoot)) {
         throw new RenderError(`${shown} resolves to ${real}, outside the repository (${realRoot}); the renderer does not follow symlinks`);
       }
-      throw new RenderError(`${shown} is a symlink (to ${readlinkSync(at)}); the renderer does not follow symlinks, make it a real folder`);
+      let target = "?";
+      try {
+        target = readlinkSync(at);
+      } catch {
+        // Swapped back meanwhile: it was a symlink when looked up, which is what this says.
+      }
+      throw new RenderError(`${shown} is a symlink (to ${target}); the renderer does not follow symlinks, make it a real folder`);
     }
     if (!stat.isDirectory()) throw notAFolder(shown);
   }
@@ -282,10 +297,11 @@ function readTree(dir: string, abs: string, into: OnDisk): void {
   walk("");
 }
 
-/** What the folder holds now, or would hold once an interrupted run is finished. */
-function readDisk(dir: string, abs: string): OnDisk {
+/** What the folder holds now, or would hold once an interrupted run is finished; and where its files are read from. */
+function readDisk({ dir, abs, anchors }: Located): { disk: OnDisk; contents: string } {
   const missing = lstatSync(abs, { throwIfNoEntry: false }) === undefined;
   const disk: OnDisk = { generated: new Map(), handWritten: new Map(), leftovers: [], missing };
+  const contents = missing ? abs : anchors.child(dirname(abs), basename(abs)).path;
   const parent = dirname(dir);
   const stages = siblings(abs);
   disk.leftovers.push(...stages.map((s) => `${parent}/${s.name}`));
@@ -298,10 +314,10 @@ function readDisk(dir: string, abs: string): OnDisk {
     disk.restore = join(dirname(abs), restore.name);
     readTree(dir, disk.restore, disk);
   } else {
-    readTree(dir, abs, disk);
+    readTree(dir, contents, disk);
   }
   disk.leftovers.sort();
-  return disk;
+  return { disk, contents };
 }
 
 /** Refuses planned paths that are bad in themselves or clash with each other (nothing on disk is read). */
@@ -346,12 +362,16 @@ function refuseConflicts(tree: Tree, dir: string, disk: OnDisk): void {
 interface Located {
   tree: Tree;
   dir: string;
-  /** Absolute path of the output folder (below the real repository root). */
+  /**
+   * The output folder: below the real repository root, then (anchorParent) in its parent folder reached through
+   * an open descriptor, so that every sibling the renderer creates, renames or removes is in that folder.
+   */
   abs: string;
+  anchors: Anchors;
 }
 
 /** Validates every tree's paths without reading the output folders; throws before anything is written. */
-function locate(realRoot: string, trees: Tree[]): Located[] {
+function locate(realRoot: string, trees: Tree[], anchors: Anchors): Located[] {
   const dirs = new Map<string, string>();
   return trees.map((tree) => {
     const dir = checkDir(tree);
@@ -362,40 +382,59 @@ function locate(realRoot: string, trees: Tree[]): Located[] {
     }
     dirs.set(dir, tree.name);
     refusePlanned(tree);
-    return { tree, dir, abs: outputFolder(realRoot, dir) };
+    return { tree, dir, abs: outputFolder(realRoot, dir), anchors };
   });
 }
 
+/**
+ * Reaches the output folder's parent through an open descriptor from here on (anchor.ts), each part opened without
+ * following a symlink; `create` makes the parts that are missing and returns the first it made. Without `create`, a
+ * parent that is not there stays a path: there is nothing in it to read.
+ */
+function anchorParent(realRoot: string, l: Located, create: boolean): string | undefined {
+  const parent = dirname(l.dir);
+  if (!create && lstatSync(join(realRoot, parent), { throwIfNoEntry: false }) === undefined) return undefined;
+  const { path, firstCreated } = l.anchors.folder(parent, { create });
+  l.abs = join(path, basename(l.dir));
+  return firstCreated;
+}
+
 /** Reads what is on disk for a located tree; throws before anything is written. */
-function plan({ tree, dir, abs }: Located): Plan {
-  const disk = readDisk(dir, abs);
+function plan(located: Located): Plan {
+  const { tree, dir, abs, anchors } = located;
+  const { disk, contents } = readDisk(located);
   tree.settle?.(disk.generated);
   refuseConflicts(tree, dir, disk);
   // The folder as the render leaves it: the planned files and the hand-written ones (read only when asked).
   const after = new Map<string, () => string>([...tree.files].map(([f, content]) => [f, () => content]));
   for (const [f, entry] of disk.handWritten)
-    if (entry.type === "file") after.set(f, () => readNoFollow(join(abs, f)).content.toString("utf8"));
+    if (entry.type === "file") after.set(f, () => readNoFollow(join(contents, f)).content.toString("utf8"));
   const unincluded = tree.fluxFolder ? unincludedFiles(dir, after).map((f) => `${dir}/${f}`) : [];
-  return { ...tree, dir, abs, disk, unincluded };
+  return { ...tree, dir, abs, contents, anchors, disk, unincluded };
 }
 
 /** Writes nothing; lists generated files that differ, are missing or should no longer exist, and leftovers. */
 export function checkTrees(root: string, trees: Tree[], options: { changes?: boolean } = {}): CheckReport {
   const realRoot = realpathSync(root);
+  const anchors = new Anchors(realRoot);
   try {
-    return check(realRoot, trees, options);
+    return check(realRoot, trees, anchors, options);
   } catch (err) {
-    throw oneLine(err, realRoot);
+    throw oneLine(err, realRoot, anchors);
+  } finally {
+    anchors.close();
   }
 }
 
-function check(realRoot: string, trees: Tree[], options: { changes?: boolean }): CheckReport {
+function check(realRoot: string, trees: Tree[], anchors: Anchors, options: { changes?: boolean }): CheckReport {
   const report: CheckReport = { stale: [], missing: [], extra: [], leftovers: [] };
   const missingFolders: MissingFolder[] = [];
   const locked: string[] = [];
   const changes: NonNullable<CheckReport["changes"]> = [];
   const unincluded: string[] = [];
-  for (const { dir, files, disk, unincluded: left } of locate(realRoot, trees).map(plan)) {
+  const located = locate(realRoot, trees, anchors);
+  for (const l of located) anchorParent(realRoot, l, false);
+  for (const { dir, files, disk, unincluded: left } of located.map(plan)) {
     unincluded.push(...left);
     if (disk.missing)
       missingFolders.push({ dir, ...(disk.restore !== undefined && { restoreFrom: `${dirname(dir)}/${basename(disk.restore)}` }) });
@@ -421,14 +460,16 @@ function check(realRoot: string, trees: Tree[], options: { changes?: boolean }):
 }
 
 /** Finishes an interrupted run (the folder takes back its newest tree) and removes every other leftover. */
-function cleanUp(realRoot: string, { abs, disk }: Plan): string[] {
+function cleanUp(realRoot: string, { dir, abs, contents, anchors, disk }: Plan): string[] {
   if (disk.restore !== undefined) renameSync(disk.restore, abs);
   for (const leftover of disk.leftovers) {
+    // A staging folder beside the output folder, or an orphan temp file in it; reached through their anchors.
+    const path = leftover.startsWith(`${dir}/`) ? join(contents, leftover.slice(dir.length + 1)) : join(dirname(abs), basename(leftover));
     // The tree renamed into place above is gone from its old path: removing a path that is not there is a no-op.
     try {
-      removeTree(join(realRoot, leftover));
+      removeTree(anchors, path);
     } catch (err) {
-      const failure = ioFailure(err);
+      const failure = ioFailure(anchors.unanchor(err));
       if (failure === undefined) throw err;
       throw new IoError(
         failure,
@@ -480,30 +521,45 @@ function makeWritable(path: string): void {
   try {
     const mode = fstatSync(fd).mode & 0o7777;
     if ((mode & 0o700) !== 0o700) fchmodSync(fd, mode | 0o700);
+    const inside = descriptorPath(fd, path);
+    for (const name of readdirSync(inside)) makeWritable(join(inside, name));
   } catch {
     return;
   } finally {
     closeSync(fd);
   }
-  for (const name of readdirSync(path)) makeWritable(join(path, name));
 }
 
-/** Removes a tree of the renderer's (a staging folder, a leftover); read-only folders in it are made writable first. */
-function removeTree(path: string): void {
+/**
+ * Removes an entry of the renderer's (a staging folder, a leftover): a file or symlink itself (never what a link
+ * names), a folder emptied through its own descriptor (opened without following a symlink) and then removed. A
+ * folder swapped for a symlink meanwhile is ELOOP or ENOTDIR, never followed. Read-only folders in it are made
+ * writable first.
+ */
+function removeTree(anchors: Anchors, path: string): void {
   try {
-    rmSync(path, { recursive: true, force: true });
+    removeEntry(anchors, path);
   } catch (err) {
     if (!["EACCES", "EPERM"].includes(errno(err) ?? "")) throw err;
     makeWritable(path);
-    rmSync(path, { recursive: true, force: true });
+    removeEntry(anchors, path);
   }
 }
 
+function removeEntry(anchors: Anchors, path: string): void {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) return;
+  if (!stat.isDirectory()) return unlinkSync(path);
+  const inside = anchors.child(dirname(path), basename(path)).path;
+  for (const name of readdirSync(inside)) removeEntry(anchors, join(inside, name));
+  rmdirSync(path);
+}
+
 /** Removes what a failed run created, saying what became of it: removed, or left for the next run. */
-function discard(realRoot: string, path: string): string {
-  const shown = path.slice(realRoot.length + 1);
+function discard(realRoot: string, anchors: Anchors, path: string): string {
+  const shown = anchors.shown(path).slice(realRoot.length + 1);
   try {
-    removeTree(path);
+    removeTree(anchors, path);
     return `removed ${shown}`;
   } catch (err) {
     return `left ${shown} (${errno(err)}), which the next render removes`;
@@ -515,55 +571,58 @@ function discard(realRoot: string, path: string): string {
  * swap removes the staging folder (the folder keeps its old tree); a failure after it leaves the folder
  * with its new tree and names the old tree left beside it (the next render removes it).
  */
-function swap(realRoot: string, { dir, abs, files, disk }: Plan): void {
+function swap(realRoot: string, { dir, abs, contents, anchors, files, disk }: Plan): void {
   const parent = dirname(abs);
-  mkdirSync(parent, { recursive: true });
   const suffix = randomBytes(STAGING_SUFFIX_LENGTH / 2).toString("hex");
   const stage = (name: RenderStage) => join(parent, stagingName(basename(abs), name, suffix));
   const staging = stage("new");
   const current = lstatSync(abs, { throwIfNoEntry: false });
   const unchanged = `${dir} is unchanged`;
+  let into: string;
   try {
     mkdirSync(staging); // fails if it exists: the name is ours alone
+    into = anchors.child(parent, basename(staging)).path; // written through its descriptor: a swap cannot redirect it
   } catch (err) {
-    throw ioFailure(err) === undefined ? err : new IoError(ioFailure(err)!, realRoot, unchanged);
+    const failure = ioFailure(anchors.unanchor(err));
+    if (failure === undefined) throw err;
+    throw new IoError(failure, realRoot, `${unchanged}; ${discard(realRoot, anchors, staging)}`);
   }
   try {
     for (const [path, entry] of disk.handWritten) {
-      const to = join(staging, path);
+      const to = join(into, path);
       ensureFolder(to);
       if (entry.type === "link") symlinkSync(entry.target, to);
       else if (entry.type === "empty folder") mkdirSync(to, { recursive: true });
       else {
-        const { content, mode } = readNoFollow(join(abs, path));
+        const { content, mode } = readNoFollow(join(contents, path));
         createFile(to, content, mode);
       }
     }
     for (const [path, content] of files) {
-      const to = join(staging, path);
+      const to = join(into, path);
       ensureFolder(to);
       createFile(to, content);
     }
-    if (current !== undefined) chmodSync(staging, current.mode & 0o7777);
+    if (current !== undefined) chmodSync(into, current.mode & 0o7777);
     renameSync(staging, stage("ready"));
   } catch (err) {
-    const failure = ioFailure(err);
-    const left = discard(realRoot, staging);
+    const failure = ioFailure(anchors.unanchor(err));
+    const left = discard(realRoot, anchors, staging);
     throw failure === undefined ? err : new IoError(failure, realRoot, `${unchanged}; ${left}`);
   }
   try {
     if (current !== undefined) renameSync(abs, stage("old"));
   } catch (err) {
-    const failure = ioFailure(err);
-    const left = discard(realRoot, stage("ready"));
+    const failure = ioFailure(anchors.unanchor(err));
+    const left = discard(realRoot, anchors, stage("ready"));
     throw failure === undefined ? err : new IoError(failure, realRoot, `${unchanged}; ${left}`);
   }
   // Renames within one folder: a failure here leaves the ready tree, which the next run renames into place.
   renameSync(stage("ready"), abs);
   try {
-    removeTree(stage("old"));
+    removeTree(anchors, stage("old"));
   } catch (err) {
-    const failure = ioFailure(err);
+    const failure = ioFailure(anchors.unanchor(err));
     if (failure === undefined) throw err;
     throw new IoError(
       failure,
@@ -590,7 +649,7 @@ function takeLock(realRoot: string, { dir, abs }: Located): string {
     createFile(path, `${process.pid}\n`); // O_EXCL: fails on anything there, a symlink too
   } catch (err) {
     if (errno(err) !== "EEXIST") throw err;
-    const shown = path.slice(realRoot.length + 1);
+    const shown = `${dirname(dir)}/${renderLockName(basename(dir))}`;
     const holder = lockHolder(path);
     throw new RenderError(
       `${shown} exists: a render of ${dir} is under way${holder === undefined ? "" : ` (pid ${holder})`} or was killed; if none is running, remove it (rm ${shown}) and render again`,
@@ -599,21 +658,39 @@ function takeLock(realRoot: string, { dir, abs }: Located): string {
   return path;
 }
 
-/** A system error raised while reading or writing below `realRoot` as one line, else the error as it is. */
-function oneLine(err: unknown, realRoot: string): unknown {
-  const failure = err instanceof IoError ? undefined : ioFailure(err);
-  return failure === undefined ? err : new IoError(failure, realRoot);
+/** What a system call meets when another process changes the folder between the renderer's steps. */
+const RACED = ["ENOENT", "ENOTDIR", "EEXIST", "EISDIR", "ENOTEMPTY"];
+
+/**
+ * A system error raised while reading or writing below `realRoot` as one line, else the error as it is. Errors the
+ * renderer's own checks rule out (a folder gone, a file where it made a folder) mean that something else changed
+ * the folder meanwhile: the render stops there, having written nothing outside it.
+ */
+function oneLine(err: unknown, realRoot: string, anchors: Anchors): unknown {
+  if (err instanceof IoError || err instanceof RenderError) return err;
+  const e = anchors.unanchor(err) as NodeJS.ErrnoException;
+  const failure = ioFailure(e);
+  if (failure !== undefined) return new IoError(failure, realRoot);
+  if (e instanceof Error && RACED.includes(e.code ?? "")) {
+    const path = e.path === undefined ? "" : ` ${shownPath(e.path, realRoot)}`;
+    return new RenderError(
+      `cannot ${e.syscall ?? "use"}${path}: ${e.code}, something else changed the folder while the renderer ran; render again`,
+    );
+  }
+  return err;
 }
 
 /** Brings every tree's folder up to date; a folder whose files are all identical is left untouched. */
 export function writeTrees(root: string, trees: Tree[]): WriteReport {
   const report: WriteReport = { written: [], removed: [], unchanged: [], cleaned: [] };
   const realRoot = realpathSync(root);
+  const anchors = new Anchors(realRoot);
   let located: Located[];
   try {
-    located = locate(realRoot, trees);
+    located = locate(realRoot, trees, anchors);
   } catch (err) {
-    throw oneLine(err, realRoot);
+    anchors.close();
+    throw oneLine(err, realRoot, anchors);
   }
   // Every folder is locked before any is read, so what is read is what this run alone changes.
   const locks: string[] = [];
@@ -622,7 +699,7 @@ export function writeTrees(root: string, trees: Tree[]): WriteReport {
   let failed = true;
   try {
     for (const l of located) {
-      const first = mkdirSync(dirname(l.abs), { recursive: true });
+      const first = anchorParent(realRoot, l, true);
       if (first !== undefined) made.push(first);
       locks.push(takeLock(realRoot, l));
     }
@@ -644,17 +721,21 @@ export function writeTrees(root: string, trees: Tree[]): WriteReport {
     }
     failed = false;
   } catch (err) {
-    throw oneLine(err, realRoot);
+    throw oneLine(err, realRoot, anchors);
   } finally {
-    for (const lock of locks) {
-      try {
-        rmSync(lock, { force: true });
-      } catch (err) {
-        // The first failure is the one to report; a lock that cannot be removed after a success is one.
-        if (!failed) throw oneLine(err, realRoot);
+    try {
+      for (const lock of locks) {
+        try {
+          rmSync(lock, { force: true });
+        } catch (err) {
+          // The first failure is the one to report; a lock that cannot be removed after a success is one.
+          if (!failed) throw oneLine(err, realRoot, anchors);
+        }
       }
+      if (failed) for (const first of made) removeEmpty(first);
+    } finally {
+      anchors.close();
     }
-    if (failed) for (const first of made) removeEmpty(first);
   }
   return report;
 }
