@@ -22,7 +22,7 @@ function references(doc: Record<string, unknown>): string[] {
     out.push(...strings(doc[key]));
   for (const key of ["patches", "patchesJson6902", "replacements"]) {
     for (const p of Array.isArray(doc[key]) ? doc[key] : []) {
-      const path = (p as { path?: unknown })?.path;
+      const path = (p as { path?: unknown } | null)?.path;
       if (typeof path === "string") out.push(path);
     }
   }

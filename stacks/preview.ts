@@ -42,7 +42,8 @@ function masked(value: unknown): unknown {
 function show(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (value === MASK) return MASK;
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  // JSON.stringify returns undefined for a function or a symbol, which its type leaves out.
+  const text = typeof value === "string" ? value : (JSON.stringify(value) as string | undefined);
   if (text === undefined || text === "{}" || text === "[]") return undefined;
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
 }

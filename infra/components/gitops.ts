@@ -219,7 +219,8 @@ const SECRET_IS_SET = "(set)";
  * off and kept Pulumi secrets; the schema sees a secret's text when it is a plain string, else that it is set.
  */
 function validate(name: string, args: FluxGitOpsArgs): { config: StackConfig; secrets: StackSecrets } {
-  if (typeof args !== "object" || args === null) throw new ConfigError(`FluxGitOps ${name}: args must be an object`);
+  // Other languages' SDKs hand the arguments over untyped: whatever the type says, check.
+  if (typeof (args as unknown) !== "object" || (args as unknown) === null) throw new ConfigError(`FluxGitOps ${name}: args must be an object`);
   const values: Record<string, unknown> = { ...args };
   const secrets: StackSecrets = {};
   for (const key of SECRET_KEYS) {

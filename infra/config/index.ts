@@ -12,7 +12,7 @@ import { loadBounded } from "../yaml.ts";
 import { SECRET_KEYS, stackConfigFor, type StackConfig } from "./schema.ts";
 
 export { stackConfigSchema, CORE_COMPONENTS, EXTRA_COMPONENTS } from "./schema.ts";
-export type { StackConfig, StackConfigInput } from "./schema.ts";
+export type { StackConfig } from "./schema.ts";
 export { NAMESPACE };
 
 /** Invalid configuration; `message` is the single line to show the user. */
@@ -146,7 +146,7 @@ export function readStackConfigFile(file: string, stack: string): StackConfig {
     throw new ConfigError(`${file}: cannot read stack config: ${reason}`);
   }
   const config = (doc as { config?: unknown } | null)?.config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+  if (typeof config !== "object" || Array.isArray(config)) {
     throw new ConfigError(`${file}: 'config' must be a mapping of keys to values`);
   }
   const values = namespacedValues(Object.entries(config));

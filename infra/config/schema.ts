@@ -474,7 +474,6 @@ export const stackConfigSchema = z
     }
   });
 
-export type StackConfigInput = z.input<typeof stackConfigSchema>;
 
 /**
  * The schema of one stack's settings: the checks above, then the stack name and the sync path,

@@ -41,7 +41,6 @@ const entry = z
 const lockSchema = z.object({ $comment: z.string().optional(), charts: z.array(entry) }).strict();
 
 export type LockEntry = z.infer<typeof entry>;
-export type LockDependency = z.infer<typeof dependency>;
 export type ChartLock = z.infer<typeof lockSchema>;
 
 /** Where a HelmRelease's chart comes from, as source-controller sees it: a Git URL, a tag and a folder. */

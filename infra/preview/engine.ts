@@ -87,7 +87,7 @@ export interface EngineOptions {
 const SEVERITY = ["debug", "info", "warning", "error"] as const;
 
 function toJs(s: { toJavaScript(): any } | undefined): Record<string, any> {
-  return (s?.toJavaScript() as Record<string, any>) ?? {};
+  return (s?.toJavaScript() as Record<string, any> | undefined) ?? {};
 }
 
 export function isSecretValue(v: unknown): boolean {

@@ -196,7 +196,7 @@ export async function environmentView(cfg: StackConfig, options: ViewOptions): P
   }
   const sources = gitObjects.flat();
   const valueFrom = (hrNamespace: string) => (ref: ValuesReference) => {
-    const made = created.find((o) => o.kind === ref.kind && o.metadata?.name === ref.name && o.metadata?.namespace === hrNamespace);
+    const made = created.find((o) => o.kind === ref.kind && o.metadata?.name === ref.name && o.metadata.namespace === hrNamespace);
     if (made === undefined) return undefined;
     const key = ref.valuesKey ?? "values.yaml";
     const text = asRecord(made.stringData)[key];

@@ -67,7 +67,10 @@ export function breakDefinitions(root: string, mistake: keyof typeof MISTAKES): 
   broken.set(root, mistake);
 }
 
-/** What the render CLI loads in place of stacks/releases/environments.ts (`source` is the root's Pulumi.<stack>.yaml). */
+/**
+ * What the render CLI loads in place of stacks/releases/environments.ts (`source` is the root's Pulumi.<stack>.yaml).
+ * @public imported by stacks/render.ts through the resolve hook in renderCli(), which the dead-export check cannot see
+ */
 export async function loadEnvironment(cfg: StackConfig, source: string): Promise<Environment> {
   const env = await realLoadEnvironment(cfg, source);
   const mistake = broken.get(dirname(source));

@@ -13,13 +13,10 @@ import { ROOT } from "./paths.ts";
 import { testStackFile } from "./stacks.ts";
 
 export {
-  FEATURES,
   SECRET_SIG,
   SIG_KEY,
   isSecretValue,
-  type EngineOptions,
   type EngineRegistration,
-  type LogEntry,
 } from "../../infra/preview/engine.ts";
 export type { CmdRunResult };
 /** The engine under its tests' name. */

@@ -11,7 +11,6 @@ export const TEST_STACKS_DIR = join(ROOT, "test", "fixtures", "stacks");
 
 /** The stacks the tests have configs for. */
 export const TEST_STACKS = ["dev", "prod"] as const;
-export type TestStack = (typeof TEST_STACKS)[number];
 
 /** The folder of the tests' own environment definitions (loadEnvironment's `definitions`). */
 export const TEST_DEFINITIONS_DIR = join(TEST_STACKS_DIR, "environments");

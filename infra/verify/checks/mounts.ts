@@ -157,7 +157,7 @@ function madeByControllers(view: ClusterView): { kind: RefKind; namespace: strin
 
 /** `$(VAR)` in a container argument, as the kubelet expands it from the container's env; undefined when it cannot tell. */
 function expand(arg: string, container: Rec, o: ClusterObject): string | undefined {
-  let unknown = false;
+  let unknown = false as boolean; // set in the callback below, which the type checker does not follow
   const out = arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (_, name: string) => {
     const e = asRecord(asArray(container.env).find((x) => asRecord(x).name === name));
     if (typeof e.value === "string") return e.value;
