@@ -5,7 +5,6 @@ import { z } from "zod";
 import {
   CONFIG_NAMESPACE,
   DEFAULT_FLUX_NAMESPACE,
-  IMAGE_REGISTRY_SECRET,
   SYNC_NAME,
   defaultSyncFolder,
   syncPath as toSyncPath,

@@ -3,7 +3,7 @@
 // stacks/releases/remla.ts for the remla HelmRelease, stacks/releases/charts.ts for the chart sources.
 // `render --check` names it beside each stale file, with the environment's definition
 // (stacks/environments/<env>.ts), so the user knows which file to change.
-import { dirname, join, relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPOSITORY_ROOT } from "../repository.ts";
 

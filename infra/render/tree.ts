@@ -643,7 +643,7 @@ function lockHolder(path: string): string | undefined {
 }
 
 /** Takes `.<name>.render-lock` beside the folder, or refuses in one line when it is there. */
-function takeLock(realRoot: string, { dir, abs }: Located): string {
+function takeLock({ dir, abs }: Located): string {
   const path = join(dirname(abs), renderLockName(basename(abs)));
   try {
     createFile(path, `${process.pid}\n`); // O_EXCL: fails on anything there, a symlink too
@@ -701,7 +701,7 @@ export function writeTrees(root: string, trees: Tree[]): WriteReport {
     for (const l of located) {
       const first = anchorParent(realRoot, l, true);
       if (first !== undefined) made.push(first);
-      locks.push(takeLock(realRoot, l));
+      locks.push(takeLock(l));
     }
     const plans = located.map(plan);
     const unincluded = plans.flatMap((p) => p.unincluded);
