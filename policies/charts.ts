@@ -245,7 +245,7 @@ async function renderOne(
         field(d, "metadata", "name") === r.name &&
         (text(field(d, "metadata", "namespace")) ?? namespace) === namespace,
     );
-    const made = created.find((o) => o.kind === r.kind && o.metadata?.name === r.name && o.metadata?.namespace === namespace);
+    const made = created.find((o) => o.kind === r.kind && o.metadata?.name === r.name && o.metadata.namespace === namespace);
     const obj = (inGit ?? made) as Manifest | undefined;
     if (obj === undefined) return undefined;
     const key = r.valuesKey ?? "values.yaml";

@@ -82,8 +82,6 @@ export interface CheckedObject {
   renderedBy?: string;
 }
 
-const KUSTOMIZE_TYPE = kubernetesType("kustomize.config.k8s.io/v1beta1", "Kustomization");
-
 /** A Kubernetes object: apiVersion and kind (a missing or odd name is the object's problem, not a reason to skip it). */
 export function isObject(doc: unknown): doc is Record<string, unknown> {
   return (
@@ -178,7 +176,6 @@ function itemLine(source: string, from: number, name: unknown): number {
 export function objectsOf(
   parsed: ParsedDocument,
   source: string,
-  file: string,
 ): { objects: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown; problems?: Problem[] }[]; notes: Note[] } {
   const out: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown; problems?: Problem[] }[] = [];
   const notes: Note[] = [];
@@ -267,8 +264,7 @@ export function collectFiles(paths: string[], options: PathsOptions): { files: s
             }
           }
           if (entry.isDirectory() || entry.isSymbolicLink() || READABLE.test(entry.name) || KUSTOMIZATION_FILES.includes(entry.name)) {
-            if (!entry.isDirectory() && !entry.isSymbolicLink()) visit(child, target);
-            else visit(child, target);
+            visit(child, target);
           }
         }
       } else if (st.isFile() && (READABLE.test(path) || KUSTOMIZATION_FILES.includes(basename(path)) || path === start)) {
@@ -309,7 +305,7 @@ function readText(file: string): string {
   return source;
 }
 
-function readError(file: string, e: unknown): string {
+function readError(e: unknown): string {
   return e instanceof TypeError ? "not UTF-8 text" : `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
 }
 
@@ -354,7 +350,7 @@ export function checkPaths(paths: string[], settings: RuleSetting[], options: Pa
     try {
       source ??= readText(file);
     } catch (e) {
-      result.errors.push({ file, message: readError(file, e) });
+      result.errors.push({ file, message: readError(e) });
       continue;
     }
     if (skip.has(file)) continue;
@@ -406,7 +402,7 @@ export function readObjects(
       out.objects.push(lazyLine({ doc: parsed.doc as Record<string, unknown>, file, env: env(parsed.doc) }, docLine));
       return;
     }
-    const found = objectsOf(parsed, source, file);
+    const found = objectsOf(parsed, source);
     out.notes.push(...found.notes);
     if (found.objects.length === 0 && parsed.doc !== null && parsed.doc !== undefined) out.skipped++;
     for (const o of found.objects) {
@@ -483,9 +479,6 @@ function environmentOf(file: string, root: string, stackOf: StackLookup): (doc: 
     return { environment: env, stack: view.facts, githubOwner: view.githubOwner };
   };
 }
-
-/** True for the kind of object the checker treats as a kustomize Kustomization file. */
-export const isKustomizeType = (type: string) => type === KUSTOMIZE_TYPE;
 
 export function formatFinding(f: Finding): string {
   return `${f.file}:${f.line}  ${f.level}  ${f.rule}  ${f.kind} ${f.namespace ? `${f.namespace}/` : ""}${f.name}  ${f.message}`;

@@ -55,6 +55,9 @@ function scanChunk(pattern: string): { star: boolean; chunk: string; rest: strin
         break;
       case "*":
         if (!inRange) break scan;
+        break;
+      default:
+        break;
     }
   }
   return { star, chunk: pattern.slice(0, i), rest: pattern.slice(i) };

@@ -105,7 +105,7 @@ function findDocument(files: Files, file: string, kind: string, name: string): {
   let fallback: { doc: unknown; line: number; source: string } | undefined;
   let partial: { doc: unknown; line: number; source: string } | undefined;
   for (const d of parsed.docs) {
-    const found = objectsOf(d, parsed.source, file).objects;
+    const found = objectsOf(d, parsed.source).objects;
     for (const o of found) {
       if (o.via || o.doc.kind !== kind) continue;
       const n = String(field(o.doc, "metadata", "name"));
@@ -510,7 +510,7 @@ async function buildNode(
       }
       return undefined;
     };
-    const sets = objectsOf({ doc, line }, "", file);
+    const sets = objectsOf({ doc, line }, "");
     for (const o of sets.objects) {
       const own = o.via ? o.problems : [...problems, ...(o.problems ?? [])];
       const checked: CheckedObject = {
@@ -655,12 +655,4 @@ function substitution(
   }
   if (Object.keys(vars).length === 0 && !keepUnknown && field(postBuild, "substituteStrategy") !== "Always") return undefined;
   return { vars, keepUnknown };
-}
-
-/** Every environment (Pulumi.<env>.yaml in the root), one graph each. */
-export async function checkEnvironments(settings: RuleSetting[], options: GraphOptions): Promise<{ env: string; result: CheckResult }[]> {
-  const stacks = stackFileLookup(resolve(options.root)).stacks();
-  const out: { env: string; result: CheckResult }[] = [];
-  for (const env of stacks) out.push({ env, result: await checkEnvironment(env, settings, options) });
-  return out;
 }

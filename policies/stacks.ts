@@ -97,7 +97,9 @@ export function stackFileLookup(projectDir: string): StackLookup {
       if (isDnsLabel(env)) {
         const file = stackConfigFile(projectDir, env);
         try {
-          view.githubOwner = githubOwnerOf((loadBounded(readFileSync(file, "utf8")) as { config?: Record<string, unknown> })?.config ?? {});
+          view.githubOwner = githubOwnerOf(
+            (loadBounded(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {},
+          );
         } catch {
           // no readable stack file for this environment
         }

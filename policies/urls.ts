@@ -47,12 +47,6 @@ export function urlUnder(url: string, prefix: string): boolean {
   return u === p || u.startsWith(`${p}/`);
 }
 
-/** Whether two URLs name the same repository (same normalised form). */
-export function sameUrl(a: string, b: string): boolean {
-  const x = normalizeUrl(a);
-  return x !== undefined && x === normalizeUrl(b);
-}
-
 /**
  * A kustomization `resources`/`components` entry kustomize fetches over the network: a URL, `git::…`,
  * scp-like `git@host:path`, or `host.tld/path` (kustomize tries a local path first; graph mode only asks

@@ -228,12 +228,7 @@ export const cli = defineCli({
     if (positionals.length !== 2)
       throw new UsageError("expected two environments, e.g. dev prod (usage: npm run promote -- <from> <to> [--root DIR])");
     const [from, to] = positionals as [string, string];
-    return promote(
-      resolve(values.root ?? REPOSITORY_ROOT),
-      from,
-      to,
-      io ?? { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
-    );
+    return promote(resolve(values.root ?? REPOSITORY_ROOT), from, to, io);
   },
 });
 

@@ -11,7 +11,7 @@ import { markValue } from "../../infra/render/markers.ts";
 import type { BuildContext, Duration, HelmRelease } from "../../infra/render/objects.ts";
 import type { RenderObject } from "../../infra/render/write.ts";
 
-export type { TagFilter, TagPolicy } from "../../infra/render/images.ts";
+export type { TagPolicy } from "../../infra/render/images.ts";
 
 /** Every key path of `T` that leads to a string: `["appFrontend", "image", "tag"]`. */
 export type StringPath<T> = {

@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, readStackConfigFile, listStacks, ConfigError } from "../../infra/config/index.ts";
-import { runStack, stackConfig, ROOT } from "../support/pulumi-mocks.ts";
+import { parseStackConfig, readStackConfigFile, ConfigError } from "../../infra/config/index.ts";
+import { runStack, stackConfig } from "../support/pulumi-mocks.ts";
 import { testStackFile } from "../support/stacks.ts";
 
 const repo = { owner: "acme", name: "platform" };

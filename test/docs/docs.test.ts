@@ -123,8 +123,8 @@ const cliOf = (script: string) => /infra\/launch\.mjs (\S+\.ts)/.exec(SCRIPTS[sc
 /** Commands the docs show for a real cluster, GitHub or the Pulumi CLI, which this machine has not. */
 const ELSEWHERE = /^(pulumi|flux|kubectl|helm|gh|git|cp|mv|cat|export|curl|ssh-keygen|sops|age-keygen)\b/;
 
-/** One problem line for `command` from `file`, or nothing when it would run. */
-async function checkCommand(file: string, command: string): Promise<string | undefined> {
+/** One problem line for `command`, or nothing when it would run. */
+async function checkCommand(command: string): Promise<string | undefined> {
   const npm = /^npm (run|test|ci)\b(?: (\S+))?(?: -- (.*))?$/.exec(command);
   if (npm) {
     if (npm[1] !== "run") return undefined;
@@ -155,18 +155,18 @@ test("every command the docs give exists: npm scripts with flags their CLI takes
   // The guides' commands are run for real, step by step, by test/docs/guides.test.ts.
   for (const file of DOCS.filter((f) => !f.startsWith("docs/guide-")))
     for (const command of commands(file)) {
-      const problem = await checkCommand(file, command);
+      const problem = await checkCommand(command);
       if (problem) problems.push(`${file}: \`${command}\`: ${problem}`);
     }
   assert.deepEqual(problems, []);
 });
 
 test("the command check fails what a reader could not run", async () => {
-  assert.match((await checkCommand("x.md", "npm run render -- --chek"))!, /unknown option '--chek'/i);
-  assert.equal(await checkCommand("x.md", "npm run nothing"), "no npm script nothing");
-  assert.match((await checkCommand("x.md", "node --test test/render/cli.test.ts"))!, /plain node/);
-  assert.equal(await checkCommand("x.md", "bash .ci/node --test test/none.test.ts"), "no file test/none.test.ts");
-  assert.equal(await checkCommand("x.md", "npm run policy -- --env prod"), undefined);
+  assert.match((await checkCommand("npm run render -- --chek"))!, /unknown option '--chek'/i);
+  assert.equal(await checkCommand("npm run nothing"), "no npm script nothing");
+  assert.match((await checkCommand("node --test test/render/cli.test.ts"))!, /plain node/);
+  assert.equal(await checkCommand("bash .ci/node --test test/none.test.ts"), "no file test/none.test.ts");
+  assert.equal(await checkCommand("npm run policy -- --env prod"), undefined);
 });
 
 test("docs/cluster.md draws each environment it shows with exactly the layers its cluster/<env> has", () => {

@@ -1,7 +1,7 @@
 // The CI workflow runs exactly the commands the README documents, and the README's rule table matches the rules.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { z } from "zod";

@@ -120,7 +120,8 @@ function analyzeStack(resources: Resource[], pulumiConfig?: Record<string, unkno
       getConfig: () => ({}),
     } as unknown as StackValidationArgs;
     const reported: [string, string][] = [];
-    (policy as StackValidationPolicy).validateStack!(args, violations(levelOf(policy, {}), reported));
+    // The pack's stack policies report synchronously (policies/pack.ts): nothing to await.
+    void (policy as StackValidationPolicy).validateStack!(args, violations(levelOf(policy, {}), reported));
     for (const [, m] of reported) out.push([policy.name, m]);
   }
   return out;

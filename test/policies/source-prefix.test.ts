@@ -10,7 +10,7 @@ import yaml from "js-yaml";
 import { checkPaths } from "../../policies/checker.ts";
 import { resolveConfig } from "../../policies/config.ts";
 import { rules } from "../../policies/rules/index.ts";
-import { isRemoteEntry, normalizeUrl, remoteEntryUrl, sameUrl, urlUnder } from "../../policies/urls.ts";
+import { isRemoteEntry, normalizeUrl, remoteEntryUrl, urlUnder } from "../../policies/urls.ts";
 import { hasSopsMetadata, isSopsCiphertext, isSopsEncrypted, unencryptedSecretKeys } from "../../infra/sops.ts";
 
 const ALLOWED_PREFIXES = ["https://git.example.com/team", "ssh://git@git.example.com/platform/"];
@@ -90,9 +90,10 @@ test("URL and SOPS helpers, each condition on its own (issue 23)", () => {
   assert.equal(urlUnder("not a url", "https://git.example.com/team"), false);
   assert.equal(urlUnder("https://git.example.com/team/app", "not a url"), false);
   assert.equal(urlUnder("https://git.example.com/team", "https://git.example.com/team"), true);
-  assert.equal(sameUrl("not a url", "nor this"), false);
-  assert.equal(sameUrl("https://git.example.com/team/", "https://GIT.example.com/team"), true);
-  assert.equal(sameUrl("https://git.example.com/team", "https://git.example.com/other"), false);
+  // Two spellings of one repository normalise alike; another repository, or no URL, does not.
+  assert.equal(normalizeUrl("not a url"), undefined);
+  assert.equal(normalizeUrl("https://git.example.com/team/"), normalizeUrl("https://GIT.example.com/team"));
+  assert.notEqual(normalizeUrl("https://git.example.com/team"), normalizeUrl("https://git.example.com/other"));
   // Each form kustomize fetches, on its own; a local path is none of them.
   for (const entry of ["https://github.com/acme/base", "git::../base", "git@github.com:acme/base", "github.com/acme/base"])
     assert.equal(isRemoteEntry(entry), true, entry);

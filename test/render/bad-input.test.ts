@@ -4,9 +4,9 @@
 // test/support/bad-definitions.ts, per repository root.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { breakDefinitions, MISTAKES, renderCli } from "../support/bad-definitions.ts";
 import { runInProcess, type CliRun } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";

@@ -17,9 +17,8 @@ import {
   existsSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import yaml from "js-yaml";
-import { listStacks } from "../../infra/config/index.ts";
 import { checkDefinitionTypes } from "../../infra/render/typecheck.ts";
 import { main } from "../../stacks/render.ts";
 import { runInProcess } from "../support/in-process.ts";

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
-  copyFileSync,
   cpSync,
   existsSync,
   lstatSync,
@@ -28,8 +27,6 @@ import { runInProcess } from "../support/in-process.ts";
 import { chmodTree, cliArgv, handOver, inMountNamespace, runUnprivileged, traceLines, unprivilegedDir } from "../support/io-conditions.ts";
 import { ROOT } from "../support/paths.ts";
 import { copyTestStacks } from "../support/stacks.ts";
-
-const STAGING = /^\.(dev|prod)\.render-(new|ready|old)-[0-9a-f]{12}$/;
 
 /** The tests' own stacks (test/support/stacks.ts) rendered once: what a successful render writes. */
 const REFERENCE = mkdtempSync(join(tmpdir(), "render-io-reference-"));

@@ -149,7 +149,7 @@ test("a hand-written file in the way of a generated one is never overwritten", (
 test("a schema violation names environment, object and field, and nothing is written", (t) => {
   const root = tempRoot(t);
   const broken = objects();
-  (broken[0].spec as { interval: unknown }).interval = 5;
+  (broken[0]!.spec as { interval: unknown }).interval = 5;
   assert.throws(() => writeEnvironments(root, [env("dev"), env("prod", broken)]), {
     name: "RenderError",
     message: 'environment "prod": HelmRelease flux-system/remla: spec.interval must be string',

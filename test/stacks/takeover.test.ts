@@ -95,7 +95,7 @@ test("docs/operations.md gives exactly the generated one-time MetalLB commands",
 
 function inPool(ip: string, range: string): boolean {
   const n = (a: string) => a.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const [lo, hi] = range.split("-");
+  const [lo = "", hi = ""] = range.split("-");
   return n(ip) >= n(lo) && n(ip) <= n(hi);
 }
 

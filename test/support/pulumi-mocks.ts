@@ -2,7 +2,6 @@
 // registration exactly as the engine would receive it: type, name, URN, parent, inputs (with their
 // secret markers), the dependency URNs that the engine orders by, and the resource options.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings.js";
@@ -12,7 +11,6 @@ import gstruct from "google-protobuf/google/protobuf/struct_pb.js";
 const { Struct } = gstruct;
 
 export { ROOT } from "./paths.ts";
-import { ROOT } from "./paths.ts";
 import { testStackFile } from "./stacks.ts";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";

@@ -4,7 +4,7 @@
 // unpacked into .tools/openssh by the project on first use (./openssh.ts); ssh, ssh-keygen and git
 // come from the machine; when one is missing, start/clone throw.
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
