@@ -220,7 +220,8 @@ const SECRET_IS_SET = "(set)";
  */
 function validate(name: string, args: FluxGitOpsArgs): { config: StackConfig; secrets: StackSecrets } {
   // Other languages' SDKs hand the arguments over untyped: whatever the type says, check.
-  if (typeof (args as unknown) !== "object" || (args as unknown) === null) throw new ConfigError(`FluxGitOps ${name}: args must be an object`);
+  if (typeof (args as unknown) !== "object" || (args as unknown) === null)
+    throw new ConfigError(`FluxGitOps ${name}: args must be an object`);
   const values: Record<string, unknown> = { ...args };
   const secrets: StackSecrets = {};
   for (const key of SECRET_KEYS) {

@@ -2,13 +2,7 @@
 // One schema serves the Pulumi program (values from the engine) and the renderer (values read
 // from Pulumi.<stack>.yaml), so both always agree on defaults and on what is valid.
 import { z } from "zod";
-import {
-  CONFIG_NAMESPACE,
-  DEFAULT_FLUX_NAMESPACE,
-  SYNC_NAME,
-  defaultSyncFolder,
-  syncPath as toSyncPath,
-} from "../contract.ts";
+import { CONFIG_NAMESPACE, DEFAULT_FLUX_NAMESPACE, SYNC_NAME, defaultSyncFolder, syncPath as toSyncPath } from "../contract.ts";
 import semver from "semver";
 import { knownHostsProblem } from "../flux/known-hosts.ts";
 import { FLUX_DURATION } from "../grammar/duration.ts";
@@ -472,7 +466,6 @@ export const stackConfigSchema = z
       });
     }
   });
-
 
 /**
  * The schema of one stack's settings: the checks above, then the stack name and the sync path,

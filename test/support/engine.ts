@@ -12,12 +12,7 @@ import {
 import { ROOT } from "./paths.ts";
 import { testStackFile } from "./stacks.ts";
 
-export {
-  SECRET_SIG,
-  SIG_KEY,
-  isSecretValue,
-  type EngineRegistration,
-} from "../../infra/preview/engine.ts";
+export { SECRET_SIG, SIG_KEY, isSecretValue, type EngineRegistration } from "../../infra/preview/engine.ts";
 export type { CmdRunResult };
 /** The engine under its tests' name. */
 export const FakeEngine = RecordingEngine;
