@@ -70,16 +70,50 @@ export interface EnvironmentDefinition {
   releases?: EnvironmentRelease[];
 }
 
-/** The install layers a release can go into (the Flux Kustomizations of cluster/<env>, in order). */
-export const LAYERS = ["infra-controllers", "infra-configs", "infra-ingress", "apps"] as const;
-export type LayerName = (typeof LAYERS)[number];
+/**
+ * The install layers, in order: each is a Flux Kustomization in cluster/<env>/kustomization.yaml (the names of
+ * fluxcd/flux2-kustomize-helm-example) applying its folder, depending on the layer before and waiting until what
+ * it applied is healthy, within its timeout. The one table every layer name, folder and timeout comes from.
+ */
+export const LAYER_TABLE = [
+  {
+    name: "infra-controllers",
+    path: "infrastructure/controllers",
+    timeout: "20m",
+    holds: "the namespaces, the chart sources, and the controllers with their CRDs: MetalLB, Istio base and istiod, kube-prometheus-stack",
+  },
+  {
+    name: "infra-configs",
+    path: "infrastructure/configs",
+    timeout: "5m",
+    holds: "MetalLB's address pool (its webhook refuses pools until the controller is ready)",
+  },
+  {
+    name: "infra-ingress",
+    path: "infrastructure/ingress",
+    timeout: "15m",
+    holds: "what needs a LoadBalancer IP from the pool (a Helm install waits for it): ingress-nginx, the Istio gateway, the dashboard",
+  },
+  { name: "apps", path: "apps", timeout: "15m", holds: "the app (remla)" },
+  {
+    name: "image-automation",
+    path: "automation",
+    timeout: "5m",
+    // Last, so that a registry scan that fails marks this layer, not the app, as not Ready.
+    holds: "image automation, when the stack config turns it on (it installs the image controllers and the write key)",
+  },
+] as const satisfies readonly { name: string; path: string; timeout: Duration; holds: string }[];
+
+export type LayerName = (typeof LAYER_TABLE)[number]["name"];
+/** The layers a release an environment adds can go into (image automation's layer holds only its own objects). */
+type ReleaseLayer = Exclude<LayerName, "image-automation">;
 
 /** A release one environment adds to the shared ones (EnvironmentDefinition `releases`). */
 export interface EnvironmentRelease {
   /** The chart, by its name in CHARTS (stacks/releases/charts.ts): its source, tag and folder. */
   chart: ChartName;
   /** The layer it installs in: the first whose predecessors provide what it needs (docs/cluster.md). */
-  layer: LayerName;
+  layer: ReleaseLayer;
   /** Namespaces it installs into, created with the others in infra-controllers (none already created). */
   namespaces?: string[];
   /** Its objects (a HelmRelease and what goes with it), built from the chart's GitRepository. */
@@ -125,37 +159,40 @@ export function buildContext(cfg: StackConfig): BuildContext {
   };
 }
 
-/** An install layer: its folder under cluster/<env>, what it holds, and how long its Kustomization may take. */
-interface LayerPlan {
-  /** Name of the Flux Kustomization (flux2-kustomize-helm-example names). */
-  name: string;
-  path: string;
-  objects: RenderObject[];
-  timeout: Duration;
-}
-
-/** The objects of environment `cfg.stack`, rendered to its sync folder (the folder Flux syncs) in layers. */
+/** The objects of environment `cfg.stack`, rendered to its sync folder (the folder Flux syncs) in the layers of LAYER_TABLE. */
 export function environment(cfg: StackConfig, def: EnvironmentDefinition): Environment {
   const ctx = buildContext(cfg);
-  const extra = def.releases ?? [];
-  // Copies: the per-environment settings below are written into them, never into the shared defaults.
+  const { sources, remlaSource } = environmentSources(cfg.stack, def, ctx);
+  const source = (name: string) => sources.get(name)!;
+  const istioValues = structuredClone(merge(ISTIO_DEFAULTS, def.istio));
+  const app = remlaRelease(def, source(remlaSource), ctx);
+  const contents: Record<LayerName, RenderObject[]> = {
+    "infra-controllers": [...namespaces(def, ctx), ...sources.values(), ...controllers(def, istioValues, source, ctx)],
+    "infra-configs": addressPool(def.addressPool, ctx),
+    "infra-ingress": ingress(def, istioValues, source, ctx),
+    apps: [app],
+    "image-automation": imageAutomation(cfg, def, app, ctx),
+  };
+  for (const release of def.releases ?? []) contents[release.layer].push(...release.build(source(CHARTS[release.chart].source), ctx));
+  return layered(cfg, contents, ctx);
+}
+
+/** The chart sources of the environment: the shared charts (remla's at the environment's ref) and the ones it adds. */
+function environmentSources(stack: string, def: EnvironmentDefinition, ctx: BuildContext) {
+  // A copy: the environment's ref is written into it, never into the shared pin.
   const remlaPin = { ...CHARTS["remla-chart"], ref: def.remlaRef };
   const pins: ChartPin[] = [
     ...SHARED_CHARTS.filter((c) => c !== "remla-chart").map((c) => CHARTS[c]),
     remlaPin,
-    ...extra.map((r) => CHARTS[r.chart]),
+    ...(def.releases ?? []).map((r) => CHARTS[r.chart]),
   ];
-  checkSameSource(pins, cfg.stack);
-  const sources = chartSources(pins, ctx);
-  const source = (name: string) => sources.get(name)!;
+  checkSameSource(pins, stack);
+  return { sources: chartSources(pins, ctx), remlaSource: remlaPin.source };
+}
 
-  const istioValues = structuredClone(merge(ISTIO_DEFAULTS, def.istio));
-  const monitoringValues = structuredClone(merge(MONITORING_DEFAULTS, def.monitoring));
-  monitoringValues.grafana.service.loadBalancerIP = def.grafanaIP;
-  monitoringValues.prometheus.service.loadBalancerIP = def.prometheusIP;
-
-  // 1. Controllers and CRDs: MetalLB, Istio base + istiod, kube-prometheus-stack.
-  const namespaces = [
+/** Every namespace the releases install into (an added release's own ones after the shared ones, each once). */
+function namespaces(def: EnvironmentDefinition, ctx: BuildContext): RenderObject[] {
+  const shared = [
     namespace({ name: METALLB_NAMESPACE, labels: PRIVILEGED }, ctx),
     namespace({ name: "ingress-nginx" }, ctx),
     namespace({ name: DASHBOARD_NAMESPACE }, ctx),
@@ -171,25 +208,32 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
       ctx,
     ),
   ];
-  const named = new Set(namespaces.map((n) => n.metadata!.name));
-  for (const name of extra.flatMap((r) => r.namespaces ?? [])) {
-    if (!named.has(name)) namespaces.push(namespace({ name }, ctx));
+  const named = new Set(shared.map((n) => n.metadata!.name));
+  for (const name of (def.releases ?? []).flatMap((r) => r.namespaces ?? [])) {
+    if (!named.has(name)) shared.push(namespace({ name }, ctx));
     named.add(name);
   }
+  return shared;
+}
+
+type Source = (name: string) => GitRepository;
+
+/** The controllers and their CRDs: MetalLB, Istio base + istiod, kube-prometheus-stack. */
+function controllers(def: EnvironmentDefinition, istioValues: IstioValues, source: Source, ctx: BuildContext): RenderObject[] {
+  const monitoringValues = structuredClone(merge(MONITORING_DEFAULTS, def.monitoring));
+  monitoringValues.grafana.service.loadBalancerIP = def.grafanaIP;
+  monitoringValues.prometheus.service.loadBalancerIP = def.prometheusIP;
   const [istioBase, istiod] = istioControlPlane({ values: istioValues.istiod, source: source("istio") }, ctx);
-  const controllers = [
-    ...namespaces,
-    ...sources.values(),
+  return [
     metallb({ values: merge(METALLB_DEFAULTS, def.metallb), source: source("metallb") }, ctx),
     istioBase,
     istiod,
     monitoring({ values: monitoringValues, source: source("prometheus-community") }, ctx),
   ];
+}
 
-  // 2. Configs of those controllers: MetalLB's pool (its webhook rejects pools until the controller is ready).
-  const configs = addressPool(def.addressPool, ctx);
-
-  // 3. What needs a LoadBalancer IP from the pool (a Helm install waits for it): ingress-nginx, the Istio gateway, the dashboard.
+/** What needs a LoadBalancer IP from the pool: ingress-nginx, the Istio gateway, the dashboard. */
+function ingress(def: EnvironmentDefinition, istioValues: IstioValues, source: Source, ctx: BuildContext): RenderObject[] {
   const nginxValues = structuredClone(merge(INGRESS_NGINX_DEFAULTS, def.ingressNginx));
   nginxValues.controller.service.loadBalancerIP = def.ingressIP;
   const nginx = ingressNginx({ values: nginxValues, source: source("ingress-nginx") }, ctx);
@@ -197,7 +241,7 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
   gatewayValues.service.loadBalancerIP = def.gatewayIP;
   const dashboardValues = structuredClone(merge(DASHBOARD_DEFAULTS, def.dashboardValues));
   dashboardValues.app.ingress.hosts = [def.dashboard.host];
-  const ingress = [
+  return [
     nginx,
     istioGateway({ values: gatewayValues, source: source("istio") }, ctx),
     ...dashboard(
@@ -205,12 +249,13 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
       ctx,
     ),
   ];
+}
 
-  // 4. The app.
-  const remlaRelease = remla(
+function remlaRelease(def: EnvironmentDefinition, source: GitRepository, ctx: BuildContext) {
+  return remla(
     {
       values: merge(merge(REMLA_DEFAULTS, def.remla), def.promotedImages),
-      source: source(remlaPin.source),
+      source,
       namespace: def.remlaNamespace,
       // Always: nothing reads the chart's plaintext Secret (Alertmanager's password comes from the
       // Pulumi-created Secret through valuesFrom, stacks/releases/monitoring.ts).
@@ -218,49 +263,43 @@ export function environment(cfg: StackConfig, def: EnvironmentDefinition): Envir
     },
     ctx,
   );
-  const apps = [remlaRelease];
+}
 
-  // 5. Image automation, when the stack config turns it on (it installs the image controllers and the
-  // write key): its objects need only Flux's own image controllers, and come last so that a registry
-  // scan that fails marks this layer, not the app, as not Ready.
+/** Image automation's objects (they need only Flux's own image controllers); none unless the stack config turns it on. */
+function imageAutomation(cfg: StackConfig, def: EnvironmentDefinition, app: ReturnType<typeof remla>, ctx: BuildContext): RenderObject[] {
   const automated = automateImages(
-    { release: remlaRelease, setters: REMLA_IMAGES, policies: cfg.imageAutomation.enabled ? (def.imagePolicies ?? {}) : {} },
+    { release: app, setters: REMLA_IMAGES, policies: cfg.imageAutomation.enabled ? (def.imagePolicies ?? {}) : {} },
     { scanInterval: cfg.imageAutomation.scanInterval as Duration, registrySecret: cfg.imageAutomation.registry !== undefined },
     ctx,
   );
+  return automated.length > 0 ? [...automated, updateAutomation(cfg, ctx)] : [];
+}
 
-  const plans: LayerPlan[] = [
-    { name: "infra-controllers", path: "infrastructure/controllers", objects: controllers, timeout: "20m" },
-    { name: "infra-configs", path: "infrastructure/configs", objects: configs, timeout: "5m" },
-    { name: "infra-ingress", path: "infrastructure/ingress", objects: ingress, timeout: "15m" },
-    { name: "apps", path: "apps", objects: apps, timeout: "15m" },
-  ] satisfies (LayerPlan & { name: LayerName })[];
-  for (const release of extra) {
-    plans.find((p) => p.name === release.layer)!.objects.push(...release.build(source(CHARTS[release.chart].source), ctx));
-  }
-  if (automated.length > 0) {
-    plans.push({ name: "image-automation", path: "automation", objects: [...automated, updateAutomation(cfg, ctx)], timeout: "5m" });
-  }
-  // The flux-system GitRepository Pulumi creates (the repository this folder is in).
+/**
+ * The layers of LAYER_TABLE that hold something, each with its Flux Kustomization applying its folder from the
+ * flux-system GitRepository Pulumi creates (the repository this folder is in), after the layer before.
+ */
+function layered(cfg: StackConfig, contents: Record<LayerName, RenderObject[]>, ctx: BuildContext): Environment {
   const sync = { kind: "GitRepository" as const, metadata: { name: SYNC_NAME, namespace: cfg.flux.namespace } };
+  const used = LAYER_TABLE.filter((l) => contents[l.name].length > 0 || l.name !== "image-automation");
   const kustomizations: Kustomization[] = [];
-  for (const plan of plans) {
+  for (const layer of used) {
     kustomizations.push(
       kustomization(
         {
-          name: plan.name,
+          name: layer.name,
           source: sync,
-          path: `${cfg.syncPath.flux}/${plan.path}`,
+          path: `${cfg.syncPath.flux}/${layer.path}`,
           dependsOn: kustomizations.slice(-1),
           wait: true,
-          timeout: plan.timeout,
+          timeout: layer.timeout,
           retryInterval: "1m",
         },
         ctx,
       ),
     );
   }
-  const layers: Layer[] = plans.map((p) => ({ path: p.path, objects: p.objects }));
+  const layers: Layer[] = used.map((l) => ({ path: l.path, objects: contents[l.name] }));
   return { name: cfg.stack, dir: cfg.syncPath.folder, objects: kustomizations, layers };
 }
 
