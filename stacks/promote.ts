@@ -1,6 +1,8 @@
 // npm run promote -- <from> <to> [--root DIR]
 // Copies the image values environment <from> runs — the marked values in cluster/<from>, including
-// what its image automation committed there — into <to>'s definitions: the file
+// what its image automation committed there, or, when <from> runs no image automation, the values of
+// the same images in cluster/<from> (what an earlier promote gave it: chains such as dev → staging → prod)
+// — into <to>'s definitions: the file
 // stacks/environments/promoted/<to>.ts, which stacks/environments/<to>.ts lays over its remla values.
 // Then `npm run render` and a pull request deploy them (docs/operations.md "Promote dev → prod").
 // It promotes only what `npm run render -- --check` accepts for <from> (the same check, run first), and
@@ -18,10 +20,12 @@ import { ownedValueProblem } from "../infra/render/ownership.ts";
 import { checkEnvironments, fileName, type Environment, type RenderObject } from "../infra/render/write.ts";
 import { loadEnvironment } from "./releases/environments.ts";
 import { valueAt } from "./releases/images.ts";
+import { REMLA_IMAGES, REMLA_RELEASE } from "./releases/remla.ts";
 import { REPOSITORY_ROOT } from "../infra/repository.ts";
 
-/** The release whose values `promotedImages` of an EnvironmentDefinition overrides. */
-const PROMOTED_RELEASE = "remla-app";
+/** The release whose values `promotedImages` of an EnvironmentDefinition overrides, and the values that are its images. */
+const PROMOTED_RELEASE = REMLA_RELEASE;
+const IMAGE_VALUES = Object.values(REMLA_IMAGES).map((setter) => setter.value);
 const VALUES = ["spec", "values"];
 
 /** Where `promote` writes the values promoted into environment `to`, relative to the repository root. */
@@ -60,9 +64,26 @@ function refuseUnchecked(root: string, env: Environment): void {
   }
 }
 
-/** The marked values of `env` as they are in its rendered files on disk (the automation's commits included). */
+/**
+ * The image values `env` runs: its marked values as they are in its rendered files on disk (the automation's commits
+ * included); without image automation, the release's image values as rendered (render --check has just said the
+ * files are what the definitions render, so the definitions' values are the files').
+ */
 function currentImageValues(root: string, env: Environment): Promoted[] {
   refuseUnchecked(root, env);
+  const marked = markedImageValues(root, env);
+  if (marked.length > 0) return marked;
+  const release = placed(env).find((p) => p.obj.kind === "HelmRelease" && p.obj.metadata?.name === PROMOTED_RELEASE);
+  if (release === undefined) return [];
+  const values = release.obj.toJSON() as unknown;
+  return IMAGE_VALUES.flatMap((path) => {
+    const value = valueAt(values, [...VALUES, ...path]);
+    return value === undefined ? [] : [{ path: [...path], value }];
+  });
+}
+
+/** The values carrying Flux's setter marker in `env`'s rendered files, as they are on disk. */
+function markedImageValues(root: string, env: Environment): Promoted[] {
   const found: Promoted[] = [];
   for (const { obj, dir } of placed(env)) {
     const markers = valueMarkers(obj);
@@ -178,7 +199,7 @@ async function promote(root: string, from: string, to: string, io: Io): Promise<
     throw new ConfigError(`${to} runs its own image automation (Pulumi.${to}.yaml); promote into an environment without it`);
   }
   const values = currentImageValues(root, await load(root, from));
-  if (values.length === 0) throw new ConfigError(`${from} marks no image value (stacks/environments/${from}.ts has no imagePolicies)`);
+  if (values.length === 0) throw new ConfigError(`${from} runs no HelmRelease ${PROMOTED_RELEASE} with image values to promote`);
 
   refuseSymlinks(root, promotedFile(to));
   const before = placed(await load(root, to)).find((p) => p.obj.kind === "HelmRelease" && p.obj.metadata?.name === PROMOTED_RELEASE);

@@ -81,10 +81,13 @@ export interface RemlaArgs {
   dropChartSmtpSecret: boolean;
 }
 
+/** The remla HelmRelease's name: the release `npm run promote` copies image values between environments. */
+export const REMLA_RELEASE = "remla-app";
+
 export function remla(args: RemlaArgs, ctx: BuildContext): HelmRelease {
   return helmRelease(
     {
-      name: "remla-app",
+      name: REMLA_RELEASE,
       targetNamespace: args.namespace,
       chart: { git: args.source, path: CHARTS["remla-chart"].path },
       values: { ...args.values },

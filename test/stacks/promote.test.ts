@@ -14,6 +14,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -22,6 +23,7 @@ import { runInProcess } from "../support/in-process.ts";
 import { ROOT } from "../support/paths.ts";
 import { cliArgv, handOver, inMountNamespace, runUnprivileged, traceLines, unprivilegedDir } from "../support/io-conditions.ts";
 import { copyOfRenderedRepo } from "../support/temp-repo.ts";
+import { copyRepository } from "../support/guide.ts";
 
 const RELEASE = join("cluster", "dev", "apps", "helmrelease_flux-system_remla-app.yaml");
 
@@ -246,4 +248,45 @@ test("a read-only promoted folder or parent, an unreadable rendered file, a full
     "full disk",
   );
   assert.equal(readFileSync(join(out, "entries"), "utf8"), "", "no temp file or folder left");
+});
+
+test("promotion chains: dev -> staging -> prod carries dev's automation commit through an environment without automation", async (t) => {
+  // A copy of the repository with the tests' own environments (rendered), plus a staging environment made as a
+  // user would: prod's stack file and definition under a new name, its promoted values in promoted/staging.ts.
+  const dir = copyRepository();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, "Pulumi.staging.yaml"),
+    readFileSync(join(dir, "Pulumi.prod.yaml"), "utf8").replace(/^(\s*flux-gitops:production:) true$/m, "$1 false"),
+  );
+  const prodDefinition = readFileSync(join(dir, "stacks/environments/prod.ts"), "utf8");
+  writeFileSync(join(dir, "stacks/environments/staging.ts"), prodDefinition.replaceAll("./promoted/prod.ts", "./promoted/staging.ts"));
+  cpSync(join(dir, "stacks/environments/promoted/prod.ts"), join(dir, "stacks/environments/promoted/staging.ts"));
+  const cli = (script: string, ...args: string[]) => {
+    const r = spawnSync(process.execPath, [join(dir, script), ...args], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.status, 0, `${script} ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  cli("stacks/render.ts");
+  // Dev's image automation commits a new tag.
+  const devRelease = join(dir, RELEASE);
+  writeFileSync(devRelease, readFileSync(devRelease, "utf8").replace("tag: v1.6.0 #", "tag: v1.7.2 #"));
+
+  assert.match(cli("stacks/promote.ts", "dev", "staging"), /^appService\.image\.tag: v1\.6\.0 -> v1\.7\.2$/m);
+  cli("stacks/render.ts");
+  // Staging runs no image automation: its image values are what promote gave it, and they go on to prod.
+  const toProd = cli("stacks/promote.ts", "staging", "prod");
+  assert.match(toProd, /^appService\.image\.tag: v1\.6\.0 -> v1\.7\.2$/m);
+  assert.match(toProd, /^appFrontend\.image\.tag: v1\.5\.1 \(unchanged\)$/m);
+  assert.match(toProd, /^promote: wrote stacks\/environments\/promoted\/prod\.ts;/m);
+  const prod = readFileSync(join(dir, "stacks/environments/promoted/prod.ts"), "utf8");
+  assert.match(prod, /^\/\/ Written by `npm run promote -- staging prod`/);
+  assert.equal(
+    prod.replace(/staging/g, "ENV").replace(/prod/g, "ENV"),
+    readFileSync(join(dir, "stacks/environments/promoted/staging.ts"), "utf8")
+      .replace(/dev/g, "ENV")
+      .replace(/staging/g, "ENV"),
+  );
+  cli("stacks/render.ts");
+  assert.match(readFileSync(join(dir, "cluster/prod/apps/helmrelease_flux-system_remla-app.yaml"), "utf8"), /tag: v1\.7\.2/);
 });
