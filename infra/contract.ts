@@ -21,6 +21,18 @@ export const DEPLOY_KEY_TYPE = "flux-gitops:deploy:DeployKey";
 /** Pulumi type token of the component that installs Flux. */
 export const FLUX_INSTALL_TYPE = "flux-gitops:flux:FluxInstall";
 
+/** Pulumi type token of the component that creates the flux-system sync (SSH Secret, GitRepository, Kustomization). */
+export const FLUX_SYNC_TYPE = "flux-gitops:flux:FluxSync";
+
+/** Pulumi type token of the component that creates the notification Providers and Alerts. */
+export const NOTIFICATIONS_TYPE = "flux-gitops:notifications:FluxNotifications";
+
+/** Pulumi type token of the component that creates the push webhook Receiver. */
+export const RECEIVER_TYPE = "flux-gitops:notifications:FluxReceiver";
+
+/** Pulumi type token of a GitHub deploy key (@pulumi/github): the program registers them, the policies check them. */
+export const GITHUB_DEPLOY_KEY_TYPE = "github:index/repositoryDeployKey:RepositoryDeployKey";
+
 /** Labels every object flux-gitops creates or renders carries. */
 export const LABELS = {
   managedBy: "app.kubernetes.io/managed-by",

@@ -67,7 +67,7 @@ const fluxOperator: InstallStrategy = (parent, namespace, { flux, metadata: meta
   );
   // On destroy the instance goes first, while the operator still runs its finalizer (which removes
   // Flux but takes the finalizers off Flux's objects, so workloads stay).
-  const manifest = (requestedAt: string) => fluxInstanceManifest(flux, sync, meta, requestedAt);
+  const manifest = (requestedAt: string) => fluxInstanceManifest({ flux, sync, metadata: meta, requestedAt });
   const { apiVersion, kind, metadata } = manifest("");
   const instance = new k8s.apiextensions.CustomResource(
     INSTANCE_NAME,

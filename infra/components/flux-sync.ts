@@ -2,7 +2,8 @@
 // reconcile the stack's sync path of the repository.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { SYNC_NAME } from "../contract.ts";
+import { FLUX_SYNC_TYPE, SYNC_NAME } from "../contract.ts";
+import { requestReconcile, sshSecretData } from "../flux/git-auth.ts";
 import { syncManifests, type SyncTarget } from "../flux/sync.ts";
 import { childOptions, type ComponentContext } from "./context.ts";
 import { fluxSecret } from "./secret.ts";
@@ -27,7 +28,7 @@ export class FluxSync extends pulumi.ComponentResource {
   readonly kustomization?: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: FluxSyncArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flux-gitops:flux:FluxSync", name, {}, opts);
+    super(FLUX_SYNC_TYPE, name, {}, opts);
     const { ctx } = args;
     const { gitRepository, kustomization } = syncManifests(args.target, ctx.install.namespaceName, ctx.metadata);
     // Custom resources need the CRDs and controllers; on destroy this order is reversed, so the
@@ -36,13 +37,13 @@ export class FluxSync extends pulumi.ComponentResource {
 
     // Exactly the keys source-controller reads for SSH auth. On rotation the new key reaches the
     // cluster only after GitHub has it, so Flux never holds a key GitHub would refuse.
-    this.secret = fluxSecret(
-      SYNC_NAME,
-      { identity: args.identity, "identity.pub": args.identityPub, known_hosts: args.knownHosts },
+    this.secret = fluxSecret({
+      name: SYNC_NAME,
+      data: sshSecretData({ privateKey: args.identity, publicKey: args.identityPub }, args.knownHosts),
       ctx,
-      this,
-      [args.keyRegistered],
-    );
+      parent: this,
+      dependsOn: [args.keyRegistered],
+    });
     // The operator strategy's FluxInstance creates these two itself.
     if (!ctx.install.ownsSyncObjects) {
       this.gitRepository = new k8s.apiextensions.CustomResource(
@@ -52,9 +53,7 @@ export class FluxSync extends pulumi.ComponentResource {
           metadata: {
             ...gitRepository.metadata,
             // A new deploy key (rotation) asks source-controller to fetch again straight away.
-            annotations: pulumi
-              .output(args.keyFingerprint)
-              .apply((fp) => ({ ...ctx.metadata.annotations, "reconcile.fluxcd.io/requestedAt": fp })),
+            annotations: pulumi.output(args.keyFingerprint).apply((fp) => requestReconcile(ctx.metadata.annotations, fp)),
           },
         },
         childOptions(ctx, this, [...crdsReady, this.secret]),

@@ -14,7 +14,7 @@ import {
   type EcdsaCurve,
   type EventSeverity,
   type EventSourceKind,
-  type FluxController,
+  FluxController,
   type FluxExtraController,
   type FluxInstallStrategy,
   type FluxLogLevel,
@@ -285,7 +285,7 @@ export class FluxGitOps extends pulumi.ComponentResource {
       wait: config.notifications.githubStatus,
       // Under the lockdown's --default-service-account, Flux's own sync must name an account with
       // rights to apply cluster/<env>: the controller's own (as the Flux docs prescribe).
-      serviceAccountName: flux.multitenancy.defaultServiceAccount ? "kustomize-controller" : undefined,
+      serviceAccountName: flux.multitenancy.defaultServiceAccount ? FluxController.KustomizeController : undefined,
     };
     const install = new FluxInstall("flux", { flux, metadata, sync: target, keyFingerprint: key.fingerprint }, { parent: this });
     const ctx: ComponentContext = { install, metadata, retainOnDelete: flux.keepOnDestroy };
@@ -316,7 +316,7 @@ export class FluxGitOps extends pulumi.ComponentResource {
     // a Pulumi secret end to end, never in Git.
     if (secrets.alertmanagerSmtpPassword) {
       const values = secrets.alertmanagerSmtpPassword.apply(alertmanagerSmtpValues);
-      fluxSecret(ALERTMANAGER_SMTP_SECRET, { [ALERTMANAGER_SMTP_KEY]: values }, ctx, this);
+      fluxSecret({ name: ALERTMANAGER_SMTP_SECRET, data: { [ALERTMANAGER_SMTP_KEY]: values }, ctx, parent: this });
     }
 
     const notify = channels(config, secrets);

@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { StackConfig } from "../config/index.ts";
 import { AUTOMATION_KEY_NAME, AUTOMATION_NAME, IMAGE_AUTOMATION_TYPE, IMAGE_REGISTRY_SECRET } from "../contract.ts";
 import { automationRepositoryManifest, dockerConfigJson } from "../flux/automation.ts";
+import { requestReconcile, sshSecretData } from "../flux/git-auth.ts";
 import type { SyncTarget } from "../flux/sync.ts";
 import { childOptions, type ComponentContext } from "./context.ts";
 import { DeployKey } from "./deploy-key.ts";
@@ -47,13 +48,13 @@ export class ImageAutomationAccess extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.secret = fluxSecret(
-      AUTOMATION_NAME,
-      { identity: this.deployKey.privateKeyOpenssh, "identity.pub": this.deployKey.publicKeyOpenssh, known_hosts: args.knownHosts },
+    this.secret = fluxSecret({
+      name: AUTOMATION_NAME,
+      data: sshSecretData({ privateKey: this.deployKey.privateKeyOpenssh, publicKey: this.deployKey.publicKeyOpenssh }, args.knownHosts),
       ctx,
-      this,
-      [this.deployKey.registration],
-    );
+      parent: this,
+      dependsOn: [this.deployKey.registration],
+    });
     const manifest = automationRepositoryManifest(args.target, ctx.install.namespaceName, ctx.metadata);
     this.gitRepository = new k8s.apiextensions.CustomResource(
       `${AUTOMATION_NAME}-git`,
@@ -62,7 +63,7 @@ export class ImageAutomationAccess extends pulumi.ComponentResource {
         metadata: {
           ...manifest.metadata,
           // A new key (rotation) asks source-controller to fetch again straight away.
-          annotations: this.deployKey.fingerprint.apply((fp) => ({ ...ctx.metadata.annotations, "reconcile.fluxcd.io/requestedAt": fp })),
+          annotations: this.deployKey.fingerprint.apply((fp) => requestReconcile(ctx.metadata.annotations, fp)),
         },
       },
       childOptions(ctx, this, [...ctx.install.ready, this.secret]),
@@ -74,14 +75,13 @@ export class ImageAutomationAccess extends pulumi.ComponentResource {
         throw new Error("imageAutomation.registry is set but flux-gitops:imageRegistryPassword is missing");
       }
       const dockerConfig = args.registryPassword.apply((password) => dockerConfigJson(registry.server, registry.username, password));
-      this.registrySecret = fluxSecret(
-        IMAGE_REGISTRY_SECRET,
-        { ".dockerconfigjson": dockerConfig },
+      this.registrySecret = fluxSecret({
+        name: IMAGE_REGISTRY_SECRET,
+        data: { ".dockerconfigjson": dockerConfig },
         ctx,
-        this,
-        undefined,
-        "kubernetes.io/dockerconfigjson",
-      );
+        parent: this,
+        type: "kubernetes.io/dockerconfigjson",
+      });
     }
     this.registerOutputs({ publicKeyOpenssh: this.deployKey.publicKeyOpenssh, fingerprint: this.deployKey.fingerprint });
   }

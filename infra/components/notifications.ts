@@ -3,26 +3,21 @@
 // URL comes from a Pulumi secret and lives only in a Secret the Provider references.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { Alert, Provider, type IAlert, type IProvider } from "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1beta3";
+import { channelManifests, type ChannelSpec } from "../flux/notifications.ts";
 import type { StackConfig } from "../config/index.ts";
 import type { StackSecrets } from "../config/pulumi.ts";
-import { SYNC_NAME } from "../contract.ts";
-import type { Metadata } from "../metadata.ts";
+import { NOTIFICATIONS_TYPE, SYNC_NAME } from "../contract.ts";
 import { childOptions, type ComponentContext } from "./context.ts";
 import { fluxSecret } from "./secret.ts";
 
 type Notifications = StackConfig["notifications"];
 type EventSource = Notifications["eventSources"][number];
 
-/** One Provider + Alert pair: where events go, and which events. */
-export interface Channel {
-  /** Name of the Provider, the Alert and (with `-secret`) the Secret. */
-  name: string;
-  provider: NonNullable<IProvider["spec"]>;
+/** One Provider + Alert pair (where events go, and which events) with the secret its Provider reads. */
+export interface Channel extends ChannelSpec {
   /** Secret data the Provider reads (`token` or `address`). */
   secretKey: "token" | "address";
   secretValue: pulumi.Output<string>;
-  eventSeverity: "info" | "error";
   eventSources: EventSource[];
 }
 
@@ -72,31 +67,6 @@ function need(secrets: StackSecrets, key: keyof StackSecrets): pulumi.Output<str
   return value;
 }
 
-/** Provider and Alert manifests of one channel, schema-checked against the Flux CRDs. */
-export function channelManifests(ch: Channel, namespace: string, metadata: Metadata, eventMetadata: Record<string, string>) {
-  const meta = { name: ch.name, namespace, ...metadata };
-  const provider: IProvider = {
-    apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
-    kind: "Provider",
-    metadata: meta,
-    spec: { ...ch.provider, secretRef: { name: `${ch.name}-secret` } },
-  };
-  const alert: IAlert = {
-    apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
-    kind: "Alert",
-    metadata: meta,
-    spec: {
-      providerRef: { name: ch.name },
-      eventSeverity: ch.eventSeverity,
-      eventSources: ch.eventSources.map((s) => ({ kind: s.kind, name: s.name, ...(s.namespace && { namespace: s.namespace }) })),
-      eventMetadata,
-    },
-  };
-  new Provider(provider).validate();
-  new Alert(alert).validate();
-  return { provider, alert };
-}
-
 export interface FluxNotificationsArgs {
   ctx: ComponentContext;
   channels: Channel[];
@@ -106,11 +76,16 @@ export interface FluxNotificationsArgs {
 
 export class FluxNotifications extends pulumi.ComponentResource {
   constructor(name: string, args: FluxNotificationsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flux-gitops:notifications:FluxNotifications", name, {}, opts);
+    super(NOTIFICATIONS_TYPE, name, {}, opts);
     const { ctx } = args;
     for (const ch of args.channels) {
-      const { provider, alert } = channelManifests(ch, ctx.install.namespaceName, ctx.metadata, args.eventMetadata);
-      const secret = fluxSecret(`${ch.name}-secret`, { [ch.secretKey]: ch.secretValue }, ctx, this);
+      const { provider, alert } = channelManifests({
+        channel: ch,
+        namespace: ctx.install.namespaceName,
+        metadata: ctx.metadata,
+        eventMetadata: args.eventMetadata,
+      });
+      const secret = fluxSecret({ name: `${ch.name}-secret`, data: { [ch.secretKey]: ch.secretValue }, ctx, parent: this });
       // CRs wait for the CRDs; on destroy they go first, while notification-controller still runs.
       const prov = new k8s.apiextensions.CustomResource(
         `${ch.name}-provider`,

@@ -1,46 +1,14 @@
 // Instant reconcile: a GitHub push webhook → notification-controller Receiver → source-controller
 // fetches the flux-system GitRepository at once instead of at its next poll.
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as github from "@pulumi/github";
 import * as random from "@pulumi/random";
-import { Receiver, type IReceiver } from "@kubernetes-models/flux-cd/notification.toolkit.fluxcd.io/v1";
 import type { StackConfig } from "../config/index.ts";
-import { SYNC_NAME } from "../contract.ts";
-import type { Metadata } from "../metadata.ts";
+import { RECEIVER_TYPE } from "../contract.ts";
+import { RECEIVER_NAME, WEBHOOK_SERVICE, receiverManifest, webhookPath } from "../flux/receiver.ts";
 import { childOptions, type ComponentContext } from "./context.ts";
 import { fluxSecret } from "./secret.ts";
-
-export const RECEIVER_NAME = "github-receiver";
-/** The Service both install strategies create in front of notification-controller's port 9292. */
-export const WEBHOOK_SERVICE = { name: "webhook-receiver", port: 80 } as const;
-
-/**
- * The path notification-controller serves a Receiver on: `/hook/` + hex sha256 of
- * token + name + namespace (notification-controller `Receiver.GetWebhookPath`).
- */
-export function webhookPath(token: string, name: string, namespace: string): string {
-  return `/hook/${createHash("sha256")
-    .update(token + name + namespace)
-    .digest("hex")}`;
-}
-
-export function receiverManifest(namespace: string, metadata: Metadata): IReceiver {
-  const receiver: IReceiver = {
-    apiVersion: "notification.toolkit.fluxcd.io/v1",
-    kind: "Receiver",
-    metadata: { name: RECEIVER_NAME, namespace, ...metadata },
-    spec: {
-      type: "github",
-      events: ["ping", "push"],
-      secretRef: { name: `${RECEIVER_NAME}-token` },
-      resources: [{ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", name: SYNC_NAME }],
-    },
-  };
-  new Receiver(receiver).validate();
-  return receiver;
-}
 
 export interface FluxReceiverArgs {
   ctx: ComponentContext;
@@ -55,14 +23,14 @@ export class FluxReceiver extends pulumi.ComponentResource {
   readonly webhookUrl: pulumi.Output<string>;
 
   constructor(name: string, args: FluxReceiverArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flux-gitops:notifications:FluxReceiver", name, {}, opts);
+    super(RECEIVER_TYPE, name, {}, opts);
     const { receiver, ctx } = args;
     const { install } = ctx;
     const namespace = install.namespaceName;
 
     // The HMAC key GitHub signs each delivery with, and the Receiver checks.
     const token = new random.RandomPassword("receiver-token", { length: 48, special: false }, { parent: this });
-    const secret = fluxSecret(`${RECEIVER_NAME}-token`, { token: token.result }, ctx, this);
+    const secret = fluxSecret({ name: `${RECEIVER_NAME}-token`, data: { token: token.result }, ctx, parent: this });
     const cr = new k8s.apiextensions.CustomResource(
       RECEIVER_NAME,
       receiverManifest(namespace, ctx.metadata),

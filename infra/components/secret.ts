@@ -4,14 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { childOptions, type ComponentContext } from "./context.ts";
 
-export function fluxSecret(
-  name: string,
-  data: Record<string, pulumi.Input<string>>,
-  ctx: ComponentContext,
-  parent: pulumi.Resource,
-  dependsOn?: pulumi.Input<pulumi.Resource>[],
-  type: "Opaque" | "kubernetes.io/dockerconfigjson" = "Opaque",
-): k8s.core.v1.Secret {
+export interface FluxSecretOptions {
+  name: string;
+  data: Record<string, pulumi.Input<string>>;
+  ctx: ComponentContext;
+  parent: pulumi.Resource;
+  dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** Default: `Opaque`. */
+  type?: "Opaque" | "kubernetes.io/dockerconfigjson";
+}
+
+export function fluxSecret({ name, data, ctx, parent, dependsOn, type = "Opaque" }: FluxSecretOptions): k8s.core.v1.Secret {
   return new k8s.core.v1.Secret(
     name,
     {

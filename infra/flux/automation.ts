@@ -3,7 +3,7 @@
 import { GitRepository, type IGitRepository } from "@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1";
 import { AUTOMATION_NAME } from "../contract.ts";
 import type { Metadata } from "../metadata.ts";
-import type { SyncTarget } from "./sync.ts";
+import { syncRepositorySpec, type SyncTarget } from "./sync.ts";
 
 /** The `flux-system-automation` GitRepository in `namespace`, schema-checked against the Flux CRD. */
 export function automationRepositoryManifest(target: SyncTarget, namespace: string, { labels, annotations }: Metadata): IGitRepository {
@@ -11,7 +11,7 @@ export function automationRepositoryManifest(target: SyncTarget, namespace: stri
     apiVersion: "source.toolkit.fluxcd.io/v1",
     kind: "GitRepository",
     metadata: { name: AUTOMATION_NAME, namespace, labels, annotations },
-    spec: { url: target.url, ref: { branch: target.branch }, interval: target.gitInterval, secretRef: { name: AUTOMATION_NAME } },
+    spec: syncRepositorySpec(target, AUTOMATION_NAME),
   };
   new GitRepository(gitRepository).validate();
   return gitRepository;

@@ -9,6 +9,7 @@ import { enabledControllers, lockdownArgs, tolerations, type Controller } from "
 import { INSTANCE_NAME, SYNC_NAME } from "../contract.ts";
 import type { Metadata } from "../metadata.ts";
 import type { SyncTarget } from "./sync.ts";
+import { requestReconcile } from "./git-auth.ts";
 
 type FluxSettings = StackConfig["flux"];
 
@@ -86,13 +87,21 @@ function syncPatches(sync: SyncTarget, requestedAt: string): KustomizePatch[] {
       patch: JSON.stringify({
         apiVersion: "source.toolkit.fluxcd.io/v1",
         kind: "GitRepository",
-        metadata: { name: SYNC_NAME, annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt } },
+        metadata: { name: SYNC_NAME, annotations: requestReconcile(undefined, requestedAt) },
       }),
     },
   ];
 }
 
-export function fluxInstanceManifest(flux: FluxSettings, sync: SyncTarget, metadata: Metadata, requestedAt: string): FluxInstance {
+export interface FluxInstanceOptions {
+  flux: FluxSettings;
+  sync: SyncTarget;
+  metadata: Metadata;
+  /** Asks source-controller to fetch the sync repository again when it changes (the deploy key's fingerprint). */
+  requestedAt: string;
+}
+
+export function fluxInstanceManifest({ flux, sync, metadata, requestedAt }: FluxInstanceOptions): FluxInstance {
   return {
     apiVersion: "fluxcd.controlplane.io/v1",
     kind: "FluxInstance",

@@ -19,6 +19,11 @@ export interface SyncTarget {
   serviceAccountName?: string;
 }
 
+/** The spec of a GitRepository of the sync repository (its URL, branch and interval), authenticated with Secret `secret`. */
+export function syncRepositorySpec(target: SyncTarget, secret: string): IGitRepository["spec"] {
+  return { url: target.url, ref: { branch: target.branch }, interval: target.gitInterval, secretRef: { name: secret } };
+}
+
 /** The flux-system GitRepository and Kustomization manifests in `namespace`. */
 export function syncManifests(target: SyncTarget, namespace: string, { labels, annotations }: Metadata) {
   const metadata = { name: SYNC_NAME, namespace, labels, annotations };
@@ -26,7 +31,7 @@ export function syncManifests(target: SyncTarget, namespace: string, { labels, a
     apiVersion: "source.toolkit.fluxcd.io/v1",
     kind: "GitRepository",
     metadata,
-    spec: { url: target.url, ref: { branch: target.branch }, interval: target.gitInterval, secretRef: { name: SYNC_NAME } },
+    spec: syncRepositorySpec(target, SYNC_NAME),
   };
   const kustomization: IKustomization = {
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",

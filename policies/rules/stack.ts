@@ -7,6 +7,7 @@ import {
   GITOPS_TYPE,
   IMAGE_AUTOMATION_TYPE,
   SYNC_NAME,
+  GITHUB_DEPLOY_KEY_TYPE,
 } from "../../infra/contract.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../../infra/flux/versions.ts";
 import { urlUnder } from "../urls.ts";
@@ -118,13 +119,12 @@ export const noDirectWorkloads = resourceRule({
   },
 });
 
-const DEPLOY_KEY_RESOURCE = "github:index/repositoryDeployKey:RepositoryDeployKey";
 /**
  * Where the program registers the automation's GitHub deploy key: stack → FluxGitOps →
  * ImageAutomationAccess → DeployKey "automation-deploy-key" → the key (what the engine builds the URN
  * from; test/policies/deploy-key.test.ts runs the program through cmd/run to see it).
  */
-const AUTOMATION_KEY_CHAIN = [GITOPS_TYPE, IMAGE_AUTOMATION_TYPE, DEPLOY_KEY_TYPE, DEPLOY_KEY_RESOURCE];
+const AUTOMATION_KEY_CHAIN = [GITOPS_TYPE, IMAGE_AUTOMATION_TYPE, DEPLOY_KEY_TYPE, GITHUB_DEPLOY_KEY_TYPE];
 const AUTOMATION_KEY = new RegExp(`^${AUTOMATION_KEY_NAME}(-r[1-9][0-9]*)?$`);
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -162,7 +162,7 @@ const shown = (v: unknown) =>
 /** `readOnly` as the GitHub provider reads it (providerBool); unset is the provider's default, read-only. */
 const readOnly = (s: Subject) => providerBool(field(s.props, "readOnly")) ?? true;
 /** A key that may push, or whose readOnly is no boolean the provider reads (counted as one: fail closed). */
-const writable = (s: Subject) => s.type === DEPLOY_KEY_RESOURCE && readOnly(s) !== true;
+const writable = (s: Subject) => s.type === GITHUB_DEPLOY_KEY_TYPE && readOnly(s) !== true;
 
 export const deployKeyReadOnly = resourceRule({
   name: "deploy-key-read-only",

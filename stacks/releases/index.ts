@@ -4,6 +4,7 @@
 // points at its subfolder, depends on the layer before and waits until what it applied is healthy,
 // so a layer starts only once the CRDs, webhooks and LoadBalancer IPs it needs exist.
 import type { StackConfig } from "../../infra/config/index.ts";
+import { FluxController } from "../../infra/config/schema.ts";
 import { SYNC_NAME } from "../../infra/contract.ts";
 import { auditMetadata } from "../../infra/metadata.ts";
 import {
@@ -154,8 +155,8 @@ export function buildContext(cfg: StackConfig): BuildContext {
     metadata: auditMetadata(cfg),
     // Under the lockdown's --default-service-account, objects in the Flux namespace must name the
     // controller's own account, or they would be applied with the tenant default (no rights).
-    serviceAccountName: locked ? "helm-controller" : undefined,
-    kustomizeServiceAccountName: locked ? "kustomize-controller" : undefined,
+    serviceAccountName: locked ? FluxController.HelmController : undefined,
+    kustomizeServiceAccountName: locked ? FluxController.KustomizeController : undefined,
   };
 }
 
