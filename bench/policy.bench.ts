@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { checkPaths, collectFiles } from "../policies/checker.ts";
+import { checkPaths, collectFiles } from "../policies/paths.ts";
 import { checkEnvironment } from "../policies/graph.ts";
 import { resolveConfig } from "../policies/config.ts";
 import { rules } from "../policies/rules/index.ts";

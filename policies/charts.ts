@@ -26,7 +26,8 @@ import { lockEntry, readLock, CHART_CACHE_DIR, type ChartPin, type LockEntry } f
 import { HelmRenderError, renderRelease, type Manifest, type ValuesReference } from "../infra/helm/release.ts";
 import { UserError } from "../infra/errors.ts";
 import { HelmUnavailableError } from "../infra/helm/binary.ts";
-import type { CheckResult, CheckedObject, EnvironmentContext } from "./checker.ts";
+import { type CheckResult } from "./result.ts";
+import { type CheckedObject, type EnvironmentContext } from "./runner.ts";
 import { isThisRepository } from "./references.ts";
 import { field, text, type Problem } from "./rules/model.ts";
 import type { StackView } from "./stacks.ts";

@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineCli, isMain, runCli, userCwd, type Io } from "../infra/cli.ts";
-import { type CheckResult, checkPaths, emptyResult, formatFinding, mergeResults } from "./checker.ts";
+import { type CheckResult, emptyResult, formatFinding, mergeResults } from "./result.ts";
+import { checkPaths } from "./paths.ts";
 import { PolicyConfigError, resolveConfig } from "./config.ts";
 import { checkEnvironment } from "./graph.ts";
 import { rules } from "./rules/index.ts";

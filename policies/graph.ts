@@ -1,6 +1,6 @@
 // Graph mode: what Flux applies for one environment. Starts at the path of the environment's flux-system
 // Kustomization (the stack's syncPath: Pulumi creates that Kustomization, it is not in Git), builds it the
-// way kustomize-controller does (./kustomize.ts), substitutes post-build variables where their values are
+// way kustomize-controller does (./flux/kustomize.ts), substitutes post-build variables where their values are
 // known, renders ResourceSets, and follows every Flux Kustomization whose source is this repository.
 // Content of other sources is checked as a source (its URL, by the rules) and noted as not verified.
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, type Dirent } from "node:fs";
@@ -8,10 +8,12 @@ import { tmpdir } from "node:os";
 import { join, posix, relative, resolve, sep } from "node:path";
 import { SYNC_NAME } from "../infra/contract.ts";
 import { unincludedFiles, unincludedMessage } from "../infra/included.ts";
-import { copyArtifact } from "./artifact.ts";
-import { type CheckResult, type CheckedObject, type EnvironmentContext, display, emptyResult, objectsOf, runRules } from "./checker.ts";
-import { substituteObject } from "./envsubst.ts";
-import { type SubstituteRef, findRef, gitIndex, substituteRefs } from "./substitute-from.ts";
+import { copyArtifact } from "./flux/artifact.ts";
+import { type CheckResult, display, emptyResult } from "./result.ts";
+import { type CheckedObject, type EnvironmentContext, runRules } from "./runner.ts";
+import { objectsOf } from "./objects.ts";
+import { substituteObject } from "./flux/envsubst.ts";
+import { type SubstituteRef, findRef, gitIndex, substituteRefs } from "./flux/substitute-from.ts";
 import {
   BuildError,
   type BuildInput,
@@ -20,7 +22,7 @@ import {
   fluxBuildSpec,
   kustomizationFile,
   kustomizeBuild,
-} from "./kustomize.ts";
+} from "./flux/kustomize.ts";
 import type { RuleSetting } from "./config.ts";
 import { field, text, type Problem } from "./rules/model.ts";
 import { stackFileLookup, type StackView } from "./stacks.ts";

@@ -1,7 +1,7 @@
 // References that resolve to nothing in Git. The checker sees only what Git holds: an object that names a
 // source which is not there takes whatever the cluster has under that name, at a URL nobody checked. Each
 // such reference is a content-verified problem of the referring object, in every environment.
-import type { CheckedObject } from "./checker.ts";
+import { type CheckedObject } from "./runner.ts";
 import { field, text } from "./rules/model.ts";
 import { checkoutRef } from "./rules/sources.ts";
 import type { StackView } from "./stacks.ts";

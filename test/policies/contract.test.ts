@@ -11,7 +11,7 @@ import { readStackConfigFile, stackConfigFile } from "../../infra/config/index.t
 import { syncManifests } from "../../infra/flux/sync.ts";
 import { auditMetadata } from "../../infra/metadata.ts";
 import { toYaml } from "../../infra/render/write.ts";
-import { checkPaths } from "../../policies/checker.ts";
+import { checkPaths } from "../../policies/paths.ts";
 import { resolveConfig } from "../../policies/config.ts";
 import { rules } from "../../policies/rules/index.ts";
 import { main as render } from "../../stacks/render.ts";

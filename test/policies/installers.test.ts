@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dotenvPairs, isSopsDotenv, isSopsEncryptedTree } from "../../infra/sops.ts";
 import { isThisRepository } from "../../policies/references.ts";
-import { renderResourceSet } from "../../policies/resourceset.ts";
+import { renderResourceSet } from "../../policies/flux/resourceset.ts";
 import { rules } from "../../policies/rules/index.ts";
 import { bucketUrl } from "../../policies/rules/installers.ts";
 import type { Subject } from "../../policies/rules/model.ts";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../policies/cli.ts";
 import { normalizeUrl, urlUnder } from "../../policies/urls.ts";
-import { substitute } from "../../policies/envsubst.ts";
+import { substitute } from "../../policies/flux/envsubst.ts";
 import { ROOT } from "../support/paths.ts";
 
 const FIXTURES = join(ROOT, "test", "policies", "fixtures");

@@ -8,9 +8,9 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../policies/cli.ts";
-import { SubstitutionError, Unsupported, evaluateText, substitute } from "../../policies/envsubst.ts";
-import { generatedKustomization, isLocalRelativePath, kustomizeBuild } from "../../policies/kustomize.ts";
-import { copyArtifact, ignored, matchOne, parsePattern, readPatterns } from "../../policies/artifact.ts";
+import { SubstitutionError, Unsupported, evaluateText, substitute } from "../../policies/flux/envsubst.ts";
+import { generatedKustomization, isLocalRelativePath, kustomizeBuild } from "../../policies/flux/kustomize.ts";
+import { copyArtifact, ignored, matchOne, parsePattern, readPatterns } from "../../policies/flux/artifact.ts";
 import { assertBoundedExpansion, BoundError } from "../../policies/bounds.ts";
 import { parseDocuments } from "../../policies/yaml.ts";
 import { ROOT } from "../support/paths.ts";

@@ -17,7 +17,7 @@ import type {
 } from "@pulumi/policy";
 import { AUTOMATION_KEY_NAME, DEPLOY_KEY_TYPE, FLUX_INSTALL_TYPE, GITOPS_TYPE, IMAGE_AUTOMATION_TYPE } from "../../infra/contract.ts";
 import { FLUX2_CHART, FLUX_OPERATOR_CHART, FLUX_VERSIONS } from "../../infra/flux/versions.ts";
-import { checkPaths } from "../../policies/checker.ts";
+import { checkPaths } from "../../policies/paths.ts";
 import { resolveConfig } from "../../policies/config.ts";
 import { fromPulumi, packPolicies, packStackFromEnv } from "../../policies/pack.ts";
 import { rules } from "../../policies/rules/index.ts";

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { checkPaths } from "../../policies/checker.ts";
+import { checkPaths } from "../../policies/paths.ts";
 import { resolveConfig } from "../../policies/config.ts";
 import { rules } from "../../policies/rules/index.ts";
 import { OWNER, cases, plain } from "../support/analyzer-cases.ts";

@@ -5,8 +5,8 @@
 // them: the checker resolves it from Git when it can, and otherwise says it cannot (issue #20).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { field, text } from "./rules/model.ts";
-import { parseDocuments } from "./yaml.ts";
+import { field, text } from "../rules/model.ts";
+import { parseDocuments } from "../yaml.ts";
 
 export interface SubstituteRef {
   kind: string;

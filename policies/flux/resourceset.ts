@@ -3,7 +3,7 @@
 // template expressions. Only the expressions that select inputs are evaluated here (`inputs.a.b`,
 // `get inputs "k"`, pipes quote/int/default/lower/upper/toString); anything else, `resourcesTemplate`,
 // `steps` and `inputsFrom` (inputs provided at run time) make the set not verifiable offline.
-import { field } from "./rules/model.ts";
+import { field } from "../rules/model.ts";
 
 export interface RenderedSet {
   objects: Record<string, unknown>[];

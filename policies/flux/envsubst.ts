@@ -17,8 +17,8 @@
 // With `keepUnknown` (a substituteFrom object whose values live only in the cluster), an expression that
 // reads a variable not known here makes the whole string unknown.
 
-import type { Problem } from "./rules/model.ts";
-import { BoundError, MAX_SUBSTITUTED_CHARS } from "./bounds.ts";
+import type { Problem } from "../rules/model.ts";
+import { BoundError, MAX_SUBSTITUTED_CHARS } from "../bounds.ts";
 import { ENVSUBST, RUNE_ERROR, decodeRune, goMatch } from "./gomatch.ts";
 
 export interface SubstituteOptions {

@@ -1,213 +1,17 @@
-// YAML front end, shared by both modes: turns objects (from files or from a kustomize build) into rule
-// subjects, runs the rules, and says where each finding is. Paths mode (checkPaths) lives here too: files
-// under folders that are not an environment, read the way kustomize would read them.
+// Paths mode: files under folders that are not an environment (or given one by one), read the way kustomize would
+// read them, each object run through the rules with the environment its folder (or label) names.
 import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, matchesGlob, relative, resolve, sep } from "node:path";
 import { LABELS, defaultSyncFolder } from "../infra/contract.ts";
-import { field, fluxGroup, kubernetesType, parseKubernetesType } from "./rules/model.ts";
-import type { Problem, Subject } from "./rules/model.ts";
+import { field } from "./rules/model.ts";
 import type { RuleSetting } from "./config.ts";
-import type { StackFacts } from "../infra/contract.ts";
 import { describeParseError, isGoTemplate, parseDocuments, type ParsedDocument } from "./yaml.ts";
-import { isResourceSet, renderResourceSet } from "./resourceset.ts";
-import { KUSTOMIZATION_FILES } from "./kustomize.ts";
-import { resourceSetTooLarge } from "./bounds.ts";
+import { KUSTOMIZATION_FILES } from "./flux/kustomize.ts";
 import { isDnsLabel } from "../infra/grammar/kubernetes.ts";
 import { stackFileLookup, type StackLookup } from "./stacks.ts";
-
-export interface Finding {
-  file: string;
-  line: number;
-  level: "advisory" | "mandatory";
-  rule: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  message: string;
-  /** The environment whose graph the object belongs to (graph mode). */
-  environment?: string;
-}
-
-export interface InputError {
-  file: string;
-  message: string;
-}
-
-/** Something the run did not verify, and why (content of another source, a generator's runtime inputs). */
-export interface Note {
-  file: string;
-  line: number;
-  message: string;
-}
-
-export interface CheckResult {
-  findings: Finding[];
-  errors: InputError[];
-  notes: Note[];
-  /** Files read, objects checked, Go templates and non-Kubernetes YAML documents skipped. */
-  counts: { files: number; objects: number; templates: number; skipped: number };
-}
-
-export function emptyResult(): CheckResult {
-  return { findings: [], errors: [], notes: [], counts: { files: 0, objects: 0, templates: 0, skipped: 0 } };
-}
-
-export function mergeResults(into: CheckResult, from: CheckResult): CheckResult {
-  into.findings.push(...from.findings);
-  into.errors.push(...from.errors);
-  into.notes.push(...from.notes);
-  for (const k of Object.keys(into.counts) as (keyof CheckResult["counts"])[]) into.counts[k] += from.counts[k];
-  return into;
-}
-
-/** What is known of the environment an object is applied in. */
-export interface EnvironmentContext {
-  environment?: string;
-  stack?: StackFacts;
-  githubOwner?: string;
-}
-
-/** An object to check and where it is written. */
-export interface CheckedObject {
-  doc: Record<string, unknown>;
-  /** Absolute path of the file. */
-  file: string;
-  line: number;
-  /** Finds the line of a field (or of the patch that set it); default: the object's line. */
-  locate?: (path: string[]) => { file: string; line: number } | undefined;
-  env: EnvironmentContext;
-  /** What the front end could not verify about the object (content-verified reports them). */
-  problems?: Problem[];
-  /** The HelmRelease whose chart rendered the object (graph mode): chart output, not a file in Git. */
-  renderedBy?: string;
-}
-
-/** A Kubernetes object: apiVersion and kind (a missing or odd name is the object's problem, not a reason to skip it). */
-export function isObject(doc: unknown): doc is Record<string, unknown> {
-  return (
-    typeof field(doc, "apiVersion") === "string" &&
-    field(doc, "apiVersion") !== "" &&
-    typeof field(doc, "kind") === "string" &&
-    field(doc, "kind") !== ""
-  );
-}
-
-function subjectOf(o: CheckedObject, lookup: Subject["lookup"], complete: boolean): Subject {
-  const doc = o.doc;
-  const apiVersion = typeof doc.apiVersion === "string" ? doc.apiVersion : "kustomize.config.k8s.io/v1beta1";
-  const kind = typeof doc.kind === "string" ? doc.kind : "Kustomization";
-  const name = field(doc, "metadata", "name");
-  const namespace = field(doc, "metadata", "namespace");
-  return {
-    type: kubernetesType(apiVersion, kind),
-    name: typeof name === "string" ? name : "(unnamed)",
-    namespace: typeof namespace === "string" ? namespace : undefined,
-    props: doc,
-    origin: "git",
-    ancestors: [],
-    environment: o.env.environment,
-    githubOwner: o.env.stack?.githubOwner ?? o.env.githubOwner,
-    stack: o.env.stack,
-    lookup,
-    complete,
-    renderedBy: o.renderedBy,
-    problems: o.problems,
-  };
-}
-
-const identity = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ""}/${name}`;
-
-/** Runs the rules over a set of objects that are applied together (one environment, or one paths run). */
-export function runRules(
-  objects: CheckedObject[],
-  settings: RuleSetting[],
-  display: (file: string) => string,
-  /** The objects are all that is applied (graph mode): a reference none of them resolves is not in Git. */
-  complete = false,
-): Finding[] {
-  const active = settings.filter((s) => s.level !== "disabled" && s.rule.origins.includes("git") && s.rule.kind === "resource");
-  const byIdentity = new Map<string, Subject>();
-  const subjects = objects.map((o) => subjectOf(o, (kind, namespace, name) => byIdentity.get(identity(kind, namespace, name)), complete));
-  for (const s of subjects) {
-    // References name Flux kinds: only an object of the kind's Flux API group resolves one.
-    const t = parseKubernetesType(s.type);
-    if (t && fluxGroup(t.kind) === t.group) byIdentity.set(identity(t.kind, s.namespace, s.name), s);
-  }
-  const findings: Finding[] = [];
-  // One object applied twice (two Kustomizations, two clusters) is one finding, not two of the same.
-  const reported = new Set<string>();
-  subjects.forEach((subject, i) => {
-    const o = objects[i]!;
-    const kind = parseKubernetesType(subject.type)?.kind ?? subject.type;
-    for (const { rule, level, config } of active) {
-      if (rule.kind !== "resource") continue;
-      rule.check(subject, config, (message, at, lowered) => {
-        const where = (at && o.locate?.(at)) || { file: o.file, line: o.line };
-        const key = JSON.stringify([where.file, where.line, rule.name, kind, subject.namespace, subject.name, message, lowered ?? level]);
-        if (reported.has(key)) return;
-        reported.add(key);
-        findings.push({
-          file: display(where.file),
-          line: where.line,
-          level: (lowered ?? level) as Finding["level"],
-          rule: rule.name,
-          kind,
-          namespace: subject.namespace,
-          name: subject.name,
-          message,
-          ...(o.env.environment && o.env.stack ? { environment: o.env.environment } : {}),
-        });
-      });
-    }
-  });
-  return findings;
-}
-
-/** Line of a List item: the line of its `name:` after the list's own line. */
-function itemLine(source: string, from: number, name: unknown): number {
-  if (typeof name !== "string") return from;
-  const lines = source.split("\n");
-  const re = new RegExp(`^\\s*(?:- )?name:\\s*["']?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*$`);
-  for (let i = from; i < lines.length; i++) if (re.test(lines[i]!)) return i + 1;
-  return from;
-}
-
-/** The objects a parsed document holds: itself, the items of a List, the resources a ResourceSet renders. */
-export function objectsOf(
-  parsed: ParsedDocument,
-  source: string,
-): { objects: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown; problems?: Problem[] }[]; notes: Note[] } {
-  const out: { doc: Record<string, unknown>; line: number; via?: string; itemName?: unknown; problems?: Problem[] }[] = [];
-  const notes: Note[] = [];
-  const visit = (doc: unknown, line: number, via?: string, itemName?: unknown) => {
-    const kind = field(doc, "kind");
-    const items = field(doc, "items");
-    if (typeof kind === "string" && kind.endsWith("List") && Array.isArray(items)) {
-      for (const item of items) {
-        const name = field(item, "metadata", "name");
-        visit(item, source && line ? itemLine(source, line, name) : line, via, name ?? "");
-      }
-      return;
-    }
-    if (!isObject(doc)) return;
-    const entry: (typeof out)[number] = { doc, line, via, itemName };
-    out.push(entry);
-    const tooLarge = isResourceSet(doc) ? resourceSetTooLarge(doc) : undefined; // bounds.ts (issue #20)
-    if (tooLarge) entry.problems = [{ message: `not all generated objects are verified here (${tooLarge})`, at: ["spec"] }];
-    else if (isResourceSet(doc)) {
-      const set = renderResourceSet(doc);
-      const name = `ResourceSet ${String(field(doc, "metadata", "namespace") ?? "")}/${String(field(doc, "metadata", "name"))}`;
-      for (const o of set.objects) visit(o, line, name);
-      // The objects it generates could be anything: not verifying them is a finding, not a note.
-      if (set.unverified) entry.problems = [{ message: `not all generated objects are verified here (${set.unverified})`, at: ["spec"] }];
-    }
-  };
-  visit(parsed.doc, parsed.line);
-  return { objects: out, notes };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Paths mode
+import { display, emptyResult, type CheckResult, type Finding, type InputError, type Note } from "./result.ts";
+import { runRules, type CheckedObject, type EnvironmentContext } from "./runner.ts";
+import { hasObjectKey, itemLine, lazyLine, objectsOf } from "./objects.ts";
 
 export interface PathsOptions {
   /** Repository root: environments are found from paths relative to it and its Pulumi.<env>.yaml files. */
@@ -217,6 +21,7 @@ export interface PathsOptions {
 }
 
 const READABLE = /\.(ya?ml|json)$/i;
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -413,34 +218,6 @@ export function readObjects(
   return out;
 }
 
-/**
- * A mapping key that was itself a mapping (`name: {{ .Values.x }}` reads as one): js-yaml names it
- * "[object Object]"; Kubernetes' YAML reader refuses such a document, so the text is a template, not YAML.
- * Walks each node once (aliases share nodes), at most 100,000 of them.
- */
-function hasObjectKey(doc: unknown): boolean {
-  const seen = new Set<object>();
-  const stack: unknown[] = [doc];
-  while (stack.length && seen.size < 100_000) {
-    const v = stack.pop();
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
-    seen.add(v);
-    if (Array.isArray(v)) for (const c of v) stack.push(c);
-    else
-      for (const [k, child] of Object.entries(v)) {
-        if (k === "[object Object]") return true;
-        stack.push(child);
-      }
-  }
-  return false;
-}
-
-/** An object whose line is found when first asked for. */
-function lazyLine(o: Omit<CheckedObject, "line">, line: () => number): CheckedObject {
-  let cached: number | undefined;
-  return Object.defineProperty(o, "line", { get: () => (cached ??= line()), enumerable: true }) as CheckedObject;
-}
-
 /** Checks one file's text on its own (paths mode, one file). */
 export function checkSource(
   file: string,
@@ -451,12 +228,6 @@ export function checkSource(
   const read = readObjects(resolve(root, file), source, resolve(root), stackFileLookup(resolve(root)));
   const error = read.error && { ...read.error, file: display(read.error.file, root) };
   return { findings: runRules(read.objects, settings, (f) => display(f, root)), error };
-}
-
-/** Paths shown relative to the root when inside it. */
-export function display(file: string, root: string): string {
-  const r = relative(root, resolve(root, file));
-  return r.startsWith("..") || r === "" ? file : r.split(sep).join("/");
 }
 
 /**
@@ -478,8 +249,4 @@ function environmentOf(file: string, root: string, stackOf: StackLookup): (doc: 
     const view = stackOf(env);
     return { environment: env, stack: view.facts, githubOwner: view.githubOwner };
   };
-}
-
-export function formatFinding(f: Finding): string {
-  return `${f.file}:${f.line}  ${f.level}  ${f.rule}  ${f.kind} ${f.namespace ? `${f.namespace}/` : ""}${f.name}  ${f.message}`;
 }

@@ -28,10 +28,10 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import yaml from "js-yaml";
-import { UserError } from "../infra/errors.ts";
-import { loadAllBounded, loadBounded } from "../infra/yaml.ts";
-import { assertBoundedExpansion, buildLimits } from "./bounds.ts";
-import { isRemoteEntry } from "./urls.ts";
+import { UserError } from "../../infra/errors.ts";
+import { loadAllBounded, loadBounded } from "../../infra/yaml.ts";
+import { assertBoundedExpansion, buildLimits } from "../bounds.ts";
+import { isRemoteEntry } from "../urls.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const ORIGIN = "config.kubernetes.io/origin";
