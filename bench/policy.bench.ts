@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { checkPaths, collectFiles } from "../policies/paths.ts";
-import { checkEnvironment } from "../policies/graph.ts";
+import { checkEnvironment } from "../policies/graph/walk.ts";
 import { resolveConfig } from "../policies/config.ts";
 import { rules } from "../policies/rules/index.ts";
 

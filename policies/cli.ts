@@ -10,7 +10,7 @@ import { defineCli, isMain, runCli, userCwd, type Io } from "../infra/cli.ts";
 import { type CheckResult, emptyResult, formatFinding, mergeResults } from "./result.ts";
 import { checkPaths } from "./paths.ts";
 import { PolicyConfigError, resolveConfig } from "./config.ts";
-import { checkEnvironment } from "./graph.ts";
+import { checkEnvironment } from "./graph/walk.ts";
 import { rules } from "./rules/index.ts";
 import { stackFileLookup } from "./stacks.ts";
 
