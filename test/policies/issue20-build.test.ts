@@ -8,7 +8,8 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../policies/cli.ts";
-import { SubstitutionError, Unsupported, evaluateText, substitute } from "../../policies/flux/envsubst.ts";
+import { SubstitutionError, Unsupported } from "../../policies/flux/envsubst/bytes.ts";
+import { evaluateText, substitute } from "../../policies/flux/envsubst.ts";
 import { generatedKustomization, isLocalRelativePath, kustomizeBuild } from "../../policies/flux/kustomize.ts";
 import { copyArtifact, ignored, matchOne, parsePattern, readPatterns } from "../../policies/flux/artifact.ts";
 import { assertBoundedExpansion, BoundError } from "../../policies/bounds.ts";
