@@ -6,7 +6,7 @@ import { LABELS, defaultSyncFolder } from "../infra/contract.ts";
 import { field } from "./rules/model.ts";
 import type { RuleSetting } from "./config.ts";
 import { describeParseError, isGoTemplate, parseDocuments, type ParsedDocument } from "./yaml.ts";
-import { KUSTOMIZATION_FILES } from "./flux/kustomize.ts";
+import { KUSTOMIZATION_FILES } from "./flux/kustomize/generator.ts";
 import { isDnsLabel } from "../infra/grammar/kubernetes.ts";
 import { stackFileLookup, type StackLookup } from "./stacks.ts";
 import { display, emptyResult, type CheckResult, type Finding, type InputError, type Note } from "./result.ts";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { unincludedFiles } from "../../infra/included.ts";
 import type { CheckedObject } from "../runner.ts";
 import { field } from "../rules/model.ts";
-import type { Walk } from "./walk.ts";
+import type { Walk } from "./state.ts";
 
 /**
  * The files of the sync folder (repository-relative) that no kustomization Flux applies includes: they sit

@@ -4,7 +4,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { posix, relative, sep } from "node:path";
 import { substituteObject } from "../flux/envsubst.ts";
-import { BuildError, buildInputs, fluxBuildSpec, kustomizeBuild, type BuildInput, type FluxBuildSpec } from "../flux/kustomize.ts";
+import { BuildError, fluxBuildSpec, type FluxBuildSpec } from "../flux/kustomize/generator.ts";
+import { buildInputs, type BuildInput } from "../flux/kustomize/inputs.ts";
+import { kustomizeBuild } from "../flux/kustomize.ts";
 import { objectsOf } from "../objects.ts";
 import type { CheckedObject } from "../runner.ts";
 import { field, text, type Problem } from "../rules/model.ts";
@@ -12,7 +14,7 @@ import { lineOfField } from "../yaml.ts";
 import { findDocument, locateInFile, patchDocs, patchesUnder, patchSets, same, yamlFilesAt, type PatchSource } from "./locate.ts";
 import { clusterOf, inRepo, labelOf, type FluxNode } from "./node.ts";
 import { substitution, type Substitution } from "./substitution.ts";
-import type { Walk } from "./walk.ts";
+import type { Walk } from "./state.ts";
 
 const FLUX_KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io/";
 const SUBSTITUTE = "kustomize.toolkit.fluxcd.io/substitute";

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { join, resolve } from "node:path";
 import { YamlLimitError } from "../../infra/yaml.ts";
-import { kustomizationFile } from "../flux/kustomize.ts";
+import { kustomizationFile } from "../flux/kustomize/generator.ts";
 import { objectsOf } from "../objects.ts";
 import { field, text } from "../rules/model.ts";
 import { describeParseError, lineOfField, parseDocuments, type ParsedDocument } from "../yaml.ts";

@@ -8,7 +8,7 @@ import { findRef, substituteRefs, type SubstituteRef } from "../flux/substitute-
 import { field, text, type Problem } from "../rules/model.ts";
 import { asArray } from "./locate.ts";
 import { labelOf, type FluxNode } from "./node.ts";
-import type { Walk } from "./walk.ts";
+import type { Walk } from "./state.ts";
 
 export interface Substitution {
   vars: Record<string, string>;

@@ -4,81 +4,26 @@
 // known, renders ResourceSets, and follows every Flux Kustomization whose source is this repository.
 // Content of other sources is checked as a source (its URL, by the rules) and noted as not verified.
 // The walk's state is one object (Walk), made per environment.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative, resolve, sep } from "node:path";
-import { SYNC_NAME, type StackFacts } from "../../infra/contract.ts";
+import { rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { SYNC_NAME } from "../../infra/contract.ts";
 import { unincludedMessage } from "../../infra/included.ts";
 import type { RuleSetting } from "../config.ts";
 import { copyArtifact } from "../flux/artifact.ts";
-import { findRef, gitIndex, substituteRefs, type SubstituteRef } from "../flux/substitute-from.ts";
+import { findRef, gitIndex, substituteRefs } from "../flux/substitute-from.ts";
 import { unresolvedSource } from "../references.ts";
 import { display, emptyResult, type CheckResult } from "../result.ts";
-import { runRules, type CheckedObject, type EnvironmentContext } from "../runner.ts";
-import { stackFileLookup, type StackView } from "../stacks.ts";
+import { runRules } from "../runner.ts";
+import { stackFileLookup } from "../stacks.ts";
 import { appliedTwice, notApplied } from "./applied.ts";
 import { buildNode } from "./build.ts";
-import { Files } from "./locate.ts";
 import { labelOf, notVerified, sourceOf, sourceRef, type FluxNode } from "./node.ts";
+import { Walk } from "./state.ts";
 
 export interface GraphOptions {
   root: string;
   /** Builds run at once (kubectl processes); default 4. */
   concurrency?: number;
-}
-
-/** Everything one environment's walk knows and has found so far. */
-export class Walk {
-  readonly result = emptyResult();
-  readonly files = new Files();
-  /** Every object built so far, and their documents (what later sources and substituteFrom are looked up in). */
-  readonly objects: CheckedObject[] = [];
-  readonly builtDocs: Record<string, unknown>[] = [];
-  /** Which Flux Kustomization (or ResourceSet) applies each checked object. */
-  readonly appliers = new WeakMap<CheckedObject, string>();
-  /** The cluster each checked object is applied to ("" for the local one). */
-  readonly clusters = new WeakMap<CheckedObject, string>();
-  /** Which Kustomization (label) applied a built document. */
-  readonly appliedBy = new WeakMap<object, string>();
-  /** Each Kustomization's parent (label → the label of the Kustomization that applied it). */
-  private readonly parentOf = new Map<string, string | undefined>();
-  /** The artifact Flux would build from (no symlinks, .sourceignore applied), never the tree, and a scratch folder. */
-  readonly workDir = mkdtempSync(join(tmpdir(), "policy-graph-"));
-  readonly artifact = join(this.workDir, "artifact");
-  /** The artifact file that holds a ConfigMap or Secret, when the graph has not built it. */
-  inGit: (ref: SubstituteRef, namespace: string) => string | undefined = () => undefined;
-
-  readonly root: string;
-  readonly view: StackView;
-  readonly facts: StackFacts;
-  readonly context: EnvironmentContext;
-
-  constructor(options: { root: string; view: StackView; facts: StackFacts; env: string }) {
-    this.root = options.root;
-    this.view = options.view;
-    this.facts = options.facts;
-    this.context = { environment: options.env, stack: options.facts, githubOwner: options.view.githubOwner };
-  }
-
-  /** The Kustomizations that applied this one, its parent first: what they applied exists before it. */
-  ancestors(label: string): Set<string> {
-    const out = new Set<string>();
-    for (let p = this.parentOf.get(label); p !== undefined && !out.has(p); p = this.parentOf.get(p)) out.add(p);
-    return out;
-  }
-
-  /** Records what one build gave: its objects, and its child Kustomizations' parent. */
-  add(built: { objects: CheckedObject[]; children: FluxNode[] }): void {
-    for (const o of built.objects) this.appliedBy.set(o.doc, this.appliers.get(o) ?? "");
-    for (const c of built.children) this.parentOf.set(labelOf(c), c.object ? this.appliers.get(c.object) : undefined);
-    this.objects.push(...built.objects);
-    this.builtDocs.push(...built.objects.map((o) => o.doc));
-  }
-
-  /** A path below the artifact as the same path below the repository (what findings name). */
-  real(file: string): string {
-    return file.startsWith(this.artifact + sep) ? join(this.root, relative(this.artifact, file)) : file;
-  }
 }
 
 /** Builds and checks the graph of one environment. */
