@@ -1,5 +1,6 @@
 // The one rule set both front ends run: the CrossGuard pack (policies/index.ts) and the YAML checker (policies/cli.ts).
-import { chartVersionPinned, gitRefPinned, gitSourceAllowed, helmReleaseGitSourced } from "./sources.ts";
+import { gitSourceAllowed } from "./git-source-allowed.ts";
+import { chartVersionPinned, gitRefPinned, helmReleaseGitSourced } from "./sources.ts";
 import { deployKeyReadOnly, noDirectHelm, noDirectWorkloads, oneWriteKey, singleFluxInstall } from "./stack.ts";
 import {
   contentVerified,
