@@ -150,6 +150,12 @@ export function generatedKustomization(dir: string, spec: FluxBuildSpec): { file
     if (resources.length) k.resources = resources;
     else k.namespace = "_placeholder";
   }
+  writeFluxFields(k, spec, dir);
+  return { file: existing ?? join(dir, "kustomization.yaml"), content: k };
+}
+
+/** Flux's spec fields written into the kustomization `k` (Generator.WriteFile, after the file's own). */
+function writeFluxFields(k: Record<string, unknown>, spec: FluxBuildSpec, dir: string): void {
   const set = (key: string, v: string | undefined) => {
     if (v === undefined) return;
     if (v === "")
@@ -198,7 +204,6 @@ export function generatedKustomization(dir: string, spec: FluxBuildSpec): { file
     }
     k.images = images;
   }
-  return { file: existing ?? join(dir, "kustomization.yaml"), content: k };
 }
 
 /**
