@@ -51,7 +51,7 @@ export const GROUPS: Record<string, { mutate: string[]; tests: string[]; slow?: 
     // the deploy keys of the real stacks under mocks (the automation key's own URN chain, about 14 s) and
     // the URL forms of issue 11 through the graph.
     slow: [
-      ["test/policies/pack.test.ts", "test/policies/contract.test.ts", "test/policies/deploy-key.test.ts", "test/policies/issue11.test.ts"],
+      ["test/policies/pack.test.ts", "test/policies/contract.test.ts", "test/policies/deploy-key.test.ts", "test/policies/sources.test.ts"],
     ],
   },
   render: {

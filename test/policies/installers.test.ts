@@ -1,4 +1,4 @@
-// Issue #20: the pieces behind the fixtures of issue20b.test.ts, called directly: Bucket URLs per provider,
+// Issue #20: the pieces behind the fixtures of sources.test.ts (installers), called directly: Bucket URLs per provider,
 // installers by front end, references resolved only in a complete graph, ResourceSet text, SOPS files.
 import { test } from "node:test";
 import assert from "node:assert/strict";
