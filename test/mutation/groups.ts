@@ -44,12 +44,12 @@ export const GROUPS: Record<string, { mutate: string[]; tests: string[]; slow?: 
       "test/policies/source-prefix.test.ts",
       "test/policies/pack-mapping.test.ts",
       "test/policies/model.test.ts",
-      "test/policies/rule-checks.test.ts",
+      "test/policies/rules/*.test.ts",
       "test/policies/docs.test.ts",
     ],
     // The same table through the real pack process (gRPC, about 8 s a run) and the moved-namespace contract;
     // the deploy keys of the real stacks under mocks (the automation key's own URN chain, about 14 s) and
-    // the URL forms of issue 11 through the graph.
+    // the URL forms through the graph (sources.test.ts).
     slow: [
       ["test/policies/pack.test.ts", "test/policies/contract.test.ts", "test/policies/deploy-key.test.ts", "test/policies/sources.test.ts"],
     ],
