@@ -1,5 +1,5 @@
 // npm run bench:tests — what makes `npm test` slow: every test file in a process of its own (`node --test <file>`,
-// two at a time, as `npm test` runs them), with its wall time, CPU time (user + system, children included) and
+// two at a time and with one Helm render cache, as `npm test` runs them), with its wall time, CPU time (user + system, children included) and
 // test count, slowest first; then the floor measured in the same run (`node --test` of an empty test file,
 // three times, the median) and each file's ratio to it. Not a test: it prints. `-- <glob>` narrows the files.
 import { spawn } from "node:child_process";
@@ -9,6 +9,9 @@ import { join, relative } from "node:path";
 import { ROOT } from "../test/support/paths.ts";
 
 const pattern = process.argv[2] ?? "test/**/*.test.ts";
+// As `npm test` runs them (.ci/test): one Helm render cache for the whole run.
+const renders = mkdtempSync(join(tmpdir(), "test-times-renders-"));
+process.env.FLUX_GITOPS_HELM_RENDER_CACHE = renders;
 const files = globSync(pattern, { cwd: ROOT }).sort();
 const CONCURRENCY = 2;
 
@@ -80,6 +83,7 @@ for (const r of runs) {
   );
 }
 const sum = (k: "seconds" | "cpu" | "tests") => runs.reduce((n, r) => n + r[k], 0);
+rmSync(renders, { recursive: true, force: true });
 console.log(
   `\n${runs.length} files, ${sum("tests")} tests; wall ${wall.toFixed(0)} s at ${CONCURRENCY} at a time (per-file wall sum ${sum("seconds").toFixed(0)} s, CPU ${sum("cpu").toFixed(0)} s); floor (an empty test file) ${floor.toFixed(2)} s`,
 );

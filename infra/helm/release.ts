@@ -14,7 +14,7 @@
 // it cannot resolve): it never renders something else instead.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -22,6 +22,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { UserError } from "../errors.ts";
 import { cachedChart, CHART_CACHE_DIR, type ChartPin } from "./cache.ts";
 import { helmBinary, type HelmMajor } from "./binary.ts";
+import { cachedRender, keepRender, renderKey } from "./render-cache.ts";
 
 const run = promisify(execFile);
 
@@ -234,6 +235,35 @@ async function postRender(hr: Manifest, objects: Manifest[], work: string): Prom
   return current;
 }
 
+/** `helm template` itself, its output parsed (and kept in the render cache when it can be). */
+async function helmTemplate(r: {
+  helm: string;
+  args: string[];
+  work: string;
+  id: string;
+  target: RenderTarget;
+  key: string | undefined;
+}): Promise<Manifest[]> {
+  const { helm, args, work, id, target } = r;
+  let stdout: string;
+  try {
+    ({ stdout } = await run(helm, args, {
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: target.timeoutMs ?? 0,
+      env: { ...process.env, HELM_CACHE_HOME: work, HELM_CONFIG_HOME: work, HELM_DATA_HOME: work },
+    }));
+  } catch (e) {
+    if ((e as { killed?: boolean }).killed && target.timeoutMs)
+      throw new HelmRenderError(`${id}: helm template did not finish within ${target.timeoutMs / 1000}s`);
+    throw new HelmRenderError(
+      `${id}: Helm ${target.helm} (the cluster's helm-controller) refuses it: ${oneLine((e as { stderr?: string }).stderr || (e as Error).message)}`,
+    );
+  }
+  const all = parseManifests(stdout, id);
+  keepRender(r.key, all);
+  return all;
+}
+
 /** Renders `hr` (a HelmRelease as it is in Git) with its chart from the cache, as helm-controller would install it. */
 export async function renderRelease(hr: Manifest, sources: Manifest[], target: RenderTarget): Promise<RenderedRelease> {
   const id = `HelmRelease ${idOf(hr)}`;
@@ -251,21 +281,15 @@ export async function renderRelease(hr: Manifest, sources: Manifest[], target: R
     const args = ["template", releaseName, file, "--namespace", namespace, "--kube-version", target.kubeVersion, "--values", valuesFile];
     if (crdPolicy !== "Skip") args.push("--include-crds");
     for (const v of target.apiVersions ?? []) args.push("--api-versions", v);
-    let stdout: string;
-    try {
-      ({ stdout } = await run(helm, args, {
-        maxBuffer: 256 * 1024 * 1024,
-        timeout: target.timeoutMs ?? 0,
-        env: { ...process.env, HELM_CACHE_HOME: work, HELM_CONFIG_HOME: work, HELM_DATA_HOME: work },
-      }));
-    } catch (e) {
-      if ((e as { killed?: boolean }).killed && target.timeoutMs)
-        throw new HelmRenderError(`${id}: helm template did not finish within ${target.timeoutMs / 1000}s`);
-      throw new HelmRenderError(
-        `${id}: Helm ${target.helm} (the cluster's helm-controller) refuses it: ${oneLine((e as { stderr?: string }).stderr || (e as Error).message)}`,
-      );
-    }
-    const all = parseManifests(stdout, id);
+    // The helm binary's path names its version (.tools/helm/v<version>/helm); args hold the values file's path,
+    // which differs per run, so the key takes the values' text instead.
+    const key = renderKey(
+      helm,
+      file,
+      args.filter((a) => a !== valuesFile),
+      readFileSync(valuesFile, "utf8"),
+    );
+    const all = cachedRender(key) ?? (await helmTemplate({ helm, args, work, id, target, key }));
     const hooks = all.filter(isHook);
     const objects = await postRender(
       hr,
