@@ -152,7 +152,7 @@ async function checkCommand(command: string): Promise<string | undefined> {
 
 test("every command the docs give exists: npm scripts with flags their CLI takes, files the command names", async () => {
   const problems: string[] = [];
-  // The guides' commands are run for real, step by step, by test/docs/guides.test.ts.
+  // The guides' commands are run for real, step by step, by test/docs/guides.test.ts and test/docs/guide-*.test.ts.
   for (const file of DOCS.filter((f) => !f.startsWith("docs/guide-")))
     for (const command of commands(file)) {
       const problem = await checkCommand(command);

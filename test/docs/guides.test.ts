@@ -10,9 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { helmBinary } from "../../infra/helm/binary.ts";
-import yaml from "js-yaml";
 import { copyRepository, followGuide, gitEnv, guideSteps } from "../support/guide.ts";
-import { runStack, TYPES } from "../support/pulumi-mocks.ts";
 import { ROOT } from "../support/paths.ts";
 
 const GUIDES = readdirSync(join(ROOT, "docs")).filter((f) => f.startsWith("guide-") && f.endsWith(".md"));
@@ -94,31 +92,4 @@ test("guide: a new release in one environment: dev gets the exporter and its sou
     "",
     "the guide committed everything it made",
   );
-});
-
-test("guide: a new environment: staging is listed between dev and prod, rendered, verified and committed; dev and prod unchanged", async (t) => {
-  const dir = copyRepository();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const before = execFileSync("git", ["ls-tree", "-r", "HEAD", "cluster/dev", "cluster/prod"], { cwd: dir, encoding: "utf8" });
-  const log = followGuide("docs/guide-new-environment.md", dir);
-  assert.match(log, /^dev\nstaging\nprod\n/m, "npm run stacks: deploy order");
-  const pool = readFileSync(join(dir, "cluster/staging/infrastructure/configs/ipaddresspool_metallb-system_remla-pool.yaml"), "utf8");
-  assert.match(pool, /192\.168\.57\.90-192\.168\.57\.99/);
-  assert.equal(execFileSync("git", ["ls-tree", "-r", "HEAD", "cluster/dev", "cluster/prod"], { cwd: dir, encoding: "utf8" }), before);
-  assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: dir, encoding: "utf8" }), "");
-});
-
-test("guide: switch on notifications: the program registers the commit status and the Slack alert; cluster/ unchanged", async (t) => {
-  const dir = copyRepository();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const log = followGuide("docs/guide-notifications.md", dir);
-  // npm run preview: both Providers and their Alerts, the secrets masked.
-  for (const name of ["github-status-provider", "slack-provider", "github-status-alert", "slack-alert"])
-    assert.match(log, new RegExp(`notification\\.toolkit\\.fluxcd\\.io/v1beta3:\\w+ ${name} `));
-  assert.doesNotMatch(log, /guide-token|guide-webhook/, "a secret in the preview");
-  const doc = yaml.load(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-  const run = await runStack("dev", { replaceConfig: doc.config });
-  const providers = run.byType(TYPES.provider).map((r) => (r.inputs as { spec: { type: string } }).spec.type);
-  assert.deepEqual(providers.sort(), ["github", "slack"]);
-  assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: dir, encoding: "utf8" }), "");
 });
