@@ -1,5 +1,5 @@
 // npm run bench:tests — what makes `npm test` slow: every test file in a process of its own (`node --test <file>`,
-// two at a time and with one Helm render cache, as `npm test` runs them), with its wall time, CPU time (user + system, children included) and
+// two at a time and with one Helm render cache and one compile cache, as `npm test` runs them, .ci/test), with its wall time, CPU time (user + system, children included) and
 // test count, slowest first; then the floor measured in the same run (`node --test` of an empty test file,
 // three times, the median) and each file's ratio to it. Not a test: it prints. `-- <glob>` narrows the files.
 import { spawn } from "node:child_process";
@@ -11,7 +11,8 @@ import { ROOT } from "../test/support/paths.ts";
 const pattern = process.argv[2] ?? "test/**/*.test.ts";
 // As `npm test` runs them (.ci/test): one Helm render cache for the whole run.
 const renders = mkdtempSync(join(tmpdir(), "test-times-renders-"));
-process.env.FLUX_GITOPS_HELM_RENDER_CACHE = renders;
+process.env.FLUX_GITOPS_HELM_RENDER_CACHE = join(renders, "helm");
+process.env.NODE_COMPILE_CACHE = join(renders, "node");
 const files = globSync(pattern, { cwd: ROOT }).sort();
 const CONCURRENCY = 2;
 
