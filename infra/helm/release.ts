@@ -289,7 +289,7 @@ export async function renderRelease(hr: Manifest, sources: Manifest[], target: R
       args.filter((a) => a !== valuesFile),
       readFileSync(valuesFile, "utf8"),
     );
-    const all = cachedRender(key) ?? (await helmTemplate({ helm, args, work, id, target, key }));
+    const all = (cachedRender(key) as Manifest[] | undefined) ?? (await helmTemplate({ helm, args, work, id, target, key }));
     const hooks = all.filter(isHook);
     const objects = await postRender(
       hr,

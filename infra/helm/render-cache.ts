@@ -8,7 +8,9 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Manifest } from "./release.ts";
+
+/** Rendered manifests, as parsed. */
+type Rendered = Record<string, unknown>[];
 
 const DIR = () => process.env.FLUX_GITOPS_HELM_RENDER_CACHE || undefined;
 
@@ -25,16 +27,16 @@ export function renderKey(helm: string, chart: string, args: string[], values: s
   }
 }
 
-export function cachedRender(key: string | undefined): Manifest[] | undefined {
+export function cachedRender(key: string | undefined): Rendered | undefined {
   if (key === undefined) return undefined;
   try {
-    return JSON.parse(readFileSync(join(DIR()!, `${key}.json`), "utf8")) as Manifest[];
+    return JSON.parse(readFileSync(join(DIR()!, `${key}.json`), "utf8")) as Rendered;
   } catch {
     return undefined;
   }
 }
 
-export function keepRender(key: string | undefined, manifests: Manifest[]): void {
+export function keepRender(key: string | undefined, manifests: Rendered): void {
   if (key === undefined) return;
   try {
     const dir = DIR()!;
